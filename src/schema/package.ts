@@ -1,0 +1,48 @@
+import { type CatalogPackage, packagesForTelco } from '../domain/catalog.js';
+import { builder } from './builder.js';
+import { TelcoEnum } from './telco.js';
+
+export const PackageRef = builder.objectRef<CatalogPackage>('Package').implement({
+  description:
+    'A telco package the gateway can sell. Fields the vendor documents do not give are null, never guessed.',
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description: 'The package code sent to the vendor, e.g. `6C120`.',
+    }),
+    telco: t.field({
+      type: TelcoEnum,
+      description: 'The carrier that sells this package.',
+      resolve: (p) => p.telco,
+    }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    price: t.exposeInt('priceVnd', {
+      nullable: true,
+      description: 'Price in VND, VAT included; null when the documents give none.',
+    }),
+    cycleDays: t.exposeInt('cycleDays', {
+      nullable: true,
+      description: 'Length of one billing cycle in days; null when the documents do not say.',
+    }),
+    benefits: t.exposeStringList('benefits', {
+      description: 'What the subscriber gets, as listed in the documents; empty when none are.',
+    }),
+    description: t.exposeString('description', {
+      description: 'A short description for clerks and apps.',
+    }),
+  }),
+});
+
+builder.queryField('packages', (t) =>
+  t.field({
+    type: [PackageRef],
+    description: 'The catalog: every package, or the packages of one carrier.',
+    args: {
+      telco: t.arg({
+        type: TelcoEnum,
+        required: false,
+        description: 'Only packages of this carrier.',
+      }),
+    },
+    resolve: (_root, args) => packagesForTelco(args.telco),
+  }),
+);

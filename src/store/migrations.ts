@@ -1,0 +1,92 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+/**
+ * The one set of migrations, valid on SQLite and PostgreSQL: portable column types only, no
+ * auto-increment, timestamps as ISO text. Never edit a released migration; add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_order_ledger': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('partner_trans_id', 'text', (c) => c.notNull().unique())
+        .addColumn('order_code', 'text', (c) => c.unique())
+        .addColumn('telco_trans_id', 'text')
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('telco', 'text', (c) => c.notNull())
+        .addColumn('package_code', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('otp_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('utm_source', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('utm_medium', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('utm_content', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('utm_campaign', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('registered_type', 'text')
+        .addColumn('registered_code', 'text')
+        .addColumn('otp_sent_at', 'text')
+        .addColumn('registered_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('orders_phone_created')
+        .on('orders')
+        .columns(['phone', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('orders_client_created')
+        .on('orders')
+        .columns(['client_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('orders_status_created')
+        .on('orders')
+        .columns(['status', 'created_at'])
+        .execute();
+      await db.schema.createIndex('orders_created').on('orders').column('created_at').execute();
+
+      await db.schema
+        .createTable('order_events')
+        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('order_events_pk', ['order_id', 'version'])
+        .execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('response', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['client_id', 'operation', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('idempotency_keys_expires')
+        .on('idempotency_keys')
+        .column('expires_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table idempotency_keys`.execute(db);
+      await sql`drop table order_events`.execute(db);
+      await sql`drop table orders`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export const MIGRATION_NAMES = Object.keys(migrations);

@@ -1,0 +1,58 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC strings (`toISOString()`), the
+ * same text on SQLite and PostgreSQL, so ordering and comparison work alike on both.
+ */
+
+export interface OrdersTable {
+  id: string;
+  partner_trans_id: string;
+  order_code: string | null;
+  telco_trans_id: string | null;
+  client_id: string;
+  phone: string;
+  telco: string;
+  package_code: string;
+  status: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  otp_attempts: Generated<number>;
+  utm_source: string;
+  utm_medium: string;
+  utm_content: string;
+  utm_campaign: string;
+  registered_type: string | null;
+  registered_code: string | null;
+  otp_sent_at: string | null;
+  registered_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Incremented on every change; also the sequence number of the change's event. */
+  version: number;
+}
+
+export interface OrderEventsTable {
+  order_id: string;
+  version: number;
+  status: string;
+  detail: string | null;
+  at: string;
+}
+
+export interface IdempotencyKeysTable {
+  client_id: string;
+  operation: string;
+  key: string;
+  request_hash: string;
+  /** The result to replay, JSON; null while the first call is still running. */
+  response: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface DB {
+  orders: OrdersTable;
+  order_events: OrderEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

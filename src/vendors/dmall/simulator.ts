@@ -1,0 +1,157 @@
+import { randomInt } from 'node:crypto';
+import { detectTelco } from '../../domain/phone.js';
+import {
+  GARBAGE_REPLY,
+  HangSignal,
+  json,
+  jsonObject,
+  SANDBOX_OTP,
+  SERVER_ERROR_REPLY,
+  type SimReply,
+  type SimRequest,
+  SimulatorServer,
+  sandboxBehaviour,
+} from '../simulator-kit.js';
+import {
+  ALREADY_REGISTERED_CODE,
+  GET_OTP_PATH,
+  GetOtpRequest,
+  REGISTER_PATH,
+  RegisterRequest,
+} from './wire.js';
+
+/** The packages dmall sells in the sandbox, by telco: the codes in the vendor documents. */
+const PRODUCTS: Record<string, readonly string[]> = {
+  MOBIFONE: ['C120', '3C120', '6C120'],
+  VIETTEL: ['MP5X', 'V200B'],
+};
+
+const PRODUCT_TYPE = 'CALL/SMS';
+const OTP_VALIDITY_MS = 10 * 60_000;
+
+interface SimOrder {
+  orderCode: string;
+  telcoTransId: string;
+  phone: string;
+  productCode: string;
+  createdAt: number;
+  registered: boolean;
+  registerCalls: number;
+}
+
+export interface DmallSimulatorOptions {
+  apiKey: string;
+  hangMs?: number;
+}
+
+/**
+ * A dmall partner API that behaves like the real one: checks the api-key and body, checks the
+ * telco/product pair, issues DG order codes and telco transaction ids, accepts the sandbox OTP
+ * for the right order only, and refuses a second registration of an order.
+ *
+ * Magic phone numbers (last seven digits): 0000001 rejects, 0000002 answers 503, 0000003 hangs,
+ * 0000004 answers garbage, all at get-otp; 0000005 registers then hangs on the first
+ * register_with_otp (the reply is lost, the package is active); 0000006 hangs without registering
+ * on the first register_with_otp.
+ */
+export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorServer & {
+  orders: Map<string, SimOrder>;
+} {
+  const orders = new Map<string, SimOrder>();
+
+  const fail = (status: number, errorCode: number, message: string): SimReply =>
+    json(status, { success: false, errorCode, message, data: null });
+
+  const authorize = (req: SimRequest): SimReply | null =>
+    req.headers['api-key'] === options.apiKey
+      ? null
+      : fail(401, 401, 'api-key không hợp lệ (invalid api-key)');
+
+  const server = new SimulatorServer({
+    name: 'dmall',
+    ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
+    routes: {
+      [GET_OTP_PATH]: (req) => {
+        const denied = authorize(req);
+        if (denied) return denied;
+        const parsed = GetOtpRequest.safeParse(jsonObject(req.body));
+        if (!parsed.success) {
+          return fail(400, 400, `Dữ liệu không hợp lệ: ${parsed.error.issues[0]?.message}`);
+        }
+        const body = parsed.data;
+        switch (sandboxBehaviour(body.phone)) {
+          case 'reject':
+            return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
+          case 'server-error':
+            return SERVER_ERROR_REPLY;
+          case 'hang':
+            throw new HangSignal();
+          case 'garbage':
+            return GARBAGE_REPLY;
+          default:
+        }
+        if (!PRODUCTS[body.telcoCode]?.includes(body.productCode)) {
+          return fail(200, 1002, `Gói cước ${body.productCode} không hỗ trợ cho ${body.telcoCode}`);
+        }
+        if (detectTelco(body.phone.slice(1)) !== body.telcoCode) {
+          return fail(200, 1003, `Thuê bao không thuộc nhà mạng ${body.telcoCode}`);
+        }
+        const order: SimOrder = {
+          orderCode: newOrderCode(),
+          telcoTransId: String(randomInt(100_000_000, 999_999_999)),
+          phone: body.phone,
+          productCode: body.productCode,
+          createdAt: Date.now(),
+          registered: false,
+          registerCalls: 0,
+        };
+        orders.set(order.orderCode, order);
+        return json(200, {
+          data: { orderCode: order.orderCode, telcoTransId: order.telcoTransId },
+          errorCode: 200,
+          message: 'Tạo giao dịch thành công',
+          success: true,
+        });
+      },
+      [REGISTER_PATH]: (req) => {
+        const denied = authorize(req);
+        if (denied) return denied;
+        const parsed = RegisterRequest.safeParse(jsonObject(req.body));
+        if (!parsed.success) {
+          return fail(400, 400, `Dữ liệu không hợp lệ: ${parsed.error.issues[0]?.message}`);
+        }
+        const order = orders.get(parsed.data.orderCode);
+        if (!order) return fail(200, 1004, 'Không tìm thấy giao dịch');
+        order.registerCalls += 1;
+        const behaviour = sandboxBehaviour(order.phone);
+        if (order.registered) {
+          return fail(200, Number(ALREADY_REGISTERED_CODE), 'Giao dịch đã được đăng ký trước đó');
+        }
+        if (Date.now() - order.createdAt > OTP_VALIDITY_MS) {
+          return fail(200, 1005, 'Mã OTP đã hết hạn');
+        }
+        if (parsed.data.otp !== SANDBOX_OTP) {
+          return fail(200, 1006, 'Mã OTP không chính xác');
+        }
+        if (behaviour === 'hang-once' && order.registerCalls === 1) throw new HangSignal();
+        order.registered = true;
+        if (behaviour === 'act-then-hang' && order.registerCalls === 1) {
+          throw new HangSignal();
+        }
+        return json(200, {
+          success: true,
+          errorCode: 200,
+          message: 'Đăng ký gói cước thành công',
+          data: { type: PRODUCT_TYPE, code: order.productCode },
+        });
+      },
+    },
+  });
+  return Object.assign(server, { orders });
+}
+
+function newOrderCode(): string {
+  // DG + yyyyMMddHHmmss (Vietnam time) + 6 digits, like DG20231113172059456724.
+  const vn = new Date(Date.now() + 7 * 3_600_000).toISOString().replace(/\D/g, '').slice(0, 14);
+  return `DG${vn}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}

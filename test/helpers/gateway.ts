@@ -1,0 +1,47 @@
+import pino from 'pino';
+import { createGateway, type Gateway } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { testConfig } from './config.js';
+import { sqliteDatabase, type TestDatabase } from './db.js';
+
+export interface TestGateway {
+  gateway: Gateway;
+  config: Config;
+  /** POSTs a GraphQL operation through `yoga.fetch`, in process. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{
+    data?: T;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  }>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  database: TestDatabase = sqliteDatabase(),
+): Promise<TestGateway> {
+  const config = testConfig(env);
+  const gateway = await createGateway(config, {
+    logger: pino({ level: 'silent' }),
+    db: database.database,
+  });
+  return {
+    gateway,
+    config,
+    async graphql(query, variables, headers) {
+      const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return res.json();
+    },
+    async close() {
+      await gateway.close();
+      await database.dispose();
+    },
+  };
+}

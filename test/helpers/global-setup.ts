@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/**
+ * PostgreSQL and Redis tests skip locally when TEST_DATABASE_URL / TEST_REDIS_URL are unset, but
+ * in CI (CI=true) a missing or unreachable service fails the whole run instead of skipping.
+ */
+export default async function setup() {
+  const ci = process.env.CI === 'true';
+  const problems: string[] = [];
+  const dbUrl = process.env.TEST_DATABASE_URL;
+  const redisUrl = process.env.TEST_REDIS_URL;
+
+  if (dbUrl) {
+    const client = new pg.Client({ connectionString: dbUrl, connectionTimeoutMillis: 5_000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+    } catch (err) {
+      problems.push(`TEST_DATABASE_URL is set but unreachable: ${(err as Error).message}`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } else if (ci) {
+    problems.push('CI=true but TEST_DATABASE_URL is unset');
+  } else {
+    console.warn('TEST_DATABASE_URL is unset: PostgreSQL tests are skipped (CI runs them).');
+  }
+
+  if (redisUrl) {
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (err) {
+      problems.push(`TEST_REDIS_URL is set but unreachable: ${(err as Error).message}`);
+    } finally {
+      redis.disconnect();
+    }
+  } else if (ci) {
+    problems.push('CI=true but TEST_REDIS_URL is unset');
+  } else {
+    console.warn('TEST_REDIS_URL is unset: Redis tests are skipped (CI runs them).');
+  }
+
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}

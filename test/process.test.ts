@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** `npm start` as an operator runs it: a real process, real signals, real exit codes. */
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'gateway-proc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function start(env: Record<string, string>): ChildProcess & { output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  return Object.assign(child, { output: () => output });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+describe('the server process', () => {
+  it('prints the GraphiQL URL, serves, and exits 0 on SIGTERM after closing everything', async () => {
+    const child = start({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: join(dir, 'a.sqlite') });
+    const exit = exited(child);
+    await expect
+      .poll(() => child.output(), { timeout: 15_000, interval: 100 })
+      .toMatch(/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    const url = /GraphiQL: (\S+)/.exec(child.output())![1]!;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ subscriber(phone: "0936004420") { telco } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { subscriber: { telco: 'MOBIFONE' } } });
+    expect(child.output()).toContain('SANDBOX: dmall is served by its in-process simulator');
+
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(child.output()).toContain('shutdown complete');
+  });
+
+  it('exits non-zero on bad config, naming every bad variable', async () => {
+    const child = start({ PORT: 'abc', DMALL_BASE_URL: 'not-a-url' });
+    expect(await exited(child)).toBe(2);
+    expect(child.output()).toMatch(/PORT: /);
+    expect(child.output()).toMatch(/DMALL_BASE_URL: /);
+    expect(child.output()).not.toContain('not-a-url');
+  });
+});
