@@ -2,14 +2,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
-import type { Context } from './context.js';
+import type { Context, GatewayPubSub } from './context.js';
+import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
+import type { Order } from './domain/order.js';
+import { createLoaders } from './loaders.js';
 import { schema } from './schema/index.js';
+import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
+import { PackageSales } from './services/package-sales.js';
 import { type Database, openDatabase } from './store/database.js';
+import { IdempotencyStore } from './store/idempotency.js';
+import { OrderStore } from './store/orders.js';
 import { VendorMetrics } from './vendors/http.js';
 import { createVendors, type Vendors } from './vendors/index.js';
 import { type Sandbox, startSandbox } from './vendors/sandbox.js';
@@ -21,6 +29,9 @@ export interface Gateway {
   registry: Registry;
   sandbox: Sandbox;
   vendors: Vendors;
+  orders: OrderStore;
+  /** Settles stale orders now (also runs at start-up and every 30 seconds). */
+  sweep(): Promise<void>;
   /** Starts listening; resolves with the GraphQL URL. */
   listen(): Promise<string>;
   /** Stops taking requests, waits for those in flight, then closes everything it opened. */
@@ -31,6 +42,10 @@ export interface GatewayOptions {
   logger: Logger;
   /** An already open database (tests); by default opened from the config and closed with the app. */
   db?: Database;
+  /** The clock (tests move it to reach OTP expiry). */
+  now?: () => Date;
+  /** Replaces the catalog rule for `Subscriber.eligiblePackages`. */
+  eligibility?: EligibilityProvider;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -55,6 +70,64 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     : null;
   redis?.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
 
+  // Live updates cross instances through Redis when it is configured; in memory otherwise.
+  const redisSubscriber = redis?.duplicate() ?? null;
+  redisSubscriber?.on('error', () => {});
+  const pubsub: GatewayPubSub = createPubSub(
+    redis && redisSubscriber
+      ? {
+          eventTarget: createRedisEventTarget({
+            publishClient: redis,
+            subscribeClient: redisSubscriber,
+          }),
+        }
+      : {},
+  );
+  const publish = (order: Order) => {
+    for (const key of [order.orderCode, order.partnerTransId]) {
+      if (key) pubsub.publish('orderUpdated', key, order);
+    }
+  };
+
+  const now = options.now ?? (() => new Date());
+  const orders = new OrderStore(db, now);
+  const idempotency = new IdempotencyStore(db, config.idempotencyTtlHours, now);
+  const sales = new PackageSales({
+    orders,
+    idempotency,
+    dmall: vendors.dmall,
+    otp: {
+      validitySeconds: config.otp.validitySeconds,
+      maxAttempts: config.otp.maxAttempts,
+      limits: {
+        perPhoneHour: config.otp.limitPerPhoneHour,
+        perPhone10Min: config.otp.limitPerPhone10Min,
+        perClientMinute: config.otp.limitPerClientMinute,
+      },
+    },
+    duplicateWaitMs: config.dmall.timeoutMs + 5_000,
+    onChange: publish,
+    logger,
+    now,
+  });
+  const eligibility = options.eligibility ?? new CatalogEligibility();
+
+  const sweep = async () => {
+    const changed = await orders.sweep({
+      // Longer than any vendor call can take, so only calls cut short by a stop are touched.
+      staleAfterMs: config.dmall.timeoutMs + 30_000,
+      validitySeconds: config.otp.validitySeconds,
+    });
+    for (const order of changed) publish(order);
+    await idempotency.purgeExpired();
+    if (changed.length > 0) logger.info({ count: changed.length }, 'settled stale orders');
+  };
+  await sweep();
+  const sweeper = setInterval(() => {
+    sweep().catch((err: unknown) => logger.error({ err }, 'order sweep failed'));
+  }, 30_000);
+  sweeper.unref();
+
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     logging: logger,
@@ -71,6 +144,11 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         db,
         logger,
         vendors,
+        orders,
+        sales,
+        eligibility,
+        pubsub,
+        loaders: createLoaders(orders),
         clientId: header && CLIENT_ID.test(header) ? header : 'anonymous',
       };
     },
@@ -95,6 +173,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         },
       }),
       usePrometheus({ endpoint: '/metrics', registry }),
+      useOneSensitiveMutation(),
     ],
   });
 
@@ -108,6 +187,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     registry,
     sandbox,
     vendors,
+    orders,
+    sweep,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -119,6 +200,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     },
     close() {
       closing ??= (async () => {
+        clearInterval(sweeper);
         if (server.listening) {
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
@@ -127,7 +209,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         }
         await vendors.close();
         await sandbox.close();
-        if (redis) redis.disconnect();
+        redisSubscriber?.disconnect();
+        redis?.disconnect();
         if (!options.db) await db.close();
       })();
       return closing;

@@ -1,14 +1,33 @@
+import type DataLoader from 'dataloader';
+import type { PubSub } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { EligibilityProvider } from './domain/eligibility.js';
+import type { Order, OrderEvent } from './domain/order.js';
+import type { PackageSales } from './services/package-sales.js';
 import type { Database } from './store/database.js';
+import type { OrderStore } from './store/orders.js';
 import type { Vendors } from './vendors/index.js';
 
-/** What every resolver gets. Built per request in `app.ts`; loaders are per request too. */
+export type GatewayPubSub = PubSub<{ orderUpdated: [key: string, order: Order] }>;
+
+/** Per-request loaders: they batch and cache within one request only. */
+export interface Loaders {
+  order: DataLoader<string, Order>;
+  orderEvents: DataLoader<string, OrderEvent[]>;
+}
+
+/** What every resolver gets. Built per request in `app.ts`. */
 export interface Context {
   config: Config;
   db: Database;
   logger: Logger;
   vendors: Vendors;
+  orders: OrderStore;
+  sales: PackageSales;
+  eligibility: EligibilityProvider;
+  pubsub: GatewayPubSub;
+  loaders: Loaders;
   /** Who is calling: scopes idempotency keys and per-client limits. */
   clientId: string;
 }

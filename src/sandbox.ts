@@ -2,7 +2,7 @@ import { implementedSimulators, SANDBOX_CREDENTIALS, startSimulators } from './v
 
 /**
  * `npm run sandbox`: every vendor simulator, standalone, for app developers who point their own
- * gateway (or curl) at them. Ports are fixed from SANDBOX_PORT (default 4100) upward.
+ * gateway (or curl) at them. Ports start at the first argument (default 4100), one per vendor.
  */
 const base = Number(process.argv[2] ?? 4100);
 const vendors = implementedSimulators();

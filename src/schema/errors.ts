@@ -1,21 +1,29 @@
+import {
+  GatewayError,
+  IdempotencyKeyReused,
+  InvalidInput,
+  InvalidPhoneNumber,
+  OrderLocked,
+  OrderNotFound,
+  OrderNotOpen,
+  OtpAlreadySent,
+  OtpExpired,
+  OtpIncorrect,
+  OtpRateLimited,
+  PackageNotAvailable,
+  RequestInProgress,
+  VendorRejected,
+  VendorUnavailable,
+} from '../domain/errors.js';
 import { builder } from './builder.js';
+import { OrderRef } from './order.js';
+import { TelcoEnum } from './telco.js';
 
 /**
  * Expected failures are part of the schema: each kind is a type implementing `Error`, listed on
  * the fields that can produce it, so clients get `...Result` unions and switch on `__typename`.
  * Anything not listed is masked by Yoga and reaches the client as "Unexpected error.".
  */
-
-export class GatewayError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
 export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
   description: 'An expected failure: a message a person can read, and a stable machine code.',
   fields: (t) => ({
@@ -28,14 +36,11 @@ export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implem
   }),
 });
 
-export class InvalidPhoneNumber extends GatewayError {
-  constructor(
-    message: string,
-    readonly input: string,
-  ) {
-    super(message, 'INVALID_PHONE_NUMBER');
-  }
-}
+builder.objectType(GatewayError, {
+  name: 'BaseError',
+  description: 'A failure with no more specific type.',
+  interfaces: [ErrorInterface],
+});
 
 builder.objectType(InvalidPhoneNumber, {
   name: 'InvalidPhoneNumber',
@@ -44,4 +49,170 @@ builder.objectType(InvalidPhoneNumber, {
   fields: (t) => ({
     input: t.exposeString('input', { description: 'The value that was given.' }),
   }),
+});
+
+builder.objectType(InvalidInput, {
+  name: 'InvalidInput',
+  description: 'An input field is malformed (too long, wrong characters, wrong length).',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field, e.g. `otp`, `utm.source`.' }),
+  }),
+});
+
+builder.objectType(PackageNotAvailable, {
+  name: 'PackageNotAvailable',
+  description: 'The package does not exist, or is not sold for this subscriber’s carrier.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    packageCode: t.exposeString('packageCode', { description: 'The package code asked for.' }),
+    telco: t.field({
+      type: TelcoEnum,
+      description: 'The subscriber’s carrier.',
+      resolve: (e) => e.telco,
+    }),
+  }),
+});
+
+builder.objectType(OtpRateLimited, {
+  name: 'OtpRateLimited',
+  description: 'Too many OTP requests for this phone or from this client; nothing was sent.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Seconds until one more request fits under the limit.',
+    }),
+    limit: t.exposeString('limit', {
+      description: 'The limit reached: PHONE_PER_HOUR, PHONE_PER_10_MINUTES or CLIENT_PER_MINUTE.',
+    }),
+  }),
+});
+
+type Types = typeof builder.$inferSchemaTypes;
+
+/**
+ * The `order` field of an error about one order. Non-null like the success types' `order`, so
+ * a client can select `order` on every member of a result union without aliases.
+ */
+function orderField<T extends { orderId: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  description: string,
+) {
+  return t.field({
+    type: OrderRef,
+    description,
+    resolve: (e, _args, ctx) => ctx.loaders.order.load(e.orderId),
+  });
+}
+
+builder.objectType(OtpAlreadySent, {
+  name: 'OtpAlreadySent',
+  description:
+    'An OTP for this phone and package is still open; no new one was sent. Register with it, or wait until it expires.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    order: orderField(t, 'The open order.'),
+  }),
+});
+
+builder.objectType(VendorRejected, {
+  name: 'VendorRejected',
+  description: 'The vendor refused the request. Its own code and message are given as they came.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description: 'The vendor’s error code.',
+    }),
+    vendorMessage: t.exposeString('vendorMessage', {
+      nullable: true,
+      description: 'The vendor’s message, often in Vietnamese.',
+    }),
+    order: orderField(t, 'The order, now FAILED.'),
+  }),
+});
+
+builder.objectType(VendorUnavailable, {
+  name: 'VendorUnavailable',
+  description:
+    'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the order is UNKNOWN and must be checked, not blindly retried.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
+    reason: t.exposeString('reason', {
+      description:
+        'VENDOR_TIMEOUT, VENDOR_UNAVAILABLE, VENDOR_HTTP or VENDOR_BAD_RESPONSE: what went wrong on the way.',
+    }),
+    outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+      description: 'True when the vendor may have acted on the request.',
+    }),
+    order: orderField(t, 'The order, in the state the failure left it.'),
+  }),
+});
+
+builder.objectType(IdempotencyKeyReused, {
+  name: 'IdempotencyKeyReused',
+  description:
+    'This idempotency key was already used for a different request. Nothing was done; use a new key.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(RequestInProgress, {
+  name: 'RequestInProgress',
+  description:
+    'The first request with this idempotency key is still running. Retry with the same key to get its result.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(OrderNotFound, {
+  name: 'OrderNotFound',
+  description: 'No order has this code.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    orderCode: t.exposeString('orderCode', { description: 'The code that was given.' }),
+  }),
+});
+
+builder.objectType(OtpIncorrect, {
+  name: 'OtpIncorrect',
+  description:
+    'The vendor did not accept the OTP. The order stays open until the attempts run out, then it is LOCKED.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    attemptsLeft: t.exposeInt('attemptsLeft', {
+      description: 'Attempts left before the order locks; 0 means it is locked now.',
+    }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description: 'The vendor’s error code.',
+    }),
+    vendorMessage: t.exposeString('vendorMessage', {
+      nullable: true,
+      description: 'The vendor’s message, often in Vietnamese.',
+    }),
+    order: orderField(t, 'The order after this attempt.'),
+  }),
+});
+
+builder.objectType(OrderLocked, {
+  name: 'OrderLocked',
+  description: 'Too many wrong OTPs: the order takes no more. Request a new OTP.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ order: orderField(t, 'The locked order.') }),
+});
+
+builder.objectType(OtpExpired, {
+  name: 'OtpExpired',
+  description: 'The OTP validity ran out before registration; the vendor was not called.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ order: orderField(t, 'The expired order.') }),
+});
+
+builder.objectType(OrderNotOpen, {
+  name: 'OrderNotOpen',
+  description:
+    'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
 });

@@ -1,8 +1,10 @@
 import { builder } from './builder.js';
 import './scalars.js';
-import './errors.js';
 import './telco.js';
 import './package.js';
+import './order.js';
+import './errors.js';
 import './subscriber.js';
+import './sales.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,6 +1,8 @@
-import { GraphQLError } from 'graphql';
-import { type PhoneNumber, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import type { PhoneNumber } from '../domain/phone.js';
 import { builder } from './builder.js';
+import { OrderConnection, OrderRef, OrderStatusEnum, orderPage } from './order.js';
+import { PackageRef } from './package.js';
+import { phoneArgument } from './phone-argument.js';
 import { TelcoEnum } from './telco.js';
 
 export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber').implement({
@@ -14,25 +16,30 @@ export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber').implem
       description: 'The carrier, from the number prefix.',
       resolve: (p) => p.telco,
     }),
+    eligiblePackages: t.field({
+      type: [PackageRef],
+      description:
+        'Step 1: the packages this subscriber may buy through the gateway. Empty for carriers the gateway does not sell for.',
+      resolve: (p, _args, ctx) => ctx.eligibility.eligiblePackages(p),
+    }),
+    orders: t.connection(
+      {
+        type: OrderRef,
+        description: 'This subscriber’s orders, newest first.',
+        args: {
+          status: t.arg({
+            type: OrderStatusEnum,
+            required: false,
+            description: 'Only this status.',
+          }),
+        },
+        resolve: (p, args, ctx) =>
+          orderPage(ctx, { phone: p.local, status: args.status ?? null }, args),
+      },
+      OrderConnection,
+    ),
   }),
 });
-
-/**
- * Reads a phone argument. Look-ups raise a GraphQL error with code INVALID_PHONE_NUMBER, while
- * mutations return the `InvalidPhoneNumber` type in their result unions.
- */
-export function phoneArgument(input: string): PhoneNumber {
-  try {
-    return parsePhone(input);
-  } catch (err) {
-    if (err instanceof PhoneNumberError) {
-      throw new GraphQLError(err.message, {
-        extensions: { code: 'INVALID_PHONE_NUMBER', typename: 'InvalidPhoneNumber' },
-      });
-    }
-    throw err;
-  }
-}
 
 builder.queryField('subscriber', (t) =>
   t.field({

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createGateway, type Gateway } from '../../src/app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { testConfig } from './config.js';
 import { sqliteDatabase, type TestDatabase } from './db.js';
@@ -22,11 +22,13 @@ export interface TestGateway {
 export async function startTestGateway(
   env: Record<string, string> = {},
   database: TestDatabase = sqliteDatabase(),
+  options: Partial<GatewayOptions> = {},
 ): Promise<TestGateway> {
   const config = testConfig(env);
   const gateway = await createGateway(config, {
     logger: pino({ level: 'silent' }),
     db: database.database,
+    ...options,
   });
   return {
     gateway,

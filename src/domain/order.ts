@@ -1,0 +1,82 @@
+import type { Telco } from './telco-prefixes.js';
+
+/**
+ * The order state machine.
+ *
+ *   PENDING ──get-otp ok──▶ OTP_SENT ──register──▶ REGISTERING ──ok──▶ REGISTERED
+ *      │                      │  ▲                    │
+ *      ├─refused──▶ FAILED    │  └──wrong OTP─────────┤ (5th wrong OTP ──▶ LOCKED)
+ *      └─timeout──▶ UNKNOWN   └─validity over─▶ EXPIRED└─timeout──▶ UNKNOWN ──register again──▶ …
+ *
+ * A row is written before each vendor call (PENDING, REGISTERING) and updated after it, so a
+ * crash in between leaves a state that says "a call was made, its result is not recorded". The
+ * sweeper turns such rows, once older than any call could take, into UNKNOWN.
+ */
+export const ORDER_STATUSES = [
+  'PENDING',
+  'OTP_SENT',
+  'REGISTERING',
+  'REGISTERED',
+  'FAILED',
+  'UNKNOWN',
+  'LOCKED',
+  'EXPIRED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface Utm {
+  source: string;
+  medium: string;
+  content: string;
+  campaign: string;
+}
+
+export interface Order {
+  id: string;
+  partnerTransId: string;
+  orderCode: string | null;
+  telcoTransId: string | null;
+  clientId: string;
+  phone: string;
+  telco: Telco;
+  packageCode: string;
+  status: OrderStatus;
+  failureCode: string | null;
+  failureMessage: string | null;
+  otpAttempts: number;
+  utm: Utm;
+  registeredType: string | null;
+  registeredCode: string | null;
+  otpSentAt: string | null;
+  registeredAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface OrderEvent {
+  orderId: string;
+  version: number;
+  status: OrderStatus;
+  detail: string | null;
+  at: string;
+}
+
+/** States in which an OTP may still be outstanding for the phone and package. */
+export const OPEN_STATUSES: readonly OrderStatus[] = [
+  'PENDING',
+  'OTP_SENT',
+  'REGISTERING',
+  'UNKNOWN',
+];
+
+export function otpExpiresAt(
+  order: Pick<Order, 'otpSentAt' | 'createdAt'>,
+  validitySeconds: number,
+) {
+  return new Date(Date.parse(order.otpSentAt ?? order.createdAt) + validitySeconds * 1000);
+}
+
+export function attemptsLeft(order: Pick<Order, 'otpAttempts'>, maxAttempts: number): number {
+  return Math.max(0, maxAttempts - order.otpAttempts);
+}

@@ -1,0 +1,303 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { findPackage } from '../domain/catalog.js';
+import {
+  attemptsLeft,
+  ORDER_STATUSES,
+  type Order,
+  type OrderEvent,
+  otpExpiresAt,
+} from '../domain/order.js';
+import type { Telco } from '../domain/telco-prefixes.js';
+import { encodeCursor, type OrderFilter } from '../store/orders.js';
+import { builder } from './builder.js';
+import { PackageRef } from './package.js';
+import { phoneArgument } from './phone-argument.js';
+import { TelcoEnum } from './telco.js';
+
+const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
+  PENDING: 'Recorded; the OTP request to the vendor has not been answered yet.',
+  OTP_SENT: 'The telco texted an OTP to the subscriber; waiting for registerWithOtp.',
+  REGISTERING: 'A registration call to the vendor is in flight.',
+  REGISTERED: 'The package is registered. Final.',
+  FAILED:
+    'The vendor refused the OTP request, or it never reached the vendor. Final; nothing was sold.',
+  UNKNOWN:
+    'A vendor call did not return a result (timeout, lost reply, gateway restart). The vendor may have acted: reconcile before selling again. A registration in this state may be retried with the same order code, which settles it.',
+  LOCKED: 'Too many wrong OTPs. Final.',
+  EXPIRED: 'The OTP validity ran out before registration. Final.',
+};
+
+export const OrderStatusEnum = builder.enumType('OrderStatus', {
+  description: 'Where an order stands. Every change is recorded in `Order.events`.',
+  values: Object.fromEntries(
+    ORDER_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
+  ),
+});
+
+const UtmRef = builder.objectRef<Order['utm']>('Utm').implement({
+  description: 'Campaign tags the seller attached to the order (sent to the vendor as utm*).',
+  fields: (t) => ({
+    source: t.exposeString('source', { description: 'utmSource; empty when not given.' }),
+    medium: t.exposeString('medium', { description: 'utmMedium; empty when not given.' }),
+    content: t.exposeString('content', { description: 'utmContent; empty when not given.' }),
+    campaign: t.exposeString('campaign', { description: 'utmCampaign; empty when not given.' }),
+  }),
+});
+
+const OrderFailureRef = builder
+  .objectRef<{ code: string; message: string | null }>('OrderFailure')
+  .implement({
+    description: 'The last failure recorded on an order.',
+    fields: (t) => ({
+      code: t.exposeString('code', {
+        description: 'The vendor’s error code, or a VendorError code such as VENDOR_TIMEOUT.',
+      }),
+      message: t.exposeString('message', {
+        nullable: true,
+        description: 'The vendor’s or the gateway’s message.',
+      }),
+    }),
+  });
+
+const OrderRegistrationRef = builder
+  .objectRef<{ type: string | null; code: string }>('OrderRegistration')
+  .implement({
+    description: 'What the vendor reported it registered.',
+    fields: (t) => ({
+      type: t.exposeString('type', {
+        nullable: true,
+        description:
+          'The package kind the vendor reports, e.g. `CALL/SMS`; null when the order was settled by a later call.',
+      }),
+      code: t.exposeString('code', { description: 'The registered package code.' }),
+    }),
+  });
+
+export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').implement({
+  description: 'One change of an order, in the order it happened.',
+  fields: (t) => ({
+    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
+    status: t.field({
+      type: OrderStatusEnum,
+      description: 'The status the order moved to.',
+      resolve: (e) => e.status,
+    }),
+    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
+    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
+  }),
+});
+
+export const OrderRef = builder.objectRef<Order>('Order').implement({
+  description:
+    'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The gateway’s id of the order.' }),
+    orderCode: t.exposeString('orderCode', {
+      nullable: true,
+      description: 'The vendor’s order code (`DG...`), once the OTP request succeeded.',
+    }),
+    partnerTransId: t.exposeString('partnerTransId', {
+      description:
+        'The gateway’s own transaction id, unique per order (the partner transaction id).',
+    }),
+    telcoTransId: t.exposeString('telcoTransId', {
+      nullable: true,
+      description: 'The telco’s transaction id, once the OTP request succeeded.',
+    }),
+    phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
+    telco: t.field({
+      type: TelcoEnum,
+      description: 'The subscriber’s carrier.',
+      resolve: (o) => o.telco as Telco,
+    }),
+    package: t.field({
+      type: PackageRef,
+      nullable: true,
+      description: 'The package sold; null only if it has since left the catalog.',
+      resolve: (o) => findPackage(o.packageCode) ?? null,
+    }),
+    packageCode: t.exposeString('packageCode', { description: 'The package code sold.' }),
+    status: t.field({
+      type: OrderStatusEnum,
+      description: 'Where the order stands.',
+      resolve: (o) => o.status,
+    }),
+    failure: t.field({
+      type: OrderFailureRef,
+      nullable: true,
+      description: 'The last failure recorded, if any.',
+      resolve: (o) => (o.failureCode ? { code: o.failureCode, message: o.failureMessage } : null),
+    }),
+    otpAttempts: t.exposeInt('otpAttempts', { description: 'Wrong OTPs entered so far.' }),
+    otpAttemptsLeft: t.int({
+      description: 'Wrong OTPs still allowed before the order locks.',
+      resolve: (o, _args, ctx) => attemptsLeft(o, ctx.config.otp.maxAttempts),
+    }),
+    otpExpiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the OTP stops being usable; null before one was sent.',
+      resolve: (o, _args, ctx) =>
+        o.otpSentAt ? otpExpiresAt(o, ctx.config.otp.validitySeconds) : null,
+    }),
+    registration: t.field({
+      type: OrderRegistrationRef,
+      nullable: true,
+      description: 'What the vendor registered; null until REGISTERED.',
+      resolve: (o) =>
+        o.status === 'REGISTERED' && o.registeredCode
+          ? { type: o.registeredType, code: o.registeredCode }
+          : null,
+    }),
+    utm: t.field({ type: UtmRef, description: 'Campaign tags.', resolve: (o) => o.utm }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the OTP was requested.',
+      resolve: (o) => o.createdAt,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'The last change.',
+      resolve: (o) => o.updatedAt,
+    }),
+    registeredAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the registration was confirmed.',
+      resolve: (o) => o.registeredAt,
+    }),
+    events: t.field({
+      type: [OrderEventRef],
+      description: 'Every change of this order, oldest first.',
+      resolve: (o, _args, ctx) => ctx.loaders.orderEvents.load(o.id),
+    }),
+  }),
+});
+
+export const OrderFilterInput = builder.inputType('OrderFilter', {
+  description: 'Narrows an order list. Every field is optional; given fields must all match.',
+  fields: (t) => ({
+    status: t.field({ type: OrderStatusEnum, required: false, description: 'Only this status.' }),
+    telco: t.field({ type: TelcoEnum, required: false, description: 'Only this carrier.' }),
+    phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+    packageCode: t.string({ required: false, description: 'Only this package code.' }),
+    createdFrom: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Created at or after this time.',
+    }),
+    createdTo: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Created before this time.',
+    }),
+  }),
+});
+
+interface ConnectionWithCount {
+  totalCount: () => Promise<number>;
+}
+
+export const OrderConnection = builder.connectionObject(
+  {
+    type: OrderRef,
+    name: 'OrderConnection',
+    description: 'A page of orders, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many orders match the filter, across all pages.',
+        resolve: (parent) => (parent as unknown as ConnectionWithCount).totalCount(),
+      }),
+    }),
+  },
+  { name: 'OrderEdge', description: 'An order in a page.' },
+);
+
+type Ctx = typeof builder.$inferSchemaTypes.Context;
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
+export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
+  const page = await resolveCursorConnection<Promise<Order[]>>(
+    { args, toCursor: (order: Order) => encodeCursor(order), defaultSize: 20, maxSize: 100 },
+    ({ before, after, limit, inverted }): Promise<Order[]> =>
+      ctx.orders.list(filter, { before, after, limit, inverted }),
+  );
+  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+}
+
+builder.queryField('order', (t) =>
+  t.field({
+    type: OrderRef,
+    nullable: true,
+    description: 'One order, by the vendor’s order code (`DG...`) or the gateway’s partnerTransId.',
+    args: {
+      code: t.arg.string({ required: true, description: 'orderCode or partnerTransId.' }),
+    },
+    resolve: (_root, { code }, ctx) => ctx.orders.findByCode(code.trim()),
+  }),
+);
+
+builder.queryField('orders', (t) =>
+  t.connection(
+    {
+      type: OrderRef,
+      description:
+        'The order ledger, newest first: step 4 of the retail programme (reconciliation).',
+      args: {
+        filter: t.arg({ type: OrderFilterInput, required: false, description: 'Which orders.' }),
+      },
+      resolve: (_root, args, ctx) => {
+        const f = args.filter ?? {};
+        return orderPage(
+          ctx,
+          {
+            status: f.status ?? null,
+            telco: f.telco ?? null,
+            phone: f.phone ? phoneArgument(f.phone).local : null,
+            packageCode: f.packageCode?.trim().toUpperCase() ?? null,
+            createdFrom: f.createdFrom ?? null,
+            createdTo: f.createdTo ?? null,
+          },
+          args,
+        );
+      },
+    },
+    OrderConnection,
+  ),
+);
+
+builder.subscriptionType({ description: 'Live updates, over server-sent events.' });
+
+builder.subscriptionField('orderUpdated', (t) =>
+  t.field({
+    type: OrderRef,
+    description:
+      'The order now, then again on every change: a counter screen can wait for a registration to settle. Ends with an error if no order has this code.',
+    args: {
+      orderCode: t.arg.string({
+        required: true,
+        description: 'The vendor’s order code, or the gateway’s partnerTransId.',
+      }),
+    },
+    subscribe: async function* (_root, { orderCode }, ctx) {
+      const code = orderCode.trim();
+      // Listen before reading, so a change between the two is not missed.
+      const updates = ctx.pubsub.subscribe('orderUpdated', code);
+      try {
+        const current = await ctx.orders.findByCode(code);
+        if (!current) throw new Error(`No order ${code}.`);
+        yield current;
+        for await (const order of updates) yield order;
+      } finally {
+        await updates.return?.();
+      }
+    },
+    resolve: (order) => order,
+  }),
+);

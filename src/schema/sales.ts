@@ -1,0 +1,115 @@
+import {
+  IdempotencyKeyReused,
+  InvalidInput,
+  InvalidPhoneNumber,
+  OrderLocked,
+  OrderNotFound,
+  OrderNotOpen,
+  OtpAlreadySent,
+  OtpExpired,
+  OtpIncorrect,
+  OtpRateLimited,
+  PackageNotAvailable,
+  RequestInProgress,
+  VendorRejected,
+  VendorUnavailable,
+} from '../domain/errors.js';
+import { builder } from './builder.js';
+import { OrderRef } from './order.js';
+
+builder.mutationType({
+  description:
+    'Actions. A document may hold at most one field that sends an OTP, spends money or checks a code.',
+});
+
+const UtmInput = builder.inputType('UtmInput', {
+  description: 'Campaign tags passed to the vendor; each at most 200 characters.',
+  fields: (t) => ({
+    source: t.string({ required: false, description: 'utmSource.' }),
+    medium: t.string({ required: false, description: 'utmMedium.' }),
+    content: t.string({ required: false, description: 'utmContent.' }),
+    campaign: t.string({ required: false, description: 'utmCampaign.' }),
+  }),
+});
+
+const idempotencyKey = (
+  t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>,
+) =>
+  t.string({
+    required: true,
+    description:
+      'A key you make up per request (a UUID works; 8 to 128 of letters, digits and ._:-). Sending the same request again with it returns the first result without calling the vendor; kept at least 24 hours.',
+  });
+
+const RequestOtpInput = builder.inputType('RequestOtpInput', {
+  description: 'Step 2: ask the telco to text the subscriber an OTP for a package.',
+  fields: (t) => ({
+    phone: t.string({ required: true, description: 'The subscriber, in any phone form.' }),
+    packageCode: t.string({ required: true, description: 'A package code from eligiblePackages.' }),
+    utm: t.field({ type: UtmInput, required: false, description: 'Campaign tags.' }),
+    idempotencyKey: idempotencyKey(t),
+  }),
+});
+
+const RegisterWithOtpInput = builder.inputType('RegisterWithOtpInput', {
+  description: 'Step 3: register the package with the OTP the subscriber received.',
+  fields: (t) => ({
+    orderCode: t.string({ required: true, description: 'The orderCode from requestOtp.' }),
+    otp: t.string({ required: true, description: 'The code the subscriber received (digits).' }),
+    idempotencyKey: idempotencyKey(t),
+  }),
+});
+
+builder.mutationField('requestOtp', (t) =>
+  t.field({
+    type: OrderRef,
+    description:
+      'Step 2 of a sale: records an order, then asks dmall to have the telco text an OTP to the subscriber. Limited per phone and per client.',
+    args: { input: t.arg({ type: RequestOtpInput, required: true, description: 'The request.' }) },
+    errors: {
+      types: [
+        InvalidPhoneNumber,
+        InvalidInput,
+        PackageNotAvailable,
+        OtpRateLimited,
+        OtpAlreadySent,
+        VendorRejected,
+        VendorUnavailable,
+        IdempotencyKeyReused,
+        RequestInProgress,
+      ],
+      union: { name: 'RequestOtpResult', description: 'The order with its OTP sent, or why not.' },
+      result: { name: 'RequestOtpSuccess', description: 'The OTP was sent.' },
+      dataField: { name: 'order', description: 'The order, in OTP_SENT.' },
+    },
+    resolve: (_root, { input }, ctx) => ctx.sales.requestOtp(ctx.clientId, input),
+  }),
+);
+
+builder.mutationField('registerWithOtp', (t) =>
+  t.field({
+    type: OrderRef,
+    description:
+      'Step 3 of a sale: registers the package with the OTP. A wrong OTP counts against the order’s attempts; an expired order is refused without calling the vendor. An UNKNOWN order may be registered again with the same order code to settle it.',
+    args: {
+      input: t.arg({ type: RegisterWithOtpInput, required: true, description: 'The request.' }),
+    },
+    errors: {
+      types: [
+        InvalidInput,
+        OrderNotFound,
+        OtpIncorrect,
+        OrderLocked,
+        OtpExpired,
+        OrderNotOpen,
+        VendorUnavailable,
+        IdempotencyKeyReused,
+        RequestInProgress,
+      ],
+      union: { name: 'RegisterWithOtpResult', description: 'The registered order, or why not.' },
+      result: { name: 'RegisterWithOtpSuccess', description: 'The package is registered.' },
+      dataField: { name: 'order', description: 'The order, in REGISTERED.' },
+    },
+    resolve: (_root, { input }, ctx) => ctx.sales.registerWithOtp(ctx.clientId, input),
+  }),
+);

@@ -1,0 +1,67 @@
+import {
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * Mutations that send an OTP, spend money or check a code. Repeating them in one document (by
+ * alias, in several operations, or through fragments) would multiply vendor calls and OTP
+ * guesses per request, so a document may hold at most one of them.
+ */
+export const SENSITIVE_MUTATIONS = new Set([
+  'requestOtp',
+  'registerWithOtp',
+  'sendVoiceOtp',
+  'checkPhoneVerification',
+  'purchaseOAPackage',
+]);
+
+export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor {
+  return {
+    Document(document) {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const def of document.definitions) {
+        if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+      }
+      const found: string[] = [];
+      const visit = (set: SelectionSetNode, seen: Set<string>) => {
+        for (const sel of set.selections) {
+          if (sel.kind === Kind.FIELD) {
+            if (SENSITIVE_MUTATIONS.has(sel.name.value)) found.push(sel.name.value);
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+            visit(sel.selectionSet, seen);
+          } else if (!seen.has(sel.name.value)) {
+            const fragment = fragments.get(sel.name.value);
+            if (fragment) visit(fragment.selectionSet, new Set([...seen, sel.name.value]));
+          }
+        }
+      };
+      for (const def of document.definitions) {
+        if (def.kind === Kind.OPERATION_DEFINITION && def.operation === 'mutation') {
+          visit(def.selectionSet, new Set());
+        }
+      }
+      if (found.length > 1) {
+        context.reportError(
+          new GraphQLError(
+            `A document may contain at most one of ${[...SENSITIVE_MUTATIONS].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
+            { extensions: { code: 'TOO_MANY_SENSITIVE_MUTATIONS' } },
+          ),
+        );
+      }
+    },
+  };
+}
+
+export function useOneSensitiveMutation(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(oneSensitiveMutationRule);
+    },
+  };
+}

@@ -1,0 +1,395 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { OtpRateLimited } from '../domain/errors.js';
+import {
+  OPEN_STATUSES,
+  type Order,
+  type OrderEvent,
+  type OrderStatus,
+  type Utm,
+} from '../domain/order.js';
+import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
+import type { Telco } from '../domain/telco-prefixes.js';
+import type { Database } from './database.js';
+import type { DB, OrdersTable } from './schema.js';
+
+type OrderRow = Selectable<OrdersTable>;
+
+export function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    partnerTransId: row.partner_trans_id,
+    orderCode: row.order_code,
+    telcoTransId: row.telco_trans_id,
+    clientId: row.client_id,
+    phone: row.phone,
+    telco: row.telco as Telco,
+    packageCode: row.package_code,
+    status: row.status as OrderStatus,
+    failureCode: row.failure_code,
+    failureMessage: row.failure_message,
+    otpAttempts: Number(row.otp_attempts),
+    utm: {
+      source: row.utm_source,
+      medium: row.utm_medium,
+      content: row.utm_content,
+      campaign: row.utm_campaign,
+    },
+    registeredType: row.registered_type,
+    registeredCode: row.registered_code,
+    otpSentAt: row.otp_sent_at,
+    registeredAt: row.registered_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+/** What a transition may change, besides the status. */
+export interface OrderPatch {
+  orderCode?: string;
+  telcoTransId?: string;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  otpAttempts?: number;
+  registeredType?: string | null;
+  registeredCode?: string | null;
+  otpSentAt?: string;
+  registeredAt?: string;
+}
+
+export interface OrderFilter {
+  status?: OrderStatus | null;
+  telco?: Telco | null;
+  phone?: string | null;
+  packageCode?: string | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}
+
+export interface NewOrder {
+  clientId: string;
+  phone: string;
+  telco: Telco;
+  packageCode: string;
+  utm: Utm;
+}
+
+export type CreateResult =
+  | { kind: 'created'; order: Order }
+  | { kind: 'open'; order: Order }
+  | { kind: 'limited'; error: OtpRateLimited };
+
+/** Gateway's own transaction id, unique per order: `GW` + UTC time + 8 random hex digits. */
+export function newPartnerTransId(now: Date): string {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  return `GW${stamp}${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+export class OrderStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Order[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toOrder);
+  }
+
+  async findById(id: string): Promise<Order | null> {
+    return (await this.findByIds([id]))[0] ?? null;
+  }
+
+  /** By the vendor's order code or the gateway's partner transaction id. */
+  async findByCode(code: string): Promise<Order | null> {
+    const row = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) => eb.or([eb('order_code', '=', code), eb('partner_trans_id', '=', code)]))
+      .executeTakeFirst();
+    return row ? toOrder(row) : null;
+  }
+
+  async eventsFor(orderIds: readonly string[]): Promise<OrderEvent[]> {
+    if (orderIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('order_id', 'in', [...orderIds])
+      .orderBy('order_id')
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      orderId: r.order_id,
+      version: Number(r.version),
+      status: r.status as OrderStatus,
+      detail: r.detail,
+      at: r.at,
+    }));
+  }
+
+  /**
+   * Records a new OTP request as PENDING, unless an OTP for the same phone and package is still
+   * open or a limit is reached. Check and insert run in one transaction, serialised per client and
+   * per phone (a single writer on SQLite, advisory locks on PostgreSQL), so concurrent requests
+   * cannot all slip under a limit.
+   */
+  async createPending(
+    input: NewOrder,
+    rules: { limits: OtpLimits; validitySeconds: number },
+  ): Promise<CreateResult> {
+    const now = this.now();
+    const iso = now.toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      if (this.database.dialect === 'postgres') {
+        // Always client then phone: one order of locks, no deadlocks.
+        await sql`select pg_advisory_xact_lock(hashtext(${`otp-client:${input.clientId}`}))`.execute(
+          trx,
+        );
+        await sql`select pg_advisory_xact_lock(hashtext(${`otp-phone:${input.phone}`}))`.execute(
+          trx,
+        );
+      }
+      const validFrom = new Date(now.getTime() - rules.validitySeconds * 1000).toISOString();
+      const open = await trx
+        .selectFrom('orders')
+        .selectAll()
+        .where('phone', '=', input.phone)
+        .where('package_code', '=', input.packageCode)
+        .where('status', 'in', [...OPEN_STATUSES])
+        .where('created_at', '>', validFrom)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (open) return { kind: 'open', order: toOrder(open) };
+
+      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+      const minuteAgo = new Date(now.getTime() - 60_000).toISOString();
+      const phoneTimes = await trx
+        .selectFrom('orders')
+        .select('created_at')
+        .where('phone', '=', input.phone)
+        .where('created_at', '>', hourAgo)
+        .execute();
+      const clientTimes = await trx
+        .selectFrom('orders')
+        .select('created_at')
+        .where('client_id', '=', input.clientId)
+        .where('created_at', '>', minuteAgo)
+        .execute();
+      const limited = checkOtpLimits({
+        now,
+        limits: rules.limits,
+        phoneTimes: phoneTimes.map((r) => new Date(r.created_at)),
+        clientTimes: clientTimes.map((r) => new Date(r.created_at)),
+      });
+      if (limited) return { kind: 'limited', error: limited };
+
+      const row: OrderRow = {
+        id: randomUUID(),
+        partner_trans_id: newPartnerTransId(now),
+        order_code: null,
+        telco_trans_id: null,
+        client_id: input.clientId,
+        phone: input.phone,
+        telco: input.telco,
+        package_code: input.packageCode,
+        status: 'PENDING',
+        failure_code: null,
+        failure_message: null,
+        otp_attempts: 0,
+        utm_source: input.utm.source,
+        utm_medium: input.utm.medium,
+        utm_content: input.utm.content,
+        utm_campaign: input.utm.campaign,
+        registered_type: null,
+        registered_code: null,
+        otp_sent_at: null,
+        registered_at: null,
+        created_at: iso,
+        updated_at: iso,
+        version: 1,
+      };
+      await trx.insertInto('orders').values(row).execute();
+      await this.appendEvent(trx, row.id, 1, 'PENDING', 'OTP requested; calling the vendor', iso);
+      return { kind: 'created', order: toOrder(row) };
+    });
+  }
+
+  /**
+   * Moves an order to `status` if it is still at the version the caller read (optimistic
+   * concurrency), and appends the change to its history in the same transaction. Returns null
+   * when someone else changed the order first.
+   */
+  async transition(
+    order: Order,
+    status: OrderStatus,
+    patch: OrderPatch,
+    detail: string,
+  ): Promise<Order | null> {
+    const at = this.now().toISOString();
+    const version = order.version + 1;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('orders')
+        .set({
+          status,
+          updated_at: at,
+          version,
+          ...(patch.orderCode !== undefined && { order_code: patch.orderCode }),
+          ...(patch.telcoTransId !== undefined && { telco_trans_id: patch.telcoTransId }),
+          ...(patch.failureCode !== undefined && { failure_code: patch.failureCode }),
+          ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
+          ...(patch.otpAttempts !== undefined && { otp_attempts: patch.otpAttempts }),
+          ...(patch.registeredType !== undefined && { registered_type: patch.registeredType }),
+          ...(patch.registeredCode !== undefined && { registered_code: patch.registeredCode }),
+          ...(patch.otpSentAt !== undefined && { otp_sent_at: patch.otpSentAt }),
+          ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
+        })
+        .where('id', '=', order.id)
+        .where('version', '=', order.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return null;
+      await this.appendEvent(trx, order.id, version, status, detail, at);
+      const row = await trx
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', '=', order.id)
+        .executeTakeFirstOrThrow();
+      return toOrder(row);
+    });
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(
+    filter: OrderFilter,
+    page: { after?: string | null; before?: string | null; limit: number; inverted: boolean },
+  ): Promise<Order[]> {
+    let q = this.filtered(filter).selectAll();
+    const after = page.after ? decodeCursor(page.after) : null;
+    const before = page.before ? decodeCursor(page.before) : null;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '>', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '>', before.id)]),
+        ]),
+      );
+    }
+    const direction = page.inverted ? 'asc' : 'desc';
+    const rows = await q
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toOrder);
+  }
+
+  async count(filter: OrderFilter): Promise<number> {
+    const row = await this.filtered(filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Settles what no request will settle any more: PENDING and REGISTERING rows older than any
+   * vendor call can take (the gateway stopped mid-call) become UNKNOWN; OTP_SENT rows past the
+   * OTP validity become EXPIRED. Returns the orders it changed.
+   */
+  async sweep(rules: { staleAfterMs: number; validitySeconds: number }): Promise<Order[]> {
+    const now = this.now().getTime();
+    const staleBefore = new Date(now - rules.staleAfterMs).toISOString();
+    const expiredBefore = new Date(now - rules.validitySeconds * 1000).toISOString();
+    const rows = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('status', 'in', ['PENDING', 'REGISTERING']),
+            eb('updated_at', '<', staleBefore),
+          ]),
+          eb.and([eb('status', '=', 'OTP_SENT'), eb('otp_sent_at', '<', expiredBefore)]),
+        ]),
+      )
+      .limit(500)
+      .execute();
+    const changed: Order[] = [];
+    for (const row of rows) {
+      const order = toOrder(row);
+      const next =
+        order.status === 'OTP_SENT'
+          ? await this.transition(order, 'EXPIRED', {}, 'OTP validity ran out before registration')
+          : await this.transition(
+              order,
+              'UNKNOWN',
+              {},
+              `No vendor answer was recorded for the ${order.status === 'PENDING' ? 'OTP request' : 'registration'}: the gateway stopped during the call`,
+            );
+      if (next) changed.push(next);
+    }
+    return changed;
+  }
+
+  private filtered(filter: OrderFilter) {
+    let q = this.db.selectFrom('orders');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.telco) q = q.where('telco', '=', filter.telco);
+    if (filter.phone) q = q.where('phone', '=', filter.phone);
+    if (filter.packageCode) q = q.where('package_code', '=', filter.packageCode);
+    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom.toISOString());
+    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo.toISOString());
+    return q;
+  }
+
+  private async appendEvent(
+    trx: Transaction<DB>,
+    orderId: string,
+    version: number,
+    status: OrderStatus,
+    detail: string,
+    at: string,
+  ): Promise<void> {
+    await trx
+      .insertInto('order_events')
+      .values({ order_id: orderId, version, status, detail, at })
+      .execute();
+  }
+}
+
+export function encodeCursor(order: Pick<Order, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${order.createdAt}|${order.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+    throw new InvalidCursor();
+  }
+  return { createdAt, id };
+}
+
+export class InvalidCursor extends Error {
+  override name = 'InvalidCursor';
+  constructor() {
+    super('The pagination cursor is not one this API gave out.');
+  }
+}
