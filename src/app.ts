@@ -135,7 +135,9 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     landingPage: false,
     graphiql: {
       title: 'Telco gateway',
-      defaultQuery: exampleOperations(),
+      // One tab per example, so each tab is a document with at most one sensitive mutation.
+      defaultTabs: exampleTabs(),
+      headers: JSON.stringify({ 'x-client-id': 'graphiql' }),
     },
     context: ({ request }) => {
       const header = request.headers.get('x-client-id')?.trim();
@@ -218,11 +220,21 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   };
 }
 
-/** The operations under `operations/` (also codegen's documents), preloaded into GraphiQL. */
-function exampleOperations(): string {
+/**
+ * The operations under `operations/` (also codegen's documents), preloaded into GraphiQL as tabs,
+ * each with the variables of its `<name>.variables.json` when there is one.
+ */
+function exampleTabs(): Array<{ query: string; variables: string | null }> {
   const dir = new URL('../operations/', import.meta.url);
-  const files = readdirSync(dir)
+  const files = new Set(readdirSync(dir));
+  return [...files]
     .filter((f) => f.endsWith('.graphql'))
-    .sort();
-  return files.map((f) => readFileSync(new URL(f, dir), 'utf8').trim()).join('\n\n');
+    .sort()
+    .map((f) => {
+      const vars = f.replace(/\.graphql$/, '.variables.json');
+      return {
+        query: readFileSync(new URL(f, dir), 'utf8').trim(),
+        variables: files.has(vars) ? readFileSync(new URL(vars, dir), 'utf8').trim() : null,
+      };
+    });
 }

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse, specifiedRules, validate } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema/index.js';
+import { oneSensitiveMutationRule } from '../src/schema/sensitive-mutations.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+
+/** The examples preloaded into GraphiQL (and fed to codegen) are the four steps, and they work. */
+
+const dir = new URL('../operations/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+const vars = (name: string) => JSON.parse(read(name.replace('.graphql', '.variables.json')));
+
+describe('operations/', () => {
+  it('holds documents that validate, each with at most one sensitive mutation', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const errors = validate(schema, parse(read(file)), [
+        ...specifiedRules,
+        oneSensitiveMutationRule,
+      ]);
+      expect({ file, errors: errors.map((e) => e.message) }).toEqual({ file, errors: [] });
+    }
+  });
+
+  describe('run in order, in sandbox, as a clerk would in GraphiQL', () => {
+    let t: TestGateway;
+    beforeAll(async () => {
+      t = await startTestGateway();
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('sell a package from eligibility to reconciliation', async () => {
+      const headers = { 'x-client-id': 'graphiql' };
+      const step1 = await t.graphql<{ subscriber: { eligiblePackages: Array<{ code: string }> } }>(
+        read('1-eligibility.graphql'),
+      );
+      expect(step1.data!.subscriber.eligiblePackages.map((p) => p.code)).toContain('6C120');
+
+      const step2 = await t.graphql<{
+        requestOtp: { __typename: string; order: { orderCode: string } };
+      }>(read('2-request-otp.graphql'), vars('2-request-otp.graphql'), headers);
+      expect(step2.data!.requestOtp.__typename).toBe('RequestOtpSuccess');
+      const { orderCode } = step2.data!.requestOtp.order;
+
+      const input = { ...vars('3-register-with-otp.graphql').input, orderCode };
+      const step3 = await t.graphql<{
+        registerWithOtp: { __typename: string; order: { status: string } };
+      }>(read('3-register-with-otp.graphql'), { input }, headers);
+      expect(step3.data!.registerWithOtp).toMatchObject({
+        __typename: 'RegisterWithOtpSuccess',
+        order: { status: 'REGISTERED' },
+      });
+
+      const step4 = await t.graphql<{
+        orders: { totalCount: number; edges: Array<{ node: { orderCode: string } }> };
+      }>(read('4-reconcile.graphql'));
+      expect(step4.data!.orders.totalCount).toBe(1);
+      expect(step4.data!.orders.edges[0]!.node.orderCode).toBe(orderCode);
+    });
+  });
+});

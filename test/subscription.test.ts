@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresDatabase, TEST_DATABASE_URL } from './helpers/db.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { sales } from './helpers/sales.js';
+
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+
+/** Opens `orderUpdated` over SSE and collects the statuses it streams. */
+async function watch(t: TestGateway, orderCode: string) {
+  const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({
+      query: 'subscription ($c: String!) { orderUpdated(orderCode: $c) { orderCode status } }',
+      variables: { c: orderCode },
+    }),
+  });
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const statuses: string[] = [];
+  const errors: unknown[] = [];
+  let buffer = '';
+  const pump = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (data && block.includes('event: next')) {
+          const payload = JSON.parse(data.slice(6));
+          if (payload.errors) errors.push(...payload.errors);
+          if (payload.data?.orderUpdated) statuses.push(payload.data.orderUpdated.status);
+        }
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  })();
+  return {
+    statuses,
+    errors,
+    async stop() {
+      await reader.cancel();
+      await pump.catch(() => {});
+    },
+  };
+}
+
+describe('Subscription.orderUpdated over SSE', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sends the current state, then every change until the order settles', async () => {
+    const s = sales(t);
+    const { order } = await s.requestOtp('0936000301', 'C120');
+    const w = await watch(t, order!.orderCode);
+    await expect.poll(() => w.statuses).toEqual(['OTP_SENT']);
+    await s.register(order!.orderCode, '123456');
+    await expect.poll(() => w.statuses).toEqual(['OTP_SENT', 'REGISTERING', 'REGISTERED']);
+    await w.stop();
+  });
+
+  it('ends with an error for an unknown order', async () => {
+    const w = await watch(t, 'DG-NOPE');
+    await expect.poll(() => w.errors.length).toBe(1);
+    await w.stop();
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL || !TEST_DATABASE_URL)(
+  'orderUpdated across instances through Redis',
+  () => {
+    it('reaches a subscriber on another gateway sharing the database and Redis', async () => {
+      const db = postgresDatabase();
+      await db.database.migrate();
+      const env = { REDIS_URL: TEST_REDIS_URL!, DATABASE_URL: TEST_DATABASE_URL! };
+      const a = await startTestGateway(env, db);
+      const b = await startTestGateway(env, { database: db.database, dispose: async () => {} });
+      try {
+        const { order } = await sales(a).requestOtp('0936000302', 'C120');
+        const w = await watch(b, order!.orderCode);
+        await expect.poll(() => w.statuses).toEqual(['OTP_SENT']);
+        // Registered through instance A (its own simulator knows the order), seen on instance B.
+        await sales(a).register(order!.orderCode, '123456');
+        await expect.poll(() => w.statuses).toEqual(['OTP_SENT', 'REGISTERING', 'REGISTERED']);
+        await w.stop();
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+  },
+);
+
+if (!TEST_REDIS_URL || !TEST_DATABASE_URL) {
+  console.warn('orderUpdated through Redis: skipped (TEST_REDIS_URL or TEST_DATABASE_URL unset)');
+}
