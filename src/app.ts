@@ -174,7 +174,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
           });
         },
       }),
-      usePrometheus({ endpoint: '/metrics', registry }),
+      // No `url` label: a label per distinct URL (query strings included) grows without bound.
+      usePrometheus({ endpoint: '/metrics', registry, labels: { url: false } }),
       useOneSensitiveMutation(),
     ],
   });

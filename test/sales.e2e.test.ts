@@ -355,6 +355,29 @@ describe('one sensitive mutation per document', () => {
     expect(twoOps.errors?.[0]?.extensions).toEqual({ code: 'TOO_MANY_SENSITIVE_MUTATIONS' });
   });
 
+  it('refuses a batched request (an array of operations) before anything runs', async () => {
+    const before = dmallSim(t).registerCalls();
+    const op = {
+      query: REGISTER,
+      variables: { input: { orderCode: 'DG1', otp: '123456', idempotencyKey: randomUUID() } },
+    };
+    const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([op, op]),
+    });
+    expect(res.status).toBe(400);
+    expect(dmallSim(t).registerCalls()).toBe(before);
+  });
+
+  it('answers OrderNotOpen for an order whose OTP request never got an order code', async () => {
+    const timedOut = await sales(t).requestOtp('0900000003', 'C120');
+    expect(timedOut.order!.status).toBe('UNKNOWN');
+    const order = await t.gateway.orders.findById(timedOut.order!.id);
+    const res = await sales(t).register(order!.partnerTransId, '123456');
+    expect(res).toMatchObject({ __typename: 'OrderNotOpen', order: { status: 'UNKNOWN' } });
+  });
+
   it('lets one sensitive mutation through', async () => {
     const res = await t.graphql(REGISTER, {
       input: { orderCode: 'DG-NOPE', otp: '123456', idempotencyKey: randomUUID() },

@@ -105,6 +105,24 @@ function orderField<T extends { orderId: string }>(
   });
 }
 
+/** The vendor's own code and message, as they came. */
+function vendorFields<T extends { vendorCode: string | null; vendorMessage: string | null }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+) {
+  return {
+    vendorCode: t.string({
+      nullable: true,
+      description: 'The vendor’s error code.',
+      resolve: (e) => e.vendorCode,
+    }),
+    vendorMessage: t.string({
+      nullable: true,
+      description: 'The vendor’s message, often in Vietnamese.',
+      resolve: (e) => e.vendorMessage,
+    }),
+  };
+}
+
 builder.objectType(OtpAlreadySent, {
   name: 'OtpAlreadySent',
   description:
@@ -121,14 +139,7 @@ builder.objectType(VendorRejected, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-    vendorCode: t.exposeString('vendorCode', {
-      nullable: true,
-      description: 'The vendor’s error code.',
-    }),
-    vendorMessage: t.exposeString('vendorMessage', {
-      nullable: true,
-      description: 'The vendor’s message, often in Vietnamese.',
-    }),
+    ...vendorFields(t),
     order: orderField(t, 'The order, now FAILED.'),
   }),
 });
@@ -183,14 +194,7 @@ builder.objectType(OtpIncorrect, {
     attemptsLeft: t.exposeInt('attemptsLeft', {
       description: 'Attempts left before the order locks; 0 means it is locked now.',
     }),
-    vendorCode: t.exposeString('vendorCode', {
-      nullable: true,
-      description: 'The vendor’s error code.',
-    }),
-    vendorMessage: t.exposeString('vendorMessage', {
-      nullable: true,
-      description: 'The vendor’s message, often in Vietnamese.',
-    }),
+    ...vendorFields(t),
     order: orderField(t, 'The order after this attempt.'),
   }),
 });

@@ -186,7 +186,14 @@ export class PackageSales {
       fingerprint,
       async (touch) => {
         const order = await this.opts.orders.findByCode(orderCode);
-        if (!order?.orderCode) throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
+        if (!order) throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
+        if (!order.orderCode) {
+          // Found by partnerTransId, but dmall never issued an order code: no OTP to check.
+          throw new OrderNotOpen(
+            `This order has no OTP: its OTP request is ${order.status}.`,
+            order.id,
+          );
+        }
         await this.ensureOpen(order);
 
         const previous = order.status;
@@ -206,7 +213,7 @@ export class PackageSales {
         this.opts.onChange(registering);
 
         try {
-          const registered = await this.opts.dmall.registerWithOtp(order.orderCode, otp);
+          const registered = await this.opts.dmall.registerWithOtp(order.orderCode!, otp);
           return await this.move(
             registering,
             'REGISTERED',

@@ -12,7 +12,7 @@ export const ORDER_FIELDS = `
 const COMMON_FIELDS = `
   __typename
   ... on Error { code message }
-  ... on VendorUnavailable { reason outcomeUnknown order { status orderCode failure { code } } }
+  ... on VendorUnavailable { reason outcomeUnknown order { id status orderCode failure { code } } }
   ... on InvalidInput { field }
 `;
 
