@@ -60,6 +60,10 @@ describe('GraphQL API', () => {
     expect(res.status).toBe(200);
     expect(html).toContain('query Subscriber');
     expect(html).toContain('query Packages');
+    expect(html).toContain('mutation Step2RequestOtp');
+    // Served from the gateway itself: no script or stylesheet from a CDN.
+    expect(html).not.toMatch(/<script[^>]+src=["']?https?:/);
+    expect(html).not.toMatch(/<link[^>]+href=["']?https?:\/\/unpkg/);
   });
 });
 
