@@ -250,6 +250,40 @@ describe('vendor failures', () => {
     expect(dmallSim(t).otpCalls()).toBe(before + 2);
   });
 
+  it('lets a new OTP request through after one whose outcome is unknown', async () => {
+    const s = sales(t);
+    const first = await s.requestOtp('0900000003', '3C120');
+    expect(first.order!.status).toBe('UNKNOWN');
+    const before = dmallSim(t).otpCalls();
+    const second = await s.requestOtp('0900000003', '3C120');
+    expect(second).toMatchObject({ __typename: 'VendorUnavailable', order: { status: 'UNKNOWN' } });
+    expect(second.order!.id).not.toBe(first.order!.id);
+    expect(dmallSim(t).otpCalls()).toBe(before + 1);
+  });
+
+  it('refuses a new sale while a registration of the same package is UNKNOWN, however old', async () => {
+    const s = sales(t);
+    const { order } = await s.requestOtp('0900000005', '6C120');
+    const lost = await s.register(order!.orderCode, '123456');
+    expect(lost).toMatchObject({ order: { status: 'UNKNOWN' } });
+    const start = clock;
+    clock += 2 * 3_600_000;
+    try {
+      const again = await s.requestOtp('0900000005', '6C120');
+      expect(again).toMatchObject({
+        __typename: 'OtpAlreadySent',
+        message: expect.stringContaining('unknown outcome'),
+        order: { id: order!.id, status: 'UNKNOWN' },
+      });
+      // Settling it is what the message asks for, and it works.
+      expect(await s.register(order!.orderCode, '123456')).toMatchObject({
+        __typename: 'RegisterWithOtpSuccess',
+      });
+    } finally {
+      clock = start;
+    }
+  });
+
   it.each([
     ['0930000005', 'the first call registered but its reply was lost'],
     ['0930000006', 'the first call never reached the registration'],

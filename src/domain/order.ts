@@ -62,13 +62,21 @@ export interface OrderEvent {
   at: string;
 }
 
-/** States in which an OTP may still be outstanding for the phone and package. */
-export const OPEN_STATUSES: readonly OrderStatus[] = [
-  'PENDING',
-  'OTP_SENT',
-  'REGISTERING',
-  'UNKNOWN',
-];
+/**
+ * States that stop a new OTP request for the same phone and package, while the OTP is valid:
+ * an OTP may be outstanding. An UNKNOWN OTP request (no order code) does not block: nothing can
+ * be registered from it, and the customer at the counter must be able to go on.
+ */
+export const OPEN_STATUSES: readonly OrderStatus[] = ['PENDING', 'OTP_SENT', 'REGISTERING'];
+
+/**
+ * An UNKNOWN registration (it has an order code) blocks a new sale of the same package to the
+ * same phone however old it is: the package may be active and paid. It is settled by calling
+ * registerWithOtp again with its order code.
+ */
+export function isUnsettledRegistration(order: Pick<Order, 'status' | 'orderCode'>): boolean {
+  return order.status === 'UNKNOWN' && order.orderCode !== null;
+}
 
 export function otpExpiresAt(
   order: Pick<Order, 'otpSentAt' | 'createdAt'>,

@@ -126,7 +126,7 @@ function vendorFields<T extends { vendorCode: string | null; vendorMessage: stri
 builder.objectType(OtpAlreadySent, {
   name: 'OtpAlreadySent',
   description:
-    'An OTP for this phone and package is still open; no new one was sent. Register with it, or wait until it expires.',
+    'An OTP for this phone and package is still open, or a registration of it has an unknown outcome; no new OTP was sent. Register with the open order (which also settles an UNKNOWN one), or wait until its OTP expires.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
     order: orderField(t, 'The open order.'),

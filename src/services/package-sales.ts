@@ -20,7 +20,13 @@ import {
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
-import { attemptsLeft, type Order, type OrderStatus, otpExpiresAt } from '../domain/order.js';
+import {
+  attemptsLeft,
+  isUnsettledRegistration,
+  type Order,
+  type OrderStatus,
+  otpExpiresAt,
+} from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
 import type { IdempotencyStore, StoredResult } from '../store/idempotency.js';
@@ -107,9 +113,12 @@ export class PackageSales {
         );
         if (created.kind === 'limited') throw created.error;
         if (created.kind === 'open') {
+          const open = created.order;
           throw new OtpAlreadySent(
-            `An OTP for ${packageCode} was already sent to this phone (order ${created.order.orderCode ?? created.order.partnerTransId}); register with it or wait until it expires.`,
-            created.order.id,
+            isUnsettledRegistration(open)
+              ? `A registration of ${packageCode} for this phone has an unknown outcome (order ${open.orderCode}): settle it with registerWithOtp before selling it again.`
+              : `An OTP for ${packageCode} was already sent to this phone (order ${open.orderCode ?? open.partnerTransId}); register with it or wait until it expires.`,
+            open.id,
           );
         }
         touch();

@@ -166,8 +166,12 @@ export class OrderStore {
         .selectAll()
         .where('phone', '=', input.phone)
         .where('package_code', '=', input.packageCode)
-        .where('status', 'in', [...OPEN_STATUSES])
-        .where('created_at', '>', validFrom)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', 'in', [...OPEN_STATUSES]), eb('created_at', '>', validFrom)]),
+            eb.and([eb('status', '=', 'UNKNOWN'), eb('order_code', 'is not', null)]),
+          ]),
+        )
         .orderBy('created_at', 'desc')
         .executeTakeFirst();
       if (open) return { kind: 'open', order: toOrder(open) };
