@@ -27,7 +27,13 @@ export interface OpenOptions {
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
   const dialect = createDialect(config, options);
   const db = new Kysely<DB>({ dialect });
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    // Kysely looks for its bookkeeping tables by name across every schema unless told which one:
+    // another schema's `kysely_migration` (another app, a parallel test) would be taken for ours.
+    ...(config.kind === 'postgres' ? { migrationTableSchema: options.schema ?? 'public' } : {}),
+  });
   let closed = false;
 
   return {
