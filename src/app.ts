@@ -73,13 +73,24 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   redis?.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
 
   // Live updates cross instances through Redis when it is configured; in memory otherwise.
-  const redisSubscriber = redis?.duplicate() ?? null;
+  // They are best effort: the event target drops the promises of publish and subscribe, so a
+  // failed publish is caught here (an unhandled rejection would stop the process mid-sale), and
+  // the subscribing connection queues its commands until Redis is back.
+  const redisSubscriber =
+    redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
   redisSubscriber?.on('error', () => {});
+  const publisher = redis && {
+    publish: (channel: string, message: string) =>
+      redis.publish(channel, message).catch((err: Error) => {
+        logger.warn({ err: err.message }, 'live update not published: Redis unreachable');
+        return 0;
+      }),
+  };
   const pubsub: GatewayPubSub = createPubSub(
-    redis && redisSubscriber
+    publisher && redisSubscriber
       ? {
           eventTarget: createRedisEventTarget({
-            publishClient: redis,
+            publishClient: publisher as unknown as Redis,
             subscribeClient: redisSubscriber,
           }),
         }
