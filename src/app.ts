@@ -7,7 +7,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createPubSub, createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Context, GatewayPubSub } from './context.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
@@ -58,6 +58,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   await db.migrate();
 
   const registry = new Registry();
+  // Process CPU, memory, heap, event-loop lag and handles, next to the HTTP and vendor metrics.
+  collectDefaultMetrics({ register: registry });
   const vendorMetrics = new VendorMetrics(registry);
   const sandbox = await startSandbox(config, logger);
   const vendors = createVendors(config, sandbox, vendorMetrics, logger);
@@ -145,6 +147,9 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     logging: logger,
+    // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
+    // message and stack whenever the process runs with NODE_ENV=development; they are logged.
+    maskedErrors: { isDev: false },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     // GraphiQL's assets are served by the gateway itself (no CDN): it works offline and behind

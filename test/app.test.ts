@@ -89,6 +89,31 @@ describe('operational endpoints', () => {
     expect(text).toContain('# TYPE vendor_calls_total counter');
     expect(text).toContain('# TYPE vendor_errors_total counter');
     expect(text).toContain('# TYPE vendor_call_duration_seconds histogram');
+    expect(text).toContain('# TYPE process_resident_memory_bytes gauge');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+});
+
+describe('unexpected errors', () => {
+  it('reach the client masked, without message or stack, even with NODE_ENV=development', async () => {
+    const other = await startTestGateway();
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    try {
+      await other.gateway.db.close();
+      const res = await other.graphql('{ orders { totalCount } }');
+      expect(res.errors).toEqual([
+        {
+          message: 'Unexpected error.',
+          locations: [{ line: 1, column: 3 }],
+          path: ['orders'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ]);
+    } finally {
+      process.env.NODE_ENV = before;
+      await other.close();
+    }
   });
 });
 
