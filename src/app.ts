@@ -143,6 +143,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   }, 30_000);
   sweeper.unref();
 
+  // Fired when the gateway starts closing: live streams end so the server can drain.
+  const stopping = new AbortController();
   let graphiqlHtml: string | undefined;
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -177,6 +179,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         eligibility,
         pubsub,
         loaders: createLoaders(orders),
+        shutdown: stopping.signal,
         clientId: header && CLIENT_ID.test(header) ? header : 'anonymous',
       };
     },
@@ -230,9 +233,16 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
+        stopping.abort();
         if (server.listening) {
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            // close() only drops the keep-alive connections idle at this moment; those whose
+            // last response finishes later would sit out their keep-alive timeout.
+            const idle = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(idle);
+              resolve();
+            });
             server.closeIdleConnections();
           });
         }

@@ -28,6 +28,8 @@ export interface Context {
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;
+  /** Aborted when the gateway shuts down; long-lived responses (subscriptions) end on it. */
+  shutdown: AbortSignal;
   /** Who is calling: scopes idempotency keys and per-client limits. */
   clientId: string;
 }

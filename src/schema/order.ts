@@ -286,15 +286,20 @@ builder.subscriptionField('orderUpdated', (t) =>
       }),
     },
     subscribe: async function* (_root, { orderCode }, ctx) {
+      if (ctx.shutdown.aborted) return;
       const code = orderCode.trim();
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
+      // On shutdown the stream completes, so the server can drain instead of cutting it.
+      const end = () => void updates.return?.();
+      ctx.shutdown.addEventListener('abort', end, { once: true });
       try {
         const current = await ctx.orders.findByCode(code);
         if (!current) throw new Error(`No order ${code}.`);
         yield current;
         for await (const order of updates) yield order;
       } finally {
+        ctx.shutdown.removeEventListener('abort', end);
         await updates.return?.();
       }
     },
