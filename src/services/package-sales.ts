@@ -172,7 +172,7 @@ export class PackageSales {
             { failureCode: err.code, failureMessage: err.message },
             err.outcomeUnknown
               ? `OTP request outcome unknown: ${err.message}`
-              : `OTP request failed before reaching dmall: ${err.message}`,
+              : `OTP request failed and dmall did not act on it: ${err.message}`,
           );
           throw unavailable(err, order.id);
         }
@@ -328,7 +328,7 @@ export class PackageSales {
       { failureCode: err.code, failureMessage: err.message },
       err.outcomeUnknown
         ? `Registration outcome unknown: ${err.message}. Register again with the same order code to settle it.`
-        : `Registration did not reach dmall: ${err.message}`,
+        : `Registration failed and dmall did not act on it: ${err.message}`,
     );
     throw unavailable(err, order.id);
   }
@@ -412,7 +412,7 @@ function unavailable(err: VendorError, orderId: string): VendorUnavailable {
   return new VendorUnavailable(
     err.outcomeUnknown
       ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`
-      : `${err.vendor} could not be reached (${err.code}); nothing was done. Try again shortly.`,
+      : `${err.vendor} could not take the request (${err.code}); nothing was done. Try again shortly.`,
     err.vendor,
     err.code,
     err.outcomeUnknown,

@@ -73,7 +73,19 @@ export class DmallClient {
 }
 
 function expectSuccess(reply: VendorReply) {
-  const envelope = Envelope.parse(JSON.parse(reply.body));
+  const parsed = Envelope.safeParse(safeJson(reply.body));
+  if (!parsed.success && reply.status >= 400) {
+    // A refusal without dmall's envelope (a proxy's 401/403/404 page): refused, so not acted on.
+    throw new VendorError({
+      vendor: 'dmall',
+      code: 'VENDOR_HTTP',
+      status: reply.status,
+      message: `dmall answered HTTP ${reply.status}`,
+      outcomeUnknown: false,
+    });
+  }
+  if (!parsed.success) throw parsed.error;
+  const envelope = parsed.data;
   if (envelope.success !== true || String(envelope.errorCode) !== '200') {
     throw new VendorError({
       vendor: 'dmall',
@@ -86,4 +98,12 @@ function expectSuccess(reply: VendorReply) {
     });
   }
   return envelope;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -95,6 +95,17 @@ describe('DmallClient', () => {
     }
   });
 
+  it('reads a 4xx without the envelope as a refusal with a known outcome', async () => {
+    pool()
+      .intercept({ path: '/api-customer/public/order/partner/get-otp', method: 'POST' })
+      .reply(401, '<html>401 Authorization Required</html>');
+    await expect(client.getOtp(request)).rejects.toMatchObject({
+      code: 'VENDOR_HTTP',
+      status: 401,
+      outcomeUnknown: false,
+    });
+  });
+
   it('calls a success without data a bad response, with an unknown outcome, made once', async () => {
     pool()
       .intercept({ path: '/api-customer/public/order/partner/get-otp', method: 'POST' })
