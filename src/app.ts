@@ -105,12 +105,14 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   };
 
   const now = options.now ?? (() => new Date());
+  const eligibility = options.eligibility ?? new CatalogEligibility();
   const orders = new OrderStore(db, now);
   const idempotency = new IdempotencyStore(db, config.idempotencyTtlHours, now);
   const sales = new PackageSales({
     orders,
     idempotency,
     dmall: vendors.dmall,
+    eligibility,
     otp: {
       validitySeconds: config.otp.validitySeconds,
       maxAttempts: config.otp.maxAttempts,
@@ -125,7 +127,6 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     logger,
     now,
   });
-  const eligibility = options.eligibility ?? new CatalogEligibility();
 
   const sweep = async () => {
     const changed = await orders.sweep({

@@ -103,6 +103,16 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_PHONE_NUMBER' });
   });
 
+  it('answers a cursor it never gave out with INVALID_CURSOR', async () => {
+    const res = await t.graphql('{ orders(after: "not-a-cursor") { totalCount } }');
+    expect(res.errors).toEqual([
+      expect.objectContaining({
+        message: 'The pagination cursor is not one this API gave out.',
+        extensions: { code: 'INVALID_CURSOR' },
+      }),
+    ]);
+  });
+
   it('shows a subscriber’s own orders', async () => {
     const res = await t.graphql<{ subscriber: { orders: Page } }>(
       `{ subscriber(phone: "0936000103") { orders { ${PAGE} } } }`,

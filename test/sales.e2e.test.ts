@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packagesForTelco } from '../src/domain/catalog.js';
 import { SANDBOX_CREDENTIALS } from '../src/vendors/sandbox.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { dmallSim, REGISTER, sales } from './helpers/sales.js';
@@ -457,6 +458,35 @@ describe('OTP limits', () => {
     expect(res).toMatchObject({ __typename: 'OtpRateLimited', limit: 'PHONE_PER_10_MINUTES' });
     expect(res.retryAfterSeconds).toBeGreaterThan(590);
     expect(res.retryAfterSeconds).toBeLessThanOrEqual(600);
+  });
+});
+
+describe('a telco eligibility provider in place of the catalog rule', () => {
+  let own: TestGateway;
+  beforeAll(async () => {
+    own = await startTestGateway(ENV, undefined, {
+      // As a telco API might answer: this subscriber may buy C120 only.
+      eligibility: {
+        eligiblePackages: async () => packagesForTelco('MOBIFONE').filter((p) => p.code === 'C120'),
+      },
+    });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it('decides both what eligiblePackages lists and what requestOtp sells', async () => {
+    const listed = await own.graphql(
+      '{ subscriber(phone: "0936000030") { eligiblePackages { code } } }',
+    );
+    expect(listed).toEqual({ data: { subscriber: { eligiblePackages: [{ code: 'C120' }] } } });
+    const s = sales(own);
+    expect(await s.requestOtp('0936000030', '6C120')).toMatchObject({
+      __typename: 'PackageNotAvailable',
+      message: '6C120 is not available for this subscriber.',
+    });
+    expect(dmallSim(own).otpCalls()).toBe(0);
+    expect((await s.requestOtp('0936000030', 'C120')).__typename).toBe('RequestOtpSuccess');
   });
 });
 

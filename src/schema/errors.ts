@@ -66,11 +66,7 @@ builder.objectType(PackageNotAvailable, {
   interfaces: [ErrorInterface],
   fields: (t) => ({
     packageCode: t.exposeString('packageCode', { description: 'The package code asked for.' }),
-    telco: t.field({
-      type: TelcoEnum,
-      description: 'The subscriber’s carrier.',
-      resolve: (e) => e.telco,
-    }),
+    telco: t.expose('telco', { type: TelcoEnum, description: 'The subscriber’s carrier.' }),
   }),
 });
 

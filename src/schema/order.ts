@@ -1,4 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 import { findPackage } from '../domain/catalog.js';
 import {
   attemptsLeft,
@@ -7,8 +8,7 @@ import {
   type OrderEvent,
   otpExpiresAt,
 } from '../domain/order.js';
-import type { Telco } from '../domain/telco-prefixes.js';
-import { encodeCursor, type OrderFilter } from '../store/orders.js';
+import { encodeCursor, InvalidCursor, type OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
@@ -105,11 +105,7 @@ export const OrderRef = builder.objectRef<Order>('Order').implement({
       description: 'The telco’s transaction id, once the OTP request succeeded.',
     }),
     phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
-    telco: t.field({
-      type: TelcoEnum,
-      description: 'The subscriber’s carrier.',
-      resolve: (o) => o.telco as Telco,
-    }),
+    telco: t.expose('telco', { type: TelcoEnum, description: 'The subscriber’s carrier.' }),
     package: t.field({
       type: PackageRef,
       nullable: true,
@@ -223,12 +219,19 @@ interface PageArgs {
 
 /** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
-  const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order), defaultSize: 20, maxSize: 100 },
-    ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.orders.list(filter, { before, after, limit, inverted }),
-  );
-  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+  try {
+    const page = await resolveCursorConnection<Promise<Order[]>>(
+      { args, toCursor: (order: Order) => encodeCursor(order), defaultSize: 20, maxSize: 100 },
+      ({ before, after, limit, inverted }): Promise<Order[]> =>
+        ctx.orders.list(filter, { before, after, limit, inverted }),
+    );
+    return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+  } catch (err) {
+    if (err instanceof InvalidCursor) {
+      throw new GraphQLError(err.message, { extensions: { code: 'INVALID_CURSOR' } });
+    }
+    throw err;
+  }
 }
 
 builder.queryField('order', (t) =>

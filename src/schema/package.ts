@@ -9,10 +9,9 @@ export const PackageRef = builder.objectRef<CatalogPackage>('Package').implement
     code: t.exposeString('code', {
       description: 'The package code sent to the vendor, e.g. `6C120`.',
     }),
-    telco: t.field({
+    telco: t.expose('telco', {
       type: TelcoEnum,
       description: 'The carrier that sells this package.',
-      resolve: (p) => p.telco,
     }),
     name: t.exposeString('name', { description: 'Display name.' }),
     price: t.exposeInt('priceVnd', {

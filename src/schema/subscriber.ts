@@ -11,10 +11,9 @@ export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber').implem
     phone: t.exposeString('local', { description: 'Local form, `0936004420`.' }),
     msisdn: t.exposeString('msisdn', { description: 'MSISDN, `84936004420`.' }),
     e164: t.exposeString('e164', { description: 'E.164, `+84936004420`.' }),
-    telco: t.field({
+    telco: t.expose('telco', {
       type: TelcoEnum,
       description: 'The carrier, from the number prefix.',
-      resolve: (p) => p.telco,
     }),
     eligiblePackages: t.field({
       type: [PackageRef],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findPackage } from '../domain/catalog.js';
-import { DMALL_SELLS } from '../domain/eligibility.js';
+import type { EligibilityProvider } from '../domain/eligibility.js';
 import {
   deserializeError,
   GatewayError,
@@ -57,6 +57,8 @@ export interface PackageSalesOptions {
   orders: OrderStore;
   idempotency: IdempotencyStore;
   dmall: DmallClient;
+  /** Decides which packages a subscriber may buy; requestOtp sells nothing else. */
+  eligibility: EligibilityProvider;
   otp: { validitySeconds: number; maxAttempts: number; limits: OtpLimits };
   /** How long a duplicate request waits for the first one's result before giving up. */
   duplicateWaitMs: number;
@@ -85,11 +87,15 @@ export class PackageSales {
     const phone = readPhone(input.phone);
     const packageCode = input.packageCode.trim().toUpperCase();
     const pkg = findPackage(packageCode);
-    if (!pkg || pkg.telco !== phone.telco || !DMALL_SELLS.includes(phone.telco)) {
+    // The same rule as Subscriber.eligiblePackages: whatever provider decides what may be sold.
+    const eligible = await this.opts.eligibility.eligiblePackages(phone);
+    if (!pkg || !eligible.some((p) => p.code === pkg.code)) {
       throw new PackageNotAvailable(
-        pkg
-          ? `${pkg.code} is a ${pkg.telco} package; ${input.phone.trim()} is on ${phone.telco}.`
-          : `No package ${packageCode} is for sale.`,
+        !pkg
+          ? `No package ${packageCode} is for sale.`
+          : pkg.telco !== phone.telco
+            ? `${pkg.code} is a ${pkg.telco} package; ${input.phone.trim()} is on ${phone.telco}.`
+            : `${pkg.code} is not available for this subscriber.`,
         packageCode,
         phone.telco,
       );
