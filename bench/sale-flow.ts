@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createGateway } from '../src/gateway.js';
 
 /**
  * Full sales (requestOtp then registerWithOtp) through `yoga.fetch`, against the dmall simulator on

@@ -1,50 +1,15 @@
 import { z } from 'zod';
+import { bool, count, emptyToUndefined, ms, port } from './config-fields.js';
+import { VENDOR_MODULES, type VendorModules } from './vendors/index.js';
+import type { AnyVendorModule, VendorSections } from './vendors/module.js';
 
 /**
  * The only module that reads the environment. Everything else takes a `Config` (or a slice of it),
  * so tests build configs by hand and nothing depends on the process it runs in.
  */
 
-const VENDORS = ['dmall', 'vascloud', 'voiceOtp', 'esms'] as const;
-export type VendorName = (typeof VENDORS)[number];
-
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be 0 to 65535')
-  .max(65535, 'must be 0 to 65535');
-const ms = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a number of milliseconds' })
-    .int('must be a whole number of milliseconds')
-    .positive('must be positive')
-    .max(600_000, 'must be at most 600000 (10 minutes)')
-    .default(fallback);
-const count = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .max(max, `must be at most ${max}`)
-    .default(fallback);
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .transform((u) => u.replace(/\/+$/, ''));
-const optionalUrl = z.preprocess(emptyToUndefined, httpUrl.optional());
-const secret = z.preprocess(emptyToUndefined, z.string().min(1).optional());
-const bool = z.preprocess(
-  emptyToUndefined,
-  z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .optional()
-    .transform((v) => v === 'true' || v === '1'),
-);
-
-function emptyToUndefined(v: unknown) {
-  return typeof v === 'string' && v.trim() === '' ? undefined : v;
-}
-
-const EnvSchema = z.object({
+/** The gateway's own variables; each vendor module adds its own (`src/vendors/<vendor>/index.ts`). */
+const BASE_ENV = {
   NODE_ENV: z.preprocess(
     emptyToUndefined,
     z.enum(['development', 'production', 'test']).default('development'),
@@ -70,61 +35,36 @@ const EnvSchema = z.object({
   ),
   SANDBOX: bool,
   /** How long an OTP stays usable at the vendor, in seconds. */
-  OTP_VALIDITY_SECONDS: z.preprocess(emptyToUndefined, count(600, 86_400)),
-  OTP_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, count(5, 20)),
-  OTP_LIMIT_PER_PHONE_HOUR: z.preprocess(emptyToUndefined, count(5, 1000)),
-  OTP_LIMIT_PER_PHONE_10MIN: z.preprocess(emptyToUndefined, count(3, 1000)),
-  OTP_LIMIT_PER_CLIENT_MINUTE: z.preprocess(emptyToUndefined, count(30, 100_000)),
-  IDEMPOTENCY_TTL_HOURS: z.preprocess(emptyToUndefined, count(24, 24 * 30)),
-  VENDOR_READ_RETRIES: z.preprocess(emptyToUndefined, count(2, 5)),
-  VENDOR_BREAKER_FAILURES: z.preprocess(emptyToUndefined, count(5, 1000)),
-  VENDOR_BREAKER_HALF_OPEN_MS: z.preprocess(emptyToUndefined, ms(30_000)),
-  VENDOR_MAX_CONCURRENCY: z.preprocess(emptyToUndefined, count(20, 1000)),
-  VENDOR_MAX_BODY_BYTES: z.preprocess(emptyToUndefined, count(1_048_576, 64 * 1_048_576)),
-
-  DMALL_BASE_URL: optionalUrl,
-  DMALL_API_KEY: secret,
-  DMALL_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(15_000)),
-
-  VASCLOUD_BASE_URL: optionalUrl,
-  VASCLOUD_CP_URL: optionalUrl,
-  VASCLOUD_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(10_000)),
-
-  VOICE_OTP_BASE_URL: optionalUrl,
-  VOICE_OTP_USERNAME: secret,
-  VOICE_OTP_PASSWORD: secret,
-  VOICE_OTP_KEY: secret,
-  VOICE_OTP_SENDER: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
-  VOICE_OTP_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(15_000)),
-
-  ESMS_BASE_URL: optionalUrl,
-  ESMS_API_KEY: secret,
-  ESMS_SECRET_KEY: secret,
-  ESMS_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(15_000)),
-});
-
-type Env = z.infer<typeof EnvSchema>;
-
-/** The credentials each vendor needs once its base URL points at a real vendor. */
-const VENDOR_ENV: Record<VendorName, { url: keyof Env; required: (keyof Env)[] }> = {
-  dmall: { url: 'DMALL_BASE_URL', required: ['DMALL_API_KEY'] },
-  vascloud: { url: 'VASCLOUD_BASE_URL', required: ['VASCLOUD_CP_URL'] },
-  voiceOtp: {
-    url: 'VOICE_OTP_BASE_URL',
-    required: ['VOICE_OTP_USERNAME', 'VOICE_OTP_PASSWORD', 'VOICE_OTP_KEY', 'VOICE_OTP_SENDER'],
-  },
-  esms: { url: 'ESMS_BASE_URL', required: ['ESMS_API_KEY', 'ESMS_SECRET_KEY'] },
+  OTP_VALIDITY_SECONDS: count(600, 86_400),
+  OTP_MAX_ATTEMPTS: count(5, 20),
+  OTP_LIMIT_PER_PHONE_HOUR: count(5, 1000),
+  OTP_LIMIT_PER_PHONE_10MIN: count(3, 1000),
+  OTP_LIMIT_PER_CLIENT_MINUTE: count(30, 100_000),
+  IDEMPOTENCY_TTL_HOURS: count(24, 24 * 30),
+  VENDOR_READ_RETRIES: count(2, 5),
+  VENDOR_BREAKER_FAILURES: count(5, 1000),
+  VENDOR_BREAKER_HALF_OPEN_MS: ms(30_000),
+  VENDOR_MAX_CONCURRENCY: count(20, 1000),
+  VENDOR_MAX_BODY_BYTES: count(1_048_576, 64 * 1_048_576),
+  /** Keys the fingerprints of idempotent requests (HMAC); the same on every instance. */
+  GATEWAY_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  ),
 };
+
+/**
+ * Used when `GATEWAY_SECRET` is unset outside production (and in a production sandbox): it is
+ * public, so it protects nothing, and production refuses to start without a secret of its own.
+ */
+const SANDBOX_SECRET = 'sandbox-gateway-secret-not-for-production-use';
+
+type Env = z.output<z.ZodObject<typeof BASE_ENV>>;
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export interface VendorConfig {
-  /** Null: the vendor runs as an in-process simulator (sandbox). */
-  baseUrl: string | null;
-  timeoutMs: number;
-}
-
-export interface Config {
+/** The settings that are not a vendor's. */
+export interface BaseConfig {
   env: Env['NODE_ENV'];
   port: number;
   host: string;
@@ -132,6 +72,8 @@ export interface Config {
   database: DatabaseConfig;
   redisUrl: string | null;
   sandboxAllowed: boolean;
+  /** The server secret that keys request fingerprints. */
+  secret: string;
   otp: {
     validitySeconds: number;
     maxAttempts: number;
@@ -147,16 +89,13 @@ export interface Config {
     maxConcurrency: number;
     maxBodyBytes: number;
   };
-  dmall: VendorConfig & { apiKey: string | null };
-  vascloud: VendorConfig & { cpUrl: string | null };
-  voiceOtp: VendorConfig & {
-    username: string | null;
-    password: string | null;
-    key: string | null;
-    sender: string | null;
-  };
-  esms: VendorConfig & { apiKey: string | null; secretKey: string | null };
 }
+
+/** The whole configuration for a list of vendor modules: the base settings and one section each. */
+export type GatewayConfig<M extends readonly AnyVendorModule[]> = BaseConfig & VendorSections<M>;
+
+/** The configuration of the gateway's own vendors. */
+export type Config = GatewayConfig<VendorModules>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -169,26 +108,45 @@ export class ConfigError extends Error {
  * Validates the whole environment and reports every problem at once. Messages name the variable
  * and say what is expected; they never repeat the value, which may be a secret.
  */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = EnvSchema.safeParse(source);
+export function loadConfig(source?: Record<string, string | undefined>): Config;
+export function loadConfig<M extends readonly AnyVendorModule[]>(
+  source: Record<string, string | undefined> | undefined,
+  modules: M,
+): GatewayConfig<M>;
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  modules: readonly AnyVendorModule[] = VENDOR_MODULES,
+): GatewayConfig<readonly AnyVendorModule[]> {
+  const shape: z.ZodRawShape = { ...BASE_ENV };
+  for (const module of modules) {
+    for (const name of Object.keys(module.env)) {
+      if (name in shape) throw new Error(`${module.name} declares ${name}, which is already taken`);
+    }
+    Object.assign(shape, module.env);
+  }
+  const parsed = z.object(shape).safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${String(i.path[0] ?? '(environment)')}: ${i.message}`),
     );
   }
-  const env = parsed.data;
+  const all = parsed.data as Record<string, unknown>;
+  const env = all as Env;
   const problems: string[] = [];
   const sandboxAllowed = env.NODE_ENV !== 'production' || env.SANDBOX;
-  for (const { url, required } of Object.values(VENDOR_ENV)) {
-    if (env[url]) {
-      for (const name of required) {
-        if (!env[name]) problems.push(`${name}: required when ${url} is set`);
+  for (const { urlVariable: url, requiredWithUrl } of modules) {
+    if (all[url]) {
+      for (const name of requiredWithUrl) {
+        if (!all[name]) problems.push(`${name}: required when ${url} is set`);
       }
     } else if (!sandboxAllowed) {
       problems.push(
         `${url}: required when NODE_ENV=production (set SANDBOX=true to run this vendor's simulator instead)`,
       );
     }
+  }
+  if (!env.GATEWAY_SECRET && env.NODE_ENV === 'production' && !env.SANDBOX) {
+    problems.push('GATEWAY_SECRET: required when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -200,6 +158,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database: parseDatabaseUrl(env.DATABASE_URL),
     redisUrl: env.REDIS_URL ?? null,
     sandboxAllowed,
+    secret: env.GATEWAY_SECRET ?? SANDBOX_SECRET,
     otp: {
       validitySeconds: env.OTP_VALIDITY_SECONDS,
       maxAttempts: env.OTP_MAX_ATTEMPTS,
@@ -215,31 +174,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxConcurrency: env.VENDOR_MAX_CONCURRENCY,
       maxBodyBytes: env.VENDOR_MAX_BODY_BYTES,
     },
-    dmall: {
-      baseUrl: env.DMALL_BASE_URL ?? null,
-      timeoutMs: env.DMALL_TIMEOUT_MS,
-      apiKey: env.DMALL_API_KEY ?? null,
-    },
-    vascloud: {
-      baseUrl: env.VASCLOUD_BASE_URL ?? null,
-      timeoutMs: env.VASCLOUD_TIMEOUT_MS,
-      cpUrl: env.VASCLOUD_CP_URL ?? null,
-    },
-    voiceOtp: {
-      baseUrl: env.VOICE_OTP_BASE_URL ?? null,
-      timeoutMs: env.VOICE_OTP_TIMEOUT_MS,
-      username: env.VOICE_OTP_USERNAME ?? null,
-      password: env.VOICE_OTP_PASSWORD ?? null,
-      key: env.VOICE_OTP_KEY ?? null,
-      sender: env.VOICE_OTP_SENDER ?? null,
-    },
-    esms: {
-      baseUrl: env.ESMS_BASE_URL ?? null,
-      timeoutMs: env.ESMS_TIMEOUT_MS,
-      apiKey: env.ESMS_API_KEY ?? null,
-      secretKey: env.ESMS_SECRET_KEY ?? null,
-    },
-  };
+    ...Object.fromEntries(modules.map((m) => [m.name, m.section(all)])),
+  } as GatewayConfig<readonly AnyVendorModule[]>;
 }
 
 function parseDatabaseUrl(url: string | undefined): DatabaseConfig {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
 import type { Order, OrderEvent } from './domain/order.js';
-import type { PackageSales } from './services/package-sales.js';
+import type { DmallSales } from './services/dmall-sales.js';
 import type { Database } from './store/database.js';
 import type { OrderStore } from './store/orders.js';
 import type { Vendors } from './vendors/index.js';
@@ -24,7 +24,7 @@ export interface Context {
   logger: Logger;
   vendors: Vendors;
   orders: OrderStore;
-  sales: PackageSales;
+  sales: DmallSales;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

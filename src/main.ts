@@ -1,10 +1,10 @@
-import { createGateway } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 
-/** Starts the server and handles signals. Everything else is in `app.ts`. */
+/** Starts the server and handles signals. Everything else is in `gateway.ts`. */
 
-let config: ReturnType<typeof loadConfig>;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       expect.stringMatching(/^VASCLOUD_BASE_URL: /),
       expect.stringMatching(/^VOICE_OTP_BASE_URL: /),
       expect.stringMatching(/^ESMS_BASE_URL: /),
+      'GATEWAY_SECRET: required when NODE_ENV=production',
     ]);
     expect(loadConfig({ NODE_ENV: 'production', SANDBOX: 'true' }).sandboxAllowed).toBe(true);
   });

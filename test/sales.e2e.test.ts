@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagesForTelco } from '../src/domain/catalog.js';
-import { SANDBOX_CREDENTIALS } from '../src/vendors/sandbox.js';
+import { dmall } from '../src/vendors/dmall/index.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { dmallSim, REGISTER, sales } from './helpers/sales.js';
 
@@ -69,7 +69,7 @@ describe('the four steps', () => {
     expect(otpCalls()).toBe(1);
     const received = sim.callsTo('/api-customer/public/order/partner/get-otp')[0]!;
     expect(received.method).toBe('POST');
-    expect(received.headers['api-key']).toBe(SANDBOX_CREDENTIALS.dmall.apiKey);
+    expect(received.headers['api-key']).toBe(dmall.sandbox?.credentials.apiKey);
     expect(received.headers['content-type']).toBe('application/json');
     expect(JSON.parse(received.body)).toEqual({
       phone: '0936004420',

@@ -11,11 +11,11 @@ export interface EligibilityProvider {
   eligiblePackages(subscriber: PhoneNumber): Promise<CatalogPackage[]>;
 }
 
-/** The telcos the dmall partner API sells packages for (`telcoCode`). */
-export const DMALL_SELLS: readonly Telco[] = ['VIETTEL', 'MOBIFONE'];
-
+/** Catalog packages of the carriers the selling vendor serves (dmall's list, from its module). */
 export class CatalogEligibility implements EligibilityProvider {
+  constructor(private readonly sells: (telco: Telco) => boolean) {}
+
   async eligiblePackages(subscriber: PhoneNumber): Promise<CatalogPackage[]> {
-    return DMALL_SELLS.includes(subscriber.telco) ? packagesForTelco(subscriber.telco) : [];
+    return this.sells(subscriber.telco) ? packagesForTelco(subscriber.telco) : [];
   }
 }

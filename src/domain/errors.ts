@@ -149,7 +149,12 @@ export class OrderNotOpen extends GatewayError {
   }
 }
 
-/** Every error class by name, to rebuild a stored result for an idempotent replay. */
+/**
+ * The registry of expected errors: every class by name. The schema defines one GraphQL type per
+ * entry (`schema/errors.ts` fails to compile if one is missing), result unions name their members
+ * from it, and a stored result is rebuilt from it for an idempotent replay. A new error is one
+ * class above, one line here and its schema type.
+ */
 export const ERROR_CLASSES = {
   InvalidPhoneNumber,
   InvalidInput,
@@ -168,6 +173,13 @@ export const ERROR_CLASSES = {
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
+
+/** The classes of the named errors, for a field's `errors.types`. */
+export function errorClasses<const N extends ErrorName>(
+  names: readonly N[],
+): Array<(typeof ERROR_CLASSES)[N]> {
+  return [...new Set(names)].map((name) => ERROR_CLASSES[name]);
+}
 
 export function serializeError(err: GatewayError): {
   name: string;

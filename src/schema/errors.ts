@@ -1,20 +1,4 @@
-import {
-  GatewayError,
-  IdempotencyKeyReused,
-  InvalidInput,
-  InvalidPhoneNumber,
-  OrderLocked,
-  OrderNotFound,
-  OrderNotOpen,
-  OtpAlreadySent,
-  OtpExpired,
-  OtpIncorrect,
-  OtpRateLimited,
-  PackageNotAvailable,
-  RequestInProgress,
-  VendorRejected,
-  VendorUnavailable,
-} from '../domain/errors.js';
+import { ERROR_CLASSES, type ErrorName, GatewayError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
@@ -40,48 +24,6 @@ builder.objectType(GatewayError, {
   name: 'BaseError',
   description: 'A failure with no more specific type.',
   interfaces: [ErrorInterface],
-});
-
-builder.objectType(InvalidPhoneNumber, {
-  name: 'InvalidPhoneNumber',
-  description: 'The phone number is not a Vietnamese mobile number in a form the gateway reads.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    input: t.exposeString('input', { description: 'The value that was given.' }),
-  }),
-});
-
-builder.objectType(InvalidInput, {
-  name: 'InvalidInput',
-  description: 'An input field is malformed (too long, wrong characters, wrong length).',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    field: t.exposeString('field', { description: 'The input field, e.g. `otp`, `utm.source`.' }),
-  }),
-});
-
-builder.objectType(PackageNotAvailable, {
-  name: 'PackageNotAvailable',
-  description: 'The package does not exist, or is not sold for this subscriber’s carrier.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    packageCode: t.exposeString('packageCode', { description: 'The package code asked for.' }),
-    telco: t.expose('telco', { type: TelcoEnum, description: 'The subscriber’s carrier.' }),
-  }),
-});
-
-builder.objectType(OtpRateLimited, {
-  name: 'OtpRateLimited',
-  description: 'Too many OTP requests for this phone or from this client; nothing was sent.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-      description: 'Seconds until one more request fits under the limit.',
-    }),
-    limit: t.exposeString('limit', {
-      description: 'The limit reached: PHONE_PER_HOUR, PHONE_PER_10_MINUTES or CLIENT_PER_MINUTE.',
-    }),
-  }),
 });
 
 type Types = typeof builder.$inferSchemaTypes;
@@ -119,100 +61,127 @@ function vendorFields<T extends { vendorCode: string | null; vendorMessage: stri
   };
 }
 
-builder.objectType(OtpAlreadySent, {
-  name: 'OtpAlreadySent',
-  description:
-    'An OTP for this phone and package is still open, or a registration of it has an unknown outcome; no new OTP was sent. Register with the open order (which also settles an UNKNOWN one), or wait until its OTP expires.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    order: orderField(t, 'The open order.'),
-  }),
-});
+/** Defines the GraphQL type of one registered error: its name is the class's name. */
+function errorType<N extends ErrorName>(
+  name: N,
+  options: {
+    description: string;
+    fields?: (
+      t: PothosSchemaTypes.ObjectFieldBuilder<Types, InstanceType<(typeof ERROR_CLASSES)[N]>>,
+    ) => Record<string, unknown>;
+  },
+) {
+  return builder.objectType(ERROR_CLASSES[name] as typeof GatewayError, {
+    name,
+    description: options.description,
+    interfaces: [ErrorInterface],
+    // biome-ignore lint/suspicious/noExplicitAny: the field builder of this error's own class
+    ...(options.fields ? { fields: options.fields as any } : {}),
+  });
+}
 
-builder.objectType(VendorRejected, {
-  name: 'VendorRejected',
-  description: 'The vendor refused the request. Its own code and message are given as they came.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-    ...vendorFields(t),
-    order: orderField(t, 'The order, now FAILED.'),
-  }),
-});
-
-builder.objectType(VendorUnavailable, {
-  name: 'VendorUnavailable',
-  description:
-    'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the order is UNKNOWN and must be checked, not blindly retried.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-    reason: t.exposeString('reason', {
-      description:
-        'VENDOR_TIMEOUT, VENDOR_UNAVAILABLE, VENDOR_HTTP or VENDOR_BAD_RESPONSE: what went wrong on the way.',
+/**
+ * One GraphQL type per entry of the error registry (`ERROR_CLASSES`): TypeScript refuses this
+ * object if an error has no type here.
+ */
+export const ERROR_TYPES = {
+  InvalidPhoneNumber: errorType('InvalidPhoneNumber', {
+    description: 'The phone number is not a Vietnamese mobile number in a form the gateway reads.',
+    fields: (t) => ({
+      input: t.exposeString('input', { description: 'The value that was given.' }),
     }),
-    outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
-      description: 'True when the vendor may have acted on the request.',
+  }),
+  InvalidInput: errorType('InvalidInput', {
+    description: 'An input field is malformed (too long, wrong characters, wrong length).',
+    fields: (t) => ({
+      field: t.exposeString('field', { description: 'The input field, e.g. `otp`, `utm.source`.' }),
     }),
-    order: orderField(t, 'The order, in the state the failure left it.'),
   }),
-});
-
-builder.objectType(IdempotencyKeyReused, {
-  name: 'IdempotencyKeyReused',
-  description:
-    'This idempotency key was already used for a different request. Nothing was done; use a new key.',
-  interfaces: [ErrorInterface],
-});
-
-builder.objectType(RequestInProgress, {
-  name: 'RequestInProgress',
-  description:
-    'The first request with this idempotency key is still running. Retry with the same key to get its result.',
-  interfaces: [ErrorInterface],
-});
-
-builder.objectType(OrderNotFound, {
-  name: 'OrderNotFound',
-  description: 'No order has this code.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    orderCode: t.exposeString('orderCode', { description: 'The code that was given.' }),
-  }),
-});
-
-builder.objectType(OtpIncorrect, {
-  name: 'OtpIncorrect',
-  description:
-    'The vendor did not accept the OTP. The order stays open until the attempts run out, then it is LOCKED.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    attemptsLeft: t.exposeInt('attemptsLeft', {
-      description: 'Attempts left before the order locks; 0 means it is locked now.',
+  PackageNotAvailable: errorType('PackageNotAvailable', {
+    description: 'The package does not exist, or is not sold for this subscriber’s carrier.',
+    fields: (t) => ({
+      packageCode: t.exposeString('packageCode', { description: 'The package code asked for.' }),
+      telco: t.expose('telco', { type: TelcoEnum, description: 'The subscriber’s carrier.' }),
     }),
-    ...vendorFields(t),
-    order: orderField(t, 'The order after this attempt.'),
   }),
-});
-
-builder.objectType(OrderLocked, {
-  name: 'OrderLocked',
-  description: 'Too many wrong OTPs: the order takes no more. Request a new OTP.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ order: orderField(t, 'The locked order.') }),
-});
-
-builder.objectType(OtpExpired, {
-  name: 'OtpExpired',
-  description: 'The OTP validity ran out before registration; the vendor was not called.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ order: orderField(t, 'The expired order.') }),
-});
-
-builder.objectType(OrderNotOpen, {
-  name: 'OrderNotOpen',
-  description:
-    'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
-});
+  OtpRateLimited: errorType('OtpRateLimited', {
+    description: 'Too many OTP requests for this phone or from this client; nothing was sent.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until one more request fits under the limit.',
+      }),
+      limit: t.exposeString('limit', {
+        description:
+          'The limit reached: PHONE_PER_HOUR, PHONE_PER_10_MINUTES or CLIENT_PER_MINUTE.',
+      }),
+    }),
+  }),
+  OtpAlreadySent: errorType('OtpAlreadySent', {
+    description:
+      'An OTP for this phone and package is still open, or a registration of it has an unknown outcome; no new OTP was sent. Register with the open order (which also settles an UNKNOWN one), or wait until its OTP expires.',
+    fields: (t) => ({
+      order: orderField(t, 'The open order.'),
+    }),
+  }),
+  VendorRejected: errorType('VendorRejected', {
+    description: 'The vendor refused the request. Its own code and message are given as they came.',
+    fields: (t) => ({
+      vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
+      ...vendorFields(t),
+      order: orderField(t, 'The order, now FAILED.'),
+    }),
+  }),
+  VendorUnavailable: errorType('VendorUnavailable', {
+    description:
+      'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the order is UNKNOWN and must be checked, not blindly retried.',
+    fields: (t) => ({
+      vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
+      reason: t.exposeString('reason', {
+        description:
+          'VENDOR_TIMEOUT, VENDOR_UNAVAILABLE, VENDOR_HTTP or VENDOR_BAD_RESPONSE: what went wrong on the way.',
+      }),
+      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+        description: 'True when the vendor may have acted on the request.',
+      }),
+      order: orderField(t, 'The order, in the state the failure left it.'),
+    }),
+  }),
+  IdempotencyKeyReused: errorType('IdempotencyKeyReused', {
+    description:
+      'This idempotency key was already used for a different request. Nothing was done; use a new key.',
+  }),
+  RequestInProgress: errorType('RequestInProgress', {
+    description:
+      'The first request with this idempotency key is still running. Retry with the same key to get its result.',
+  }),
+  OrderNotFound: errorType('OrderNotFound', {
+    description: 'No order has this code.',
+    fields: (t) => ({
+      orderCode: t.exposeString('orderCode', { description: 'The code that was given.' }),
+    }),
+  }),
+  OtpIncorrect: errorType('OtpIncorrect', {
+    description:
+      'The vendor did not accept the OTP. The order stays open until the attempts run out, then it is LOCKED.',
+    fields: (t) => ({
+      attemptsLeft: t.exposeInt('attemptsLeft', {
+        description: 'Attempts left before the order locks; 0 means it is locked now.',
+      }),
+      ...vendorFields(t),
+      order: orderField(t, 'The order after this attempt.'),
+    }),
+  }),
+  OrderLocked: errorType('OrderLocked', {
+    description: 'Too many wrong OTPs: the order takes no more. Request a new OTP.',
+    fields: (t) => ({ order: orderField(t, 'The locked order.') }),
+  }),
+  OtpExpired: errorType('OtpExpired', {
+    description: 'The OTP validity ran out before registration; the vendor was not called.',
+    fields: (t) => ({ order: orderField(t, 'The expired order.') }),
+  }),
+  OrderNotOpen: errorType('OrderNotOpen', {
+    description:
+      'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
+    fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
+  }),
+} satisfies Record<ErrorName, unknown>;

@@ -1,19 +1,5 @@
-import {
-  IdempotencyKeyReused,
-  InvalidInput,
-  InvalidPhoneNumber,
-  OrderLocked,
-  OrderNotFound,
-  OrderNotOpen,
-  OtpAlreadySent,
-  OtpExpired,
-  OtpIncorrect,
-  OtpRateLimited,
-  PackageNotAvailable,
-  RequestInProgress,
-  VendorRejected,
-  VendorUnavailable,
-} from '../domain/errors.js';
+import { errorClasses } from '../domain/errors.js';
+import { REGISTER_WITH_OTP_ERRORS, REQUEST_OTP_ERRORS } from '../services/dmall-sales.js';
 import { builder } from './builder.js';
 import { OrderRef } from './order.js';
 
@@ -67,17 +53,7 @@ builder.mutationField('requestOtp', (t) =>
       'Step 2 of a sale: records an order, then asks dmall to have the telco text an OTP to the subscriber. Limited per phone and per client.',
     args: { input: t.arg({ type: RequestOtpInput, required: true, description: 'The request.' }) },
     errors: {
-      types: [
-        InvalidPhoneNumber,
-        InvalidInput,
-        PackageNotAvailable,
-        OtpRateLimited,
-        OtpAlreadySent,
-        VendorRejected,
-        VendorUnavailable,
-        IdempotencyKeyReused,
-        RequestInProgress,
-      ],
+      types: errorClasses(REQUEST_OTP_ERRORS),
       union: { name: 'RequestOtpResult', description: 'The order with its OTP sent, or why not.' },
       result: { name: 'RequestOtpSuccess', description: 'The OTP was sent.' },
       dataField: { name: 'order', description: 'The order, in OTP_SENT.' },
@@ -95,17 +71,7 @@ builder.mutationField('registerWithOtp', (t) =>
       input: t.arg({ type: RegisterWithOtpInput, required: true, description: 'The request.' }),
     },
     errors: {
-      types: [
-        InvalidInput,
-        OrderNotFound,
-        OtpIncorrect,
-        OrderLocked,
-        OtpExpired,
-        OrderNotOpen,
-        VendorUnavailable,
-        IdempotencyKeyReused,
-        RequestInProgress,
-      ],
+      types: errorClasses(REGISTER_WITH_OTP_ERRORS),
       union: { name: 'RegisterWithOtpResult', description: 'The registered order, or why not.' },
       result: { name: 'RegisterWithOtpSuccess', description: 'The package is registered.' },
       dataField: { name: 'order', description: 'The order, in REGISTERED.' },

@@ -1,8 +1,16 @@
 import type { Database } from './database.js';
 
+/** A finished request's result: a reference to what it made (e.g. `{ orderId }`), or its error. */
 export type StoredResult =
-  | { ok: { orderId: string } }
+  | { ok: Record<string, string> }
   | { error: { name: string; fields: Record<string, unknown> } };
+
+/** Keys are scoped to a client and an operation: two clients may use the same key. */
+export interface IdempotencyScope {
+  clientId: string;
+  operation: string;
+  key: string;
+}
 
 export type Claim =
   | { kind: 'claimed' }
@@ -21,10 +29,11 @@ export class IdempotencyStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async claim(
-    scope: { clientId: string; operation: string; key: string },
-    requestHash: string,
-  ): Promise<Claim> {
+  /**
+   * Claims a key for a request with this fingerprint. `alsoMatches`: an older form of the same
+   * request's fingerprint that an existing claim may hold.
+   */
+  async claim(scope: IdempotencyScope, requestHash: string, alsoMatches?: string): Promise<Claim> {
     const { db } = this.database;
     const now = this.now();
     for (let round = 0; round < 2; round++) {
@@ -56,7 +65,9 @@ export class IdempotencyStore {
           .execute();
         continue;
       }
-      if (existing.request_hash !== requestHash) return { kind: 'mismatch' };
+      if (existing.request_hash !== requestHash && existing.request_hash !== alsoMatches) {
+        return { kind: 'mismatch' };
+      }
       if (existing.response === null) return { kind: 'in-progress' };
       return { kind: 'replay', result: JSON.parse(existing.response) as StoredResult };
     }
@@ -64,19 +75,12 @@ export class IdempotencyStore {
   }
 
   /** The stored result once the first request finished; null while it is still running. */
-  async result(scope: {
-    clientId: string;
-    operation: string;
-    key: string;
-  }): Promise<StoredResult | null> {
+  async result(scope: IdempotencyScope): Promise<StoredResult | null> {
     const row = await this.find(scope);
     return row?.response ? (JSON.parse(row.response) as StoredResult) : null;
   }
 
-  async complete(
-    scope: { clientId: string; operation: string; key: string },
-    result: StoredResult,
-  ): Promise<void> {
+  async complete(scope: IdempotencyScope, result: StoredResult): Promise<void> {
     await this.database.db
       .updateTable('idempotency_keys')
       .set({ response: JSON.stringify(result) })
@@ -87,7 +91,7 @@ export class IdempotencyStore {
   }
 
   /** Frees a key whose request did nothing (refused before any order or vendor call). */
-  async release(scope: { clientId: string; operation: string; key: string }): Promise<void> {
+  async release(scope: IdempotencyScope): Promise<void> {
     await this.database.db
       .deleteFrom('idempotency_keys')
       .where('client_id', '=', scope.clientId)
@@ -105,7 +109,7 @@ export class IdempotencyStore {
     return Number(res.numDeletedRows);
   }
 
-  private find(scope: { clientId: string; operation: string; key: string }) {
+  private find(scope: IdempotencyScope) {
     return this.database.db
       .selectFrom('idempotency_keys')
       .selectAll()

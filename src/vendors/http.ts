@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { type Dispatcher, Pool } from 'undici';
 import { maskPhone } from '../domain/phone.js';
+import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.js';
 
 /**
  * The one outbound HTTP layer. Every vendor call goes through `VendorHttp.call`, which owns the
@@ -21,45 +22,7 @@ import { maskPhone } from '../domain/phone.js';
  * the per-call log line. Vendor clients only build requests and parse replies.
  */
 
-export type VendorErrorCode =
-  | 'VENDOR_TIMEOUT'
-  | 'VENDOR_UNAVAILABLE'
-  | 'VENDOR_HTTP'
-  | 'VENDOR_BAD_RESPONSE'
-  | 'VENDOR_REJECTED';
-
-export interface VendorErrorInit {
-  vendor: string;
-  code: VendorErrorCode;
-  message: string;
-  status?: number | null;
-  vendorCode?: string | null;
-  vendorMessage?: string | null;
-  /** True when the vendor may have acted on the request: a create call must be reconciled. */
-  outcomeUnknown?: boolean;
-  cause?: unknown;
-}
-
-/** One shape for every upstream failure. It never carries the request, so never its secrets. */
-export class VendorError extends Error {
-  override name = 'VendorError';
-  readonly vendor: string;
-  readonly code: VendorErrorCode;
-  readonly status: number | null;
-  readonly vendorCode: string | null;
-  readonly vendorMessage: string | null;
-  readonly outcomeUnknown: boolean;
-
-  constructor(init: VendorErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.vendor = init.vendor;
-    this.code = init.code;
-    this.status = init.status ?? null;
-    this.vendorCode = init.vendorCode ?? null;
-    this.vendorMessage = init.vendorMessage ?? null;
-    this.outcomeUnknown = init.outcomeUnknown ?? false;
-  }
-}
+export { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.js';
 
 export interface VendorReply {
   status: number;

@@ -1,42 +1,44 @@
 import type { Logger } from 'pino';
-import type { Config, VendorName } from '../config.js';
-import { createDmallSimulator } from './dmall/simulator.js';
+import type { BaseConfig } from '../config.js';
+import type { AnyVendorModule, VendorSection, VendorSections } from './module.js';
 import type { SimulatorServer } from './simulator-kit.js';
 
 /**
  * Sandbox mode: a vendor whose base URL is unset is served by its simulator, started in-process
- * on a loopback port with sandbox credentials. Vendors join `SIMULATORS` as their issues land.
+ * on a loopback port, with the sandbox credentials its module declares (not secrets).
  */
-
-/** Credentials the simulators expect and the gateway sends in sandbox. Not secrets. */
-export const SANDBOX_CREDENTIALS = {
-  dmall: { apiKey: 'sandbox-dmall-api-key' },
-} as const;
-
-const SIMULATORS: Partial<Record<VendorName, () => SimulatorServer>> = {
-  dmall: () => createDmallSimulator({ apiKey: SANDBOX_CREDENTIALS.dmall.apiKey }),
-};
 
 export interface Sandbox {
   /** Base URL of each simulator started, by vendor. */
-  readonly urls: Partial<Record<VendorName, string>>;
-  readonly simulators: Partial<Record<VendorName, SimulatorServer>>;
+  readonly urls: Readonly<Record<string, string>>;
+  readonly simulators: Readonly<Record<string, SimulatorServer>>;
   close(): Promise<void>;
 }
 
+export interface StartSimulatorsOptions {
+  port?: (vendor: string) => number;
+  host?: string;
+  hangMs?: number;
+}
+
+/** Starts the simulators of the given modules (those that have one). */
 export async function startSimulators(
-  vendors: VendorName[],
-  options: { port?: (vendor: VendorName) => number; host?: string } = {},
+  modules: readonly AnyVendorModule[],
+  sections: Readonly<Record<string, VendorSection>>,
+  options: StartSimulatorsOptions = {},
 ): Promise<Sandbox> {
-  const simulators: Partial<Record<VendorName, SimulatorServer>> = {};
-  const urls: Partial<Record<VendorName, string>> = {};
+  const simulators: Record<string, SimulatorServer> = {};
+  const urls: Record<string, string> = {};
   try {
-    for (const vendor of vendors) {
-      const create = SIMULATORS[vendor];
-      if (!create) continue;
-      const sim = create();
-      simulators[vendor] = sim;
-      urls[vendor] = await sim.listen(options.port?.(vendor) ?? 0, options.host);
+    for (const module of modules) {
+      if (!module.sandbox) continue;
+      const config = { ...sections[module.name], ...module.sandbox.credentials };
+      const sim = module.sandbox.simulator({
+        config,
+        ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
+      });
+      simulators[module.name] = sim;
+      urls[module.name] = await sim.listen(options.port?.(module.name) ?? 0, options.host);
     }
   } catch (err) {
     await Promise.all(Object.values(simulators).map((s) => s.close()));
@@ -52,15 +54,20 @@ export async function startSimulators(
 }
 
 /** Starts the simulators for every vendor the config leaves without a base URL. */
-export async function startSandbox(config: Config, logger: Logger): Promise<Sandbox> {
-  const unset = (['dmall', 'vascloud', 'voiceOtp', 'esms'] as const).filter(
-    (v) => config[v].baseUrl === null,
-  );
+export async function startSandbox<M extends readonly AnyVendorModule[]>(
+  config: BaseConfig & VendorSections<M>,
+  modules: M,
+  logger: Logger,
+): Promise<Sandbox> {
+  const sections = config as unknown as Record<string, VendorSection>;
+  const unset = modules.filter((m) => sections[m.name]?.baseUrl === null);
   if (unset.length > 0 && !config.sandboxAllowed) {
     // loadConfig refuses this already; kept so no other path can start production in sandbox.
-    throw new Error(`No base URL for ${unset.join(', ')} and sandbox is not allowed`);
+    throw new Error(
+      `No base URL for ${unset.map((m) => m.name).join(', ')} and sandbox is not allowed`,
+    );
   }
-  const sandbox = await startSimulators(unset);
+  const sandbox = await startSimulators(unset, sections);
   for (const [vendor, url] of Object.entries(sandbox.urls)) {
     logger.warn(
       { vendor, url },
@@ -68,8 +75,4 @@ export async function startSandbox(config: Config, logger: Logger): Promise<Sand
     );
   }
   return sandbox;
-}
-
-export function implementedSimulators(): VendorName[] {
-  return Object.keys(SIMULATORS) as VendorName[];
 }

@@ -1,15 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import type { z } from 'zod';
 
 /**
  * The shared pieces of the vendor simulators: a real HTTP server on a loopback port that routes
- * by path, records every request it received (so tests can assert the exact wire format and count
- * calls), and applies the sandbox's magic phone numbers.
+ * by method and path, reads JSON, XML, form, plain-text or query-string requests, records every
+ * request it received (so tests can assert the exact wire format and count calls), answers in
+ * any of those formats, calls back to the gateway as a vendor's webhook would, and applies the
+ * sandbox's magic phone numbers.
  */
 
 export interface SimRequest {
   method: string;
   path: string;
+  /** The query string's parameters (GET APIs). */
+  query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: string;
   receivedAt: Date;
@@ -64,9 +70,34 @@ export const SERVER_ERROR_REPLY: SimReply = {
 
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** How a route's request is read before its schema checks it. */
+export type RequestFormat = 'json' | 'xml' | 'form' | 'query' | 'text';
+
+export interface SimRoute<T = unknown> {
+  method: 'GET' | 'POST';
+  path: string;
+  format: RequestFormat;
+  /** What a well-formed request holds; anything else gets the simulator's `badRequest` reply. */
+  input: z.ZodType<T>;
+  handle(input: T, req: SimRequest): SimReply | Promise<SimReply>;
+}
+
+/** Declares a route with its input type inferred from its schema. */
+export function route<T>(spec: SimRoute<T>): SimRoute<T> {
+  return spec;
+}
+
 export interface SimulatorOptions {
   name: string;
-  routes: Record<string, SimHandler>;
+  // biome-ignore lint/suspicious/noExplicitAny: routes of any input type
+  routes: ReadonlyArray<SimRoute<any>>;
+  /**
+   * The vendor's credential check, before the request's shape is checked: `read` is the request
+   * read in its route's format (null when it could not be read). A reply refuses the request.
+   */
+  authorize?: (req: SimRequest, read: unknown) => SimReply | null;
+  /** The vendor's answer to a malformed request, in its own format (HTTP 400). */
+  badRequest: (message: string) => SimReply;
   /** How long a `hang` reply waits before answering anyway; far past any gateway timeout. */
   hangMs?: number;
 }
@@ -75,15 +106,27 @@ export class HangSignal extends Error {
   override name = 'HangSignal';
 }
 
+/** A call the simulator made to the gateway (a vendor's webhook), with the gateway's answer. */
+export interface SimCallback {
+  url: string;
+  body: string;
+  status: number | null;
+  reply: string | null;
+  error: string | null;
+}
+
 export class SimulatorServer {
   readonly name: string;
   readonly requests: SimRequest[] = [];
+  readonly callbacks: SimCallback[] = [];
   private readonly server: Server;
   private readonly hangTimers = new Set<NodeJS.Timeout>();
+  private readonly routes = new Map<string, SimRoute>();
   private baseUrl: string | null = null;
 
   constructor(private readonly options: SimulatorOptions) {
     this.name = options.name;
+    for (const r of options.routes) this.routes.set(`${r.method} ${r.path}`, r);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -112,6 +155,32 @@ export class SimulatorServer {
     return path ? this.requests.filter((r) => r.path === path) : [...this.requests];
   }
 
+  /**
+   * Calls the gateway as the vendor would call a partner's URL (the VAS SDP calls `cpURL`), and
+   * records the call and its answer. Never throws: a vendor logs a failed notification and moves on.
+   */
+  async callBack(
+    url: string,
+    body: string,
+    contentType = 'application/json; charset=utf-8',
+  ): Promise<SimCallback> {
+    const record: SimCallback = { url, body, status: null, reply: null, error: null };
+    this.callbacks.push(record);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      record.status = res.status;
+      record.reply = await res.text();
+    } catch (err) {
+      record.error = (err as Error).message;
+    }
+    return record;
+  }
+
   async close(): Promise<void> {
     for (const t of this.hangTimers) clearTimeout(t);
     this.hangTimers.clear();
@@ -124,7 +193,7 @@ export class SimulatorServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = new URL(req.url ?? '/', 'http://simulator');
     const body = await readBody(req);
     if (body === null) {
       res.writeHead(413, { 'content-type': 'text/plain' }).end('Request body too large');
@@ -132,24 +201,30 @@ export class SimulatorServer {
     }
     const simReq: SimRequest = {
       method: req.method ?? 'GET',
-      path,
+      path: url.pathname,
+      query: url.searchParams,
       headers: req.headers,
       body,
       receivedAt: new Date(),
     };
     this.requests.push(simReq);
-    const handler = this.options.routes[path];
-    if (!handler) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`No route ${path}`);
-      return;
-    }
-    if (req.method !== 'POST') {
-      res.writeHead(405, { 'content-type': 'text/plain', allow: 'POST' }).end('Use POST');
+    const route = this.routes.get(`${simReq.method} ${simReq.path}`);
+    if (!route) {
+      const allowed = [...this.routes.values()]
+        .filter((r) => r.path === simReq.path)
+        .map((r) => r.method);
+      if (allowed.length > 0) {
+        res
+          .writeHead(405, { 'content-type': 'text/plain', allow: allowed.join(', ') })
+          .end(`Use ${allowed.join(' or ')}`);
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`No route ${simReq.path}`);
+      }
       return;
     }
     let reply: SimReply;
     try {
-      reply = await handler(simReq);
+      reply = await this.answer(route, simReq);
     } catch (err) {
       if (err instanceof HangSignal) {
         // Hold the request open past any sane timeout, then answer as if nothing happened.
@@ -172,6 +247,27 @@ export class SimulatorServer {
       })
       .end(reply.body);
   }
+
+  /** The shared opening of every route: read, authorize, check the shape, then handle. */
+  private async answer(route: SimRoute, req: SimRequest): Promise<SimReply> {
+    const read = readRequest(route.format, req);
+    const denied = this.options.authorize?.(req, read);
+    if (denied) return denied;
+    if (read === null) {
+      return withStatus(400, this.options.badRequest(`the body is not valid ${route.format}`));
+    }
+    const parsed = route.input.safeParse(read);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return withStatus(400, this.options.badRequest(`${where}${issue?.message ?? 'invalid'}`));
+    }
+    return route.handle(parsed.data, req);
+  }
+}
+
+function withStatus(status: number, reply: SimReply): SimReply {
+  return { ...reply, status: reply.status ?? status };
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {
@@ -189,6 +285,22 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
+/** Reads a request in a route's format; null when it cannot be read in it. */
+export function readRequest(format: RequestFormat, req: SimRequest): unknown {
+  switch (format) {
+    case 'json':
+      return jsonObject(req.body);
+    case 'xml':
+      return xmlObject(req.body);
+    case 'form':
+      return Object.fromEntries(new URLSearchParams(req.body));
+    case 'query':
+      return Object.fromEntries(req.query);
+    case 'text':
+      return req.body;
+  }
+}
+
 /** Parses a JSON body for a simulator; `null` when it is not a JSON object. */
 export function jsonObject(body: string): Record<string, unknown> | null {
   try {
@@ -201,6 +313,50 @@ export function jsonObject(body: string): Record<string, unknown> | null {
   }
 }
 
+/**
+ * How simulators read XML: every value a string (ids and `"00"` keep their text), no entity
+ * expansion, attributes under `@_`. A DOCTYPE is refused, as the gateway's own parsers refuse it.
+ */
+const SIM_XML_PARSER = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: false,
+  trimValues: true,
+});
+
+/** Parses an XML body for a simulator; `null` when it is not one well-formed XML document. */
+export function xmlObject(body: string): Record<string, unknown> | null {
+  if (/<!DOCTYPE/i.test(body) || !body.trim().startsWith('<')) return null;
+  try {
+    const value: unknown = SIM_XML_PARSER.parse(body, true);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const SIM_XML_BUILDER = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  processEntities: true,
+});
+
 export function json(status: number, value: unknown): SimReply {
   return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value) };
+}
+
+/** An XML reply built from an object (attributes under `@_`), with the XML declaration. */
+export function xml(status: number, value: Record<string, unknown>): SimReply {
+  return {
+    status,
+    contentType: 'text/xml; charset=utf-8',
+    body: `<?xml version="1.0" encoding="UTF-8"?>${SIM_XML_BUILDER.build(value)}`,
+  };
+}
+
+export function text(status: number, body: string): SimReply {
+  return { status, contentType: 'text/plain; charset=utf-8', body };
 }

@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import { testConfig } from './config.js';
 import { sqliteDatabase, type TestDatabase } from './db.js';
 

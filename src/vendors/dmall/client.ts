@@ -1,12 +1,24 @@
+import type { Telco } from '../../domain/telco-prefixes.js';
 import { type VendorCall, VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
+  ALREADY_REGISTERED_CODE,
+  DMALL_TELCOS,
+  type DmallTelco,
   Envelope,
   GET_OTP_PATH,
   GetOtpData,
-  type GetOtpRequest,
   REGISTER_PATH,
   RegisterData,
 } from './wire.js';
+
+/** An OTP request in the gateway's terms. */
+export interface OtpRequest {
+  /** Local form, `0XXXXXXXXX`. */
+  phone: string;
+  telco: Telco;
+  packageCode: string;
+  utm: { source: string; medium: string; content: string; campaign: string };
+}
 
 export interface DmallOtpIssued {
   orderCode: string;
@@ -14,38 +26,71 @@ export interface DmallOtpIssued {
   message: string | null;
 }
 
-export interface DmallRegistered {
-  type: string;
-  code: string;
-  message: string | null;
-}
+/**
+ * The outcome of a registration. `already-registered`: dmall refused a second registration of the
+ * order, so an earlier call (whose reply was lost) went through.
+ */
+export type DmallRegistration =
+  | { kind: 'registered'; type: string; code: string; message: string | null }
+  | { kind: 'already-registered' };
 
 export interface DmallClientOptions {
   http: VendorHttp;
   apiKey: string;
 }
 
+/** True for the carriers dmall sells packages for (`telcoCode`). */
+export function dmallSells(telco: Telco): telco is DmallTelco {
+  return (DMALL_TELCOS as readonly string[]).includes(telco);
+}
+
 /**
  * dmall partner API. Both calls create something at the vendor (an OTP text, a registration),
- * so neither is ever retried here.
+ * so neither is ever retried here. A refusal is a `VendorError` with code `VENDOR_REJECTED`.
  */
 export class DmallClient {
   constructor(private readonly opts: DmallClientOptions) {}
 
-  getOtp(request: GetOtpRequest): Promise<DmallOtpIssued> {
+  async getOtp(request: OtpRequest): Promise<DmallOtpIssued> {
+    const { telco } = request;
+    if (!dmallSells(telco)) {
+      // The eligibility rule sells nothing else; reaching here is a bug, not a vendor refusal.
+      throw new Error(`dmall sells no packages for ${telco}`);
+    }
+    const body = {
+      phone: request.phone,
+      productCode: request.packageCode,
+      telcoCode: telco,
+      utmSource: request.utm.source,
+      utmMedium: request.utm.medium,
+      utmContent: request.utm.content,
+      utmCampaign: request.utm.campaign,
+    };
     return this.opts.http.call(
-      this.post('get-otp', GET_OTP_PATH, request, request.phone, (reply) => {
-        const data = GetOtpData.parse(expectSuccess(reply).data);
-        return { ...data, message: expectSuccess(reply).message ?? null };
+      this.post('get-otp', GET_OTP_PATH, body, request.phone, (reply) => {
+        const envelope = expectSuccess(reply);
+        return { ...GetOtpData.parse(envelope.data), message: envelope.message ?? null };
       }),
     );
   }
 
-  registerWithOtp(orderCode: string, otp: string): Promise<DmallRegistered> {
+  registerWithOtp(orderCode: string, otp: string): Promise<DmallRegistration> {
     return this.opts.http.call(
       this.post('register-with-otp', REGISTER_PATH, { orderCode, otp }, undefined, (reply) => {
-        const envelope = expectSuccess(reply);
-        return { ...RegisterData.parse(envelope.data), message: envelope.message ?? null };
+        let envelope: ReturnType<typeof expectSuccess>;
+        try {
+          envelope = expectSuccess(reply);
+        } catch (err) {
+          if (err instanceof VendorError && err.vendorCode === ALREADY_REGISTERED_CODE) {
+            return { kind: 'already-registered' as const };
+          }
+          throw err;
+        }
+        return {
+          kind: 'registered' as const,
+          ...RegisterData.parse(envelope.data),
+          message: envelope.message ?? null,
+        };
       }),
     );
   }

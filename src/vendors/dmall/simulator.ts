@@ -1,30 +1,25 @@
 import { randomInt } from 'node:crypto';
+import { packagesForTelco } from '../../domain/catalog.js';
 import { detectTelco } from '../../domain/phone.js';
 import {
   GARBAGE_REPLY,
   HangSignal,
   json,
-  jsonObject,
+  route,
   SANDBOX_OTP,
   SERVER_ERROR_REPLY,
   type SimReply,
-  type SimRequest,
   SimulatorServer,
   sandboxBehaviour,
 } from '../simulator-kit.js';
 import {
   ALREADY_REGISTERED_CODE,
+  type DmallTelco,
   GET_OTP_PATH,
   GetOtpRequest,
   REGISTER_PATH,
   RegisterRequest,
 } from './wire.js';
-
-/** The packages dmall sells in the sandbox, by telco: the codes in the vendor documents. */
-const PRODUCTS: Record<string, readonly string[]> = {
-  MOBIFONE: ['C120', '3C120', '6C120'],
-  VIETTEL: ['MP5X', 'V200B'],
-};
 
 const PRODUCT_TYPE = 'CALL/SMS';
 const OTP_VALIDITY_MS = 10 * 60_000;
@@ -62,92 +57,100 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
   const fail = (status: number, errorCode: number, message: string): SimReply =>
     json(status, { success: false, errorCode, message, data: null });
 
-  const authorize = (req: SimRequest): SimReply | null =>
-    req.headers['api-key'] === options.apiKey
-      ? null
-      : fail(401, 401, 'api-key không hợp lệ (invalid api-key)');
-
   const server = new SimulatorServer({
     name: 'dmall',
     ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
-    routes: {
-      [GET_OTP_PATH]: (req) => {
-        const denied = authorize(req);
-        if (denied) return denied;
-        const parsed = GetOtpRequest.safeParse(jsonObject(req.body));
-        if (!parsed.success) {
-          return fail(400, 400, `Dữ liệu không hợp lệ: ${parsed.error.issues[0]?.message}`);
-        }
-        const body = parsed.data;
-        switch (sandboxBehaviour(body.phone)) {
-          case 'reject':
-            return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
-          case 'server-error':
-            return SERVER_ERROR_REPLY;
-          case 'hang':
+    authorize: (req) =>
+      req.headers['api-key'] === options.apiKey
+        ? null
+        : fail(401, 401, 'api-key không hợp lệ (invalid api-key)'),
+    badRequest: (message) => fail(400, 400, `Dữ liệu không hợp lệ: ${message}`),
+    routes: [
+      route({
+        method: 'POST',
+        path: GET_OTP_PATH,
+        format: 'json',
+        input: GetOtpRequest,
+        handle: (body) => {
+          switch (sandboxBehaviour(body.phone)) {
+            case 'reject':
+              return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
+            case 'server-error':
+              return SERVER_ERROR_REPLY;
+            case 'hang':
+              throw new HangSignal();
+            case 'garbage':
+              return GARBAGE_REPLY;
+            default:
+          }
+          if (!sells(body.telcoCode, body.productCode)) {
+            return fail(
+              200,
+              1002,
+              `Gói cước ${body.productCode} không hỗ trợ cho ${body.telcoCode}`,
+            );
+          }
+          if (detectTelco(body.phone.slice(1)) !== body.telcoCode) {
+            return fail(200, 1003, `Thuê bao không thuộc nhà mạng ${body.telcoCode}`);
+          }
+          const order: SimOrder = {
+            orderCode: newOrderCode(),
+            telcoTransId: String(randomInt(100_000_000, 999_999_999)),
+            phone: body.phone,
+            productCode: body.productCode,
+            createdAt: Date.now(),
+            registered: false,
+            registerCalls: 0,
+          };
+          orders.set(order.orderCode, order);
+          return json(200, {
+            data: { orderCode: order.orderCode, telcoTransId: order.telcoTransId },
+            errorCode: 200,
+            message: 'Tạo giao dịch thành công',
+            success: true,
+          });
+        },
+      }),
+      route({
+        method: 'POST',
+        path: REGISTER_PATH,
+        format: 'json',
+        input: RegisterRequest,
+        handle: (body) => {
+          const order = orders.get(body.orderCode);
+          if (!order) return fail(200, 1004, 'Không tìm thấy giao dịch');
+          order.registerCalls += 1;
+          const behaviour = sandboxBehaviour(order.phone);
+          if (order.registered) {
+            return fail(200, Number(ALREADY_REGISTERED_CODE), 'Giao dịch đã được đăng ký trước đó');
+          }
+          if (Date.now() - order.createdAt > OTP_VALIDITY_MS) {
+            return fail(200, 1005, 'Mã OTP đã hết hạn');
+          }
+          if (body.otp !== SANDBOX_OTP) {
+            return fail(200, 1006, 'Mã OTP không chính xác');
+          }
+          if (behaviour === 'hang-once' && order.registerCalls === 1) throw new HangSignal();
+          order.registered = true;
+          if (behaviour === 'act-then-hang' && order.registerCalls === 1) {
             throw new HangSignal();
-          case 'garbage':
-            return GARBAGE_REPLY;
-          default:
-        }
-        if (!PRODUCTS[body.telcoCode]?.includes(body.productCode)) {
-          return fail(200, 1002, `Gói cước ${body.productCode} không hỗ trợ cho ${body.telcoCode}`);
-        }
-        if (detectTelco(body.phone.slice(1)) !== body.telcoCode) {
-          return fail(200, 1003, `Thuê bao không thuộc nhà mạng ${body.telcoCode}`);
-        }
-        const order: SimOrder = {
-          orderCode: newOrderCode(),
-          telcoTransId: String(randomInt(100_000_000, 999_999_999)),
-          phone: body.phone,
-          productCode: body.productCode,
-          createdAt: Date.now(),
-          registered: false,
-          registerCalls: 0,
-        };
-        orders.set(order.orderCode, order);
-        return json(200, {
-          data: { orderCode: order.orderCode, telcoTransId: order.telcoTransId },
-          errorCode: 200,
-          message: 'Tạo giao dịch thành công',
-          success: true,
-        });
-      },
-      [REGISTER_PATH]: (req) => {
-        const denied = authorize(req);
-        if (denied) return denied;
-        const parsed = RegisterRequest.safeParse(jsonObject(req.body));
-        if (!parsed.success) {
-          return fail(400, 400, `Dữ liệu không hợp lệ: ${parsed.error.issues[0]?.message}`);
-        }
-        const order = orders.get(parsed.data.orderCode);
-        if (!order) return fail(200, 1004, 'Không tìm thấy giao dịch');
-        order.registerCalls += 1;
-        const behaviour = sandboxBehaviour(order.phone);
-        if (order.registered) {
-          return fail(200, Number(ALREADY_REGISTERED_CODE), 'Giao dịch đã được đăng ký trước đó');
-        }
-        if (Date.now() - order.createdAt > OTP_VALIDITY_MS) {
-          return fail(200, 1005, 'Mã OTP đã hết hạn');
-        }
-        if (parsed.data.otp !== SANDBOX_OTP) {
-          return fail(200, 1006, 'Mã OTP không chính xác');
-        }
-        if (behaviour === 'hang-once' && order.registerCalls === 1) throw new HangSignal();
-        order.registered = true;
-        if (behaviour === 'act-then-hang' && order.registerCalls === 1) {
-          throw new HangSignal();
-        }
-        return json(200, {
-          success: true,
-          errorCode: 200,
-          message: 'Đăng ký gói cước thành công',
-          data: { type: PRODUCT_TYPE, code: order.productCode },
-        });
-      },
-    },
+          }
+          return json(200, {
+            success: true,
+            errorCode: 200,
+            message: 'Đăng ký gói cước thành công',
+            data: { type: PRODUCT_TYPE, code: order.productCode },
+          });
+        },
+      }),
+    ],
   });
   return Object.assign(server, { orders });
+}
+
+/** The packages dmall sells in the sandbox: the catalog's, for the carriers dmall serves. */
+function sells(telco: DmallTelco, productCode: string): boolean {
+  return packagesForTelco(telco).some((p) => p.code === productCode);
 }
 
 function newOrderCode(): string {

@@ -41,9 +41,16 @@ afterEach(async () => {
 const pool = () => agent.get(ORIGIN);
 const request = {
   phone: '0936004420',
+  telco: 'MOBIFONE' as const,
+  packageCode: '6C120',
+  utm: { source: 'shop-7', medium: '', content: '', campaign: '' },
+};
+/** The same request as dmall receives it. */
+const wireRequest = {
+  phone: '0936004420',
   productCode: '6C120',
-  telcoCode: 'MOBIFONE' as const,
-  utmSource: '',
+  telcoCode: 'MOBIFONE',
+  utmSource: 'shop-7',
   utmMedium: '',
   utmContent: '',
   utmCampaign: '',
@@ -56,7 +63,7 @@ describe('DmallClient', () => {
         path: '/api-customer/public/order/partner/get-otp',
         method: 'POST',
         headers: { 'api-key': 'test-key', 'content-type': 'application/json' },
-        body: JSON.stringify(request),
+        body: JSON.stringify(wireRequest),
       })
       .reply(200, fixture('get-otp-success.json'));
     await expect(client.getOtp(request)).resolves.toEqual({
@@ -75,10 +82,30 @@ describe('DmallClient', () => {
       })
       .reply(200, fixture('register-success.json'));
     await expect(client.registerWithOtp('DG20231113172847592599', '246595')).resolves.toEqual({
+      kind: 'registered',
       type: 'CALL/SMS',
       code: 'MP5X',
       message: 'Đăng ký gói cước thành công',
     });
+  });
+
+  it('reads the refusal of a second registration as already registered', async () => {
+    pool()
+      .intercept({ path: '/api-customer/public/order/partner/register_with_otp', method: 'POST' })
+      .reply(200, {
+        success: false,
+        errorCode: 409,
+        message: 'Giao dịch đã được đăng ký trước đó',
+      });
+    await expect(client.registerWithOtp('DG20231113172847592599', '246595')).resolves.toEqual({
+      kind: 'already-registered',
+    });
+  });
+
+  it('refuses, without a call, a carrier dmall does not sell for', async () => {
+    await expect(client.getOtp({ ...request, telco: 'VINAPHONE' })).rejects.toThrow(
+      'dmall sells no packages for VINAPHONE',
+    );
   });
 
   it('treats success:false or errorCode other than 200 as a rejection, whatever the HTTP status', async () => {

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { findPackage } from '../domain/catalog.js';
 import type { EligibilityProvider } from '../domain/eligibility.js';
 import {
-  deserializeError,
-  GatewayError,
-  IdempotencyKeyReused,
+  type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
   OrderLocked,
@@ -15,8 +12,6 @@ import {
   OtpExpired,
   OtpIncorrect,
   PackageNotAvailable,
-  RequestInProgress,
-  serializeError,
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
@@ -29,11 +24,37 @@ import {
 } from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
-import type { IdempotencyStore, StoredResult } from '../store/idempotency.js';
 import type { OrderPatch, OrderStore } from '../store/orders.js';
-import type { DmallClient } from '../vendors/dmall/client.js';
-import { ALREADY_REGISTERED_CODE, type DmallTelco } from '../vendors/dmall/wire.js';
-import { VendorError } from '../vendors/http.js';
+import type { DmallClient, DmallRegistration } from '../vendors/dmall/client.js';
+import { VendorError } from '../vendors/vendor-error.js';
+import {
+  IDEMPOTENT_ERRORS,
+  type IdempotentRunner,
+  type ResultCodec,
+  readKey,
+} from './idempotent.js';
+
+/** What `requestOtp` can answer besides the order; the schema's result union lists these. */
+export const REQUEST_OTP_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  'InvalidPhoneNumber',
+  'PackageNotAvailable',
+  'OtpRateLimited',
+  'OtpAlreadySent',
+  'VendorRejected',
+  'VendorUnavailable',
+] as const satisfies readonly ErrorName[];
+
+/** What `registerWithOtp` can answer besides the order. */
+export const REGISTER_WITH_OTP_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  'OrderNotFound',
+  'OtpIncorrect',
+  'OrderLocked',
+  'OtpExpired',
+  'OrderNotOpen',
+  'VendorUnavailable',
+] as const satisfies readonly ErrorName[];
 
 export interface RequestOtpInput {
   phone: string;
@@ -53,34 +74,41 @@ export interface RegisterWithOtpInput {
   idempotencyKey: string;
 }
 
-export interface PackageSalesOptions {
+export interface DmallSalesOptions {
   orders: OrderStore;
-  idempotency: IdempotencyStore;
+  idempotent: IdempotentRunner;
   dmall: DmallClient;
   /** Decides which packages a subscriber may buy; requestOtp sells nothing else. */
   eligibility: EligibilityProvider;
   otp: { validitySeconds: number; maxAttempts: number; limits: OtpLimits };
-  /** How long a duplicate request waits for the first one's result before giving up. */
-  duplicateWaitMs: number;
   /** Called after every committed change of an order (live updates). */
   onChange: (order: Order) => void;
   logger: Logger;
   now?: () => Date;
 }
 
-const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 const OTP = /^\d{4,8}$/;
 const UTM_MAX = 200;
 
 /**
- * Steps 2 and 3 of the retail programme: ask for an OTP, then register with it. Every request is
- * idempotent by key; every vendor call is preceded by a committed order state and followed by one.
+ * Package sales through dmall, steps 2 and 3 of the retail programme: ask for an OTP, then
+ * register with it. Every request is idempotent by key; every vendor call is preceded by a
+ * committed order state and followed by one.
  */
-export class PackageSales {
+export class DmallSales {
   private readonly now: () => Date;
+  private readonly orderResult: ResultCodec<Order>;
 
-  constructor(private readonly opts: PackageSalesOptions) {
+  constructor(private readonly opts: DmallSalesOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.orderResult = {
+      save: (order) => ({ orderId: order.id }),
+      load: async ({ orderId }) => {
+        const order = orderId ? await opts.orders.findById(orderId) : null;
+        if (!order) throw new Error(`Stored order ${orderId} is gone`);
+        return order;
+      },
+    };
   }
 
   async requestOtp(clientId: string, input: RequestOtpInput): Promise<Order> {
@@ -107,11 +135,11 @@ export class PackageSales {
       campaign: readUtm(input.utm?.campaign, 'utm.campaign'),
     };
     const key = readKey(input.idempotencyKey);
-    const fingerprint = hash({ phone: phone.local, packageCode, utm });
 
-    return this.idempotent(
+    return this.opts.idempotent.run(
       { clientId, operation: 'requestOtp', key },
-      fingerprint,
+      { phone: phone.local, packageCode, utm },
+      this.orderResult,
       async (touch) => {
         const created = await this.opts.orders.createPending(
           { clientId, phone: phone.local, telco: phone.telco, packageCode, utm },
@@ -138,12 +166,9 @@ export class PackageSales {
         try {
           const issued = await this.opts.dmall.getOtp({
             phone: phone.local,
-            productCode: packageCode,
-            telcoCode: phone.telco as DmallTelco,
-            utmSource: utm.source,
-            utmMedium: utm.medium,
-            utmContent: utm.content,
-            utmCampaign: utm.campaign,
+            telco: phone.telco,
+            packageCode,
+            utm,
           });
           return await this.move(
             order,
@@ -194,11 +219,11 @@ export class PackageSales {
     const otp = input.otp.trim();
     if (!OTP.test(otp)) throw new InvalidInput('The OTP is 4 to 8 digits.', 'otp');
     const key = readKey(input.idempotencyKey);
-    const fingerprint = hash({ orderCode, otp });
 
-    return this.idempotent(
+    return this.opts.idempotent.run(
       { clientId, operation: 'registerWithOtp', key },
-      fingerprint,
+      { orderCode, otp },
+      this.orderResult,
       async (touch) => {
         const order = await this.opts.orders.findByCode(orderCode);
         if (!order) throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
@@ -229,18 +254,7 @@ export class PackageSales {
 
         try {
           const registered = await this.opts.dmall.registerWithOtp(order.orderCode!, otp);
-          return await this.move(
-            registering,
-            'REGISTERED',
-            {
-              registeredType: registered.type,
-              registeredCode: registered.code,
-              registeredAt: this.now().toISOString(),
-              failureCode: null,
-              failureMessage: null,
-            },
-            `Registered: ${registered.code} (${registered.type})`,
-          );
+          return await this.registered(registering, registered);
         } catch (err) {
           if (!(err instanceof VendorError)) throw err;
           return await this.registrationFailed(registering, previous, err);
@@ -287,25 +301,34 @@ export class PackageSales {
     }
   }
 
+  private registered(order: Order, registration: DmallRegistration): Promise<Order> {
+    const settled = {
+      registeredAt: this.now().toISOString(),
+      failureCode: null,
+      failureMessage: null,
+    };
+    if (registration.kind === 'already-registered') {
+      // An earlier call registered the package and its reply was lost. The order is settled.
+      return this.move(
+        order,
+        'REGISTERED',
+        { registeredCode: order.packageCode, ...settled },
+        'dmall reports this order already registered: an earlier call went through',
+      );
+    }
+    return this.move(
+      order,
+      'REGISTERED',
+      { registeredType: registration.type, registeredCode: registration.code, ...settled },
+      `Registered: ${registration.code} (${registration.type})`,
+    );
+  }
+
   private async registrationFailed(
     order: Order,
     previous: OrderStatus,
     err: VendorError,
   ): Promise<Order> {
-    if (err.code === 'VENDOR_REJECTED' && err.vendorCode === ALREADY_REGISTERED_CODE) {
-      // An earlier call registered the package and its reply was lost. The order is settled.
-      return this.move(
-        order,
-        'REGISTERED',
-        {
-          registeredCode: order.packageCode,
-          registeredAt: this.now().toISOString(),
-          failureCode: null,
-          failureMessage: null,
-        },
-        'dmall reports this order already registered: an earlier call went through',
-      );
-    }
     if (err.code === 'VENDOR_REJECTED') {
       // dmall answers a wrong OTP with a failure reply; the order stays open for another try.
       const attempts = order.otpAttempts + 1;
@@ -352,66 +375,6 @@ export class PackageSales {
     this.opts.onChange(next);
     return next;
   }
-
-  /**
-   * Runs `work` once per (client, operation, key). A repeat replays the stored result; a
-   * concurrent duplicate waits for it. Refusals that changed nothing (`touch` not called) free
-   * the key again, so the client may retry with it once the reason is gone.
-   */
-  private async idempotent(
-    scope: { clientId: string; operation: string; key: string },
-    fingerprint: string,
-    work: (touch: () => void) => Promise<Order>,
-  ): Promise<Order> {
-    const store = this.opts.idempotency;
-    const claim = await store.claim(scope, fingerprint);
-    if (claim.kind === 'mismatch') {
-      throw new IdempotencyKeyReused(
-        'This idempotency key was used for a different request; use a new key for a new request.',
-      );
-    }
-    if (claim.kind === 'replay') return this.replay(claim.result);
-    if (claim.kind === 'in-progress') return this.replay(await this.waitFor(scope));
-
-    let touched = false;
-    try {
-      const order = await work(() => {
-        touched = true;
-      });
-      await store.complete(scope, { ok: { orderId: order.id } });
-      return order;
-    } catch (err) {
-      if (err instanceof GatewayError && touched) {
-        await store.complete(scope, { error: serializeError(err) });
-      } else if (!touched) {
-        await store.release(scope);
-      }
-      // An unexpected failure after a vendor call keeps the key claimed: the order row says
-      // what is known, and a retry must not call the vendor a second time.
-      throw err;
-    }
-  }
-
-  private async waitFor(scope: { clientId: string; operation: string; key: string }) {
-    const deadline = Date.now() + this.opts.duplicateWaitMs;
-    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
-      const result = await this.opts.idempotency.result(scope);
-      if (result) return result;
-      await new Promise((r) => setTimeout(r, delay));
-    }
-    const result = await this.opts.idempotency.result(scope);
-    if (result) return result;
-    throw new RequestInProgress(
-      'A request with this idempotency key is still running; retry with the same key for its result.',
-    );
-  }
-
-  private async replay(result: StoredResult): Promise<Order> {
-    if ('error' in result) throw deserializeError(result.error);
-    const order = await this.opts.orders.findById(result.ok.orderId);
-    if (!order) throw new Error(`Stored order ${result.ok.orderId} is gone`);
-    return order;
-  }
 }
 
 function unavailable(err: VendorError, orderId: string): VendorUnavailable {
@@ -435,23 +398,9 @@ function readPhone(input: string) {
   }
 }
 
-function readKey(key: string): string {
-  if (!KEY.test(key)) {
-    throw new InvalidInput(
-      'idempotencyKey must be 8 to 128 characters of letters, digits and ._:- (a UUID works).',
-      'idempotencyKey',
-    );
-  }
-  return key;
-}
-
 function readUtm(value: string | null | undefined, field: string): string {
   const v = (value ?? '').trim();
   if (v.length > UTM_MAX)
     throw new InvalidInput(`${field} is longer than ${UTM_MAX} characters.`, field);
   return v;
-}
-
-function hash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }

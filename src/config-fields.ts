@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The validators every part of the configuration is written with: the base settings in
+ * `config.ts` and each vendor module's own variables. Messages say what is expected and never
+ * repeat the value, which may be a secret.
+ */
+
+export function emptyToUndefined(v: unknown) {
+  return typeof v === 'string' && v.trim() === '' ? undefined : v;
+}
+
+export const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 to 65535')
+  .max(65535, 'must be 0 to 65535');
+
+/** A duration in milliseconds, at most ten minutes. */
+export const ms = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .positive('must be positive')
+      .max(600_000, 'must be at most 600000 (10 minutes)')
+      .default(fallback),
+  );
+
+/** A whole number from 0 to `max`. */
+export const count = (fallback: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** An http(s) URL without its trailing slashes; unset or empty is `undefined`. */
+export const optionalUrl = z.preprocess(emptyToUndefined, httpUrl.optional());
+
+/** A credential; unset or empty is `undefined`. */
+export const secret = z.preprocess(emptyToUndefined, z.string().min(1).optional());
+
+/** Free text; unset or empty is `undefined`. */
+export const optionalText = z.preprocess(emptyToUndefined, z.string().min(1).optional());
+
+export const bool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+);

@@ -1,0 +1,164 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type App, createApp } from './app.js';
+import type { Config } from './config.js';
+import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
+import { createHttpServer } from './server/http-server.js';
+import { createLiveUpdates } from './server/live-updates.js';
+import { startSweeper } from './server/sweeper.js';
+import { DmallSales } from './services/dmall-sales.js';
+import { IdempotentRunner } from './services/idempotent.js';
+import { type Database, openDatabase } from './store/database.js';
+import { IdempotencyStore } from './store/idempotency.js';
+import { OrderStore } from './store/orders.js';
+import { dmallSells } from './vendors/dmall/index.js';
+import { VendorMetrics } from './vendors/http.js';
+import {
+  createVendors,
+  slowestVendorMs,
+  VENDOR_MODULES,
+  type VendorModules,
+  type Vendors,
+} from './vendors/index.js';
+import type { AnyVendorModule } from './vendors/module.js';
+import { type Sandbox, startSandbox } from './vendors/sandbox.js';
+
+export interface Gateway {
+  yoga: App;
+  server: Server;
+  db: Database;
+  registry: Registry;
+  sandbox: Sandbox;
+  vendors: Vendors;
+  orders: OrderStore;
+  /** Settles stale orders now (also runs at start-up and every 30 seconds). */
+  sweep(): Promise<void>;
+  /** Starts listening; resolves with the GraphQL URL. */
+  listen(): Promise<string>;
+  /** Stops taking requests, waits for those in flight, then closes everything it opened. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  logger: Logger;
+  /** An already open database (tests); by default opened from the config and closed with the app. */
+  db?: Database;
+  /** The clock (tests move it to reach OTP expiry). */
+  now?: () => Date;
+  /** Replaces the catalog rule for `Subscriber.eligiblePackages`. */
+  eligibility?: EligibilityProvider;
+  /**
+   * The vendor modules, when not the gateway's own list (a test adding a vendor). The config must
+   * have been loaded with the same list.
+   */
+  modules?: readonly AnyVendorModule[];
+}
+
+/**
+ * The composition root: opens the database, starts the sandbox, builds the vendor clients, the
+ * services, the app and the HTTP server, and closes them all in reverse order.
+ */
+export async function createGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
+  const { logger } = options;
+  const modules = options.modules ?? VENDOR_MODULES;
+  const db = options.db ?? openDatabase(config.database);
+  await db.migrate();
+
+  const registry = new Registry();
+  // Process CPU, memory, heap, event-loop lag and handles, next to the HTTP and vendor metrics.
+  collectDefaultMetrics({ register: registry });
+  const sandbox = await startSandbox(config, modules, logger);
+  const vendors = createVendors(config, {
+    sandbox,
+    metrics: new VendorMetrics(registry),
+    logger,
+    modules: modules as VendorModules,
+  });
+  const live = createLiveUpdates(config.redisUrl, logger);
+
+  const now = options.now ?? (() => new Date());
+  const eligibility = options.eligibility ?? new CatalogEligibility(dmallSells);
+  const orders = new OrderStore(db, now);
+  const idempotency = new IdempotencyStore(db, config.idempotencyTtlHours, now);
+  const slowestCallMs = slowestVendorMs(config, modules);
+  const idempotent = new IdempotentRunner({
+    store: idempotency,
+    secret: config.secret,
+    // A duplicate waits as long as the first request's vendor call can take, and a little more.
+    duplicateWaitMs: slowestCallMs + 5_000,
+  });
+  const sales = new DmallSales({
+    orders,
+    idempotent,
+    dmall: vendors.dmall,
+    eligibility,
+    otp: {
+      validitySeconds: config.otp.validitySeconds,
+      maxAttempts: config.otp.maxAttempts,
+      limits: {
+        perPhoneHour: config.otp.limitPerPhoneHour,
+        perPhone10Min: config.otp.limitPerPhone10Min,
+        perClientMinute: config.otp.limitPerClientMinute,
+      },
+    },
+    onChange: live.publishOrder,
+    logger,
+    now,
+  });
+
+  const sweeper = startSweeper({
+    orders,
+    idempotency,
+    slowestCallMs,
+    otpValiditySeconds: config.otp.validitySeconds,
+    onChange: live.publishOrder,
+    logger,
+  });
+  await sweeper.sweep();
+
+  // Fired when the gateway starts closing: live streams end so the server can drain.
+  const stopping = new AbortController();
+  const yoga = createApp({
+    config,
+    logger,
+    db,
+    registry,
+    redis: live.redis,
+    services: {
+      vendors,
+      orders,
+      sales,
+      eligibility,
+      pubsub: live.pubsub,
+      shutdown: stopping.signal,
+    },
+    vendorRoutes: vendors.routes,
+  });
+  const http = createHttpServer(yoga);
+  let closing: Promise<void> | null = null;
+
+  return {
+    yoga,
+    server: http.server,
+    db,
+    registry,
+    sandbox,
+    vendors,
+    orders,
+    sweep: sweeper.sweep,
+    listen: () => http.listen(config.port, config.host),
+    close() {
+      closing ??= (async () => {
+        sweeper.stop();
+        stopping.abort();
+        await http.close();
+        await vendors.close();
+        await sandbox.close();
+        live.close();
+        if (!options.db) await db.close();
+      })();
+      return closing;
+    },
+  };
+}

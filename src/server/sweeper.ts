@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { Order } from '../domain/order.js';
+import type { IdempotencyStore } from '../store/idempotency.js';
+import type { OrderStore } from '../store/orders.js';
+
+export interface SweeperOptions {
+  orders: OrderStore;
+  idempotency: IdempotencyStore;
+  /**
+   * The longest any vendor call can take (the slowest vendor's timeout). Orders still waiting
+   * on a vendor after this plus a margin were cut short by a stop, and are settled as UNKNOWN.
+   */
+  slowestCallMs: number;
+  otpValiditySeconds: number;
+  /** Told of every order the sweep changed (live updates). */
+  onChange: (order: Order) => void;
+  logger: Logger;
+  intervalMs?: number;
+}
+
+export interface Sweeper {
+  /** Settles stale orders and purges expired keys now. */
+  sweep(): Promise<void>;
+  stop(): void;
+}
+
+/** Margin past the slowest vendor call before an order in flight is taken for abandoned. */
+const STALE_MARGIN_MS = 30_000;
+
+/** Starts the periodic sweep (every 30 s by default); the first sweep is the caller's. */
+export function startSweeper(options: SweeperOptions): Sweeper {
+  const { orders, idempotency, logger } = options;
+  const sweep = async () => {
+    const changed = await orders.sweep({
+      staleAfterMs: options.slowestCallMs + STALE_MARGIN_MS,
+      validitySeconds: options.otpValiditySeconds,
+    });
+    for (const order of changed) options.onChange(order);
+    await idempotency.purgeExpired();
+    if (changed.length > 0) logger.info({ count: changed.length }, 'settled stale orders');
+  };
+  const timer = setInterval(() => {
+    sweep().catch((err: unknown) => logger.error({ err }, 'order sweep failed'));
+  }, options.intervalMs ?? 30_000);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}

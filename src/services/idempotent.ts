@@ -1,0 +1,117 @@
+import { createHash, createHmac } from 'node:crypto';
+import {
+  deserializeError,
+  type ErrorName,
+  GatewayError,
+  IdempotencyKeyReused,
+  InvalidInput,
+  RequestInProgress,
+  serializeError,
+} from '../domain/errors.js';
+import type { IdempotencyScope, IdempotencyStore, StoredResult } from '../store/idempotency.js';
+
+/** The errors every idempotent mutation can answer, whatever it does. */
+export const IDEMPOTENT_ERRORS = [
+  'InvalidInput',
+  'IdempotencyKeyReused',
+  'RequestInProgress',
+] as const satisfies readonly ErrorName[];
+
+const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Checks a client's idempotency key; a malformed one is `InvalidInput` on `idempotencyKey`. */
+export function readKey(key: string): string {
+  if (!KEY.test(key)) {
+    throw new InvalidInput(
+      'idempotencyKey must be 8 to 128 characters of letters, digits and ._:- (a UUID works).',
+      'idempotencyKey',
+    );
+  }
+  return key;
+}
+
+/** How a result is kept with its key and brought back for a replay. */
+export interface ResultCodec<T> {
+  /** A small JSON-safe reference to the result (an id), stored with the key. */
+  save(result: T): Record<string, string>;
+  /** Loads the result again for a replay. */
+  load(saved: Record<string, string>): Promise<T>;
+}
+
+export interface IdempotentRunnerOptions {
+  store: IdempotencyStore;
+  /** Keys the request fingerprints, so a stored fingerprint reveals nothing (an OTP has 10^6 values). */
+  secret: string;
+  /** How long a duplicate request waits for the first one's result before giving up. */
+  duplicateWaitMs: number;
+}
+
+/**
+ * Runs a money-moving request once per (client, operation, key). A repeat replays the stored
+ * result; a concurrent duplicate waits for it. Refusals that changed nothing (`touch` not called)
+ * free the key again, so the client may retry with it once the reason is gone.
+ */
+export class IdempotentRunner {
+  constructor(private readonly opts: IdempotentRunnerOptions) {}
+
+  /** A keyed fingerprint of the request's meaningful fields. */
+  fingerprint(request: unknown): string {
+    return `hmac:${createHmac('sha256', this.opts.secret).update(JSON.stringify(request)).digest('hex')}`;
+  }
+
+  async run<T>(
+    scope: IdempotencyScope,
+    request: unknown,
+    codec: ResultCodec<T>,
+    work: (touch: () => void) => Promise<T>,
+  ): Promise<T> {
+    const store = this.opts.store;
+    // Keys claimed before fingerprints were keyed hold a bare SHA-256; they still replay.
+    const legacy = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const claim = await store.claim(scope, this.fingerprint(request), legacy);
+    if (claim.kind === 'mismatch') {
+      throw new IdempotencyKeyReused(
+        'This idempotency key was used for a different request; use a new key for a new request.',
+      );
+    }
+    if (claim.kind === 'replay') return this.replay(claim.result, codec);
+    if (claim.kind === 'in-progress') return this.replay(await this.waitFor(scope), codec);
+
+    let touched = false;
+    try {
+      const result = await work(() => {
+        touched = true;
+      });
+      await store.complete(scope, { ok: codec.save(result) });
+      return result;
+    } catch (err) {
+      if (err instanceof GatewayError && touched) {
+        await store.complete(scope, { error: serializeError(err) });
+      } else if (!touched) {
+        await store.release(scope);
+      }
+      // An unexpected failure after a vendor call keeps the key claimed: the ledger says what
+      // is known, and a retry must not call the vendor a second time.
+      throw err;
+    }
+  }
+
+  private async waitFor(scope: IdempotencyScope): Promise<StoredResult> {
+    const deadline = Date.now() + this.opts.duplicateWaitMs;
+    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
+      const result = await this.opts.store.result(scope);
+      if (result) return result;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    const result = await this.opts.store.result(scope);
+    if (result) return result;
+    throw new RequestInProgress(
+      'A request with this idempotency key is still running; retry with the same key for its result.',
+    );
+  }
+
+  private async replay<T>(result: StoredResult, codec: ResultCodec<T>): Promise<T> {
+    if ('error' in result) throw deserializeError(result.error);
+    return codec.load(result.ok);
+  }
+}

@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { VendorHttp } from './http.js';
+import type { SimulatorServer } from './simulator-kit.js';
+
+/**
+ * The shape of a vendor module: everything the gateway needs to know about one vendor, in that
+ * vendor's folder (`src/vendors/<vendor>/index.ts`). Config, sandbox, clients, log redaction and
+ * inbound routes are all built from the list in `src/vendors/index.ts`, so a new vendor is one
+ * folder plus one line there.
+ */
+
+/** The config section every vendor has; a module adds its credentials beside these. */
+export interface VendorSection {
+  /** Null: the vendor runs as its in-process simulator (sandbox). */
+  baseUrl: string | null;
+  timeoutMs: number;
+}
+
+/** A route the vendor calls on the gateway (a webhook), mounted beside `/graphql`. */
+export interface InboundRoute {
+  method: 'GET' | 'POST';
+  /** Path on the gateway, e.g. `/vendors/vascloud/notify`: by convention under `/vendors/<name>/`. */
+  path: string;
+  /** Reads the vendor's request (validating it as any input) and answers in its wire format. */
+  handle(request: Request): Promise<Response>;
+}
+
+export interface InboundDeps<Section, Client, Event> {
+  config: Section;
+  client: Client;
+  logger: Logger;
+  /**
+   * Hands a validated event to the service that listens for this vendor's events. Rejects when no
+   * service listens or the service fails, so the route can answer the vendor with an error and
+   * the vendor retries: an inbound event is never dropped silently.
+   */
+  deliver(event: Event): Promise<void>;
+}
+
+export interface SimulatorDeps<Section> {
+  /** The section as the gateway will use it in sandbox (sandbox credentials in place). */
+  config: Section;
+  /** How long a `hang` lasts before the simulator answers anyway. */
+  hangMs?: number;
+}
+
+export interface VendorModule<
+  Name extends string = string,
+  Shape extends z.ZodRawShape = z.ZodRawShape,
+  Section extends VendorSection = VendorSection,
+  Client = never,
+  Event = never,
+> {
+  /** The vendor's key: in `Config`, in the clients, in metrics and logs. */
+  readonly name: Name;
+  /** Its environment variables, each with its validator (see `src/config-fields.ts`). */
+  readonly env: Shape;
+  /** The variable that points at the real vendor; while it is unset the simulator serves. */
+  readonly urlVariable: keyof Shape & string;
+  /** Variables required once the base URL is set. */
+  readonly requiredWithUrl: ReadonlyArray<keyof Shape & string>;
+  /** Builds the vendor's config section from its validated variables. */
+  section(env: EnvOf<Shape>): Section;
+  /** Log paths censored wherever they appear (the vendor's credential field names). */
+  readonly redactPaths: readonly string[];
+  /** Sandbox: the credentials the simulator expects (not secrets) and the simulator itself. */
+  readonly sandbox?: {
+    readonly credentials: NoInfer<Partial<Section>>;
+    simulator(deps: SimulatorDeps<NoInfer<Section>>): SimulatorServer;
+  };
+  /** The client, built on the injected `VendorHttp`; it reads no environment. */
+  client?(deps: { http: VendorHttp; config: NoInfer<Section>; logger: Logger }): Client;
+  /** The routes this vendor calls on the gateway, if it calls us. */
+  inbound?(deps: InboundDeps<NoInfer<Section>, NoInfer<Client>, Event>): InboundRoute[];
+}
+
+/** A module's variables as validated, e.g. `{ DMALL_BASE_URL: string | undefined, ... }`. */
+export type EnvOf<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>>;
+
+/**
+ * Declares a module with its types inferred from the literal. Annotate `section`'s parameter
+ * with `EnvOf<typeof ENV>` so the section type is inferred before the client's.
+ */
+export function defineVendor<
+  const Name extends string,
+  Shape extends z.ZodRawShape,
+  Section extends VendorSection,
+  Client = never,
+  Event = never,
+>(
+  module: VendorModule<Name, Shape, Section, Client, Event>,
+): VendorModule<Name, Shape, Section, Client, Event> {
+  return module;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of modules of any shape
+export type AnyVendorModule = VendorModule<string, any, any, any, any>;
+
+type SectionOf<M> =
+  M extends VendorModule<string, infer _S, infer Section, infer _C, infer _E> ? Section : never;
+type ClientOf<M> =
+  M extends VendorModule<string, infer _S, infer _Sec, infer Client, infer _E> ? Client : never;
+
+/** `{ dmall: DmallSection, ... }` for a list of modules. */
+export type VendorSections<M extends readonly AnyVendorModule[]> = {
+  [K in M[number] as K['name']]: SectionOf<K>;
+};
+
+/** `{ dmall: DmallClient, ... }` for the modules of a list that have a client. */
+export type VendorClients<M extends readonly AnyVendorModule[]> = {
+  [K in M[number] as [ClientOf<K>] extends [never] ? never : K['name']]: ClientOf<K>;
+};

@@ -1,0 +1,44 @@
+/**
+ * The one shape of upstream failures, apart from the HTTP layer that raises most of them, so
+ * services and the schema can read it without loading undici.
+ */
+
+export type VendorErrorCode =
+  | 'VENDOR_TIMEOUT'
+  | 'VENDOR_UNAVAILABLE'
+  | 'VENDOR_HTTP'
+  | 'VENDOR_BAD_RESPONSE'
+  | 'VENDOR_REJECTED';
+
+export interface VendorErrorInit {
+  vendor: string;
+  code: VendorErrorCode;
+  message: string;
+  status?: number | null;
+  vendorCode?: string | null;
+  vendorMessage?: string | null;
+  /** True when the vendor may have acted on the request: a create call must be reconciled. */
+  outcomeUnknown?: boolean;
+  cause?: unknown;
+}
+
+/** One shape for every upstream failure. It never carries the request, so never its secrets. */
+export class VendorError extends Error {
+  override name = 'VendorError';
+  readonly vendor: string;
+  readonly code: VendorErrorCode;
+  readonly status: number | null;
+  readonly vendorCode: string | null;
+  readonly vendorMessage: string | null;
+  readonly outcomeUnknown: boolean;
+
+  constructor(init: VendorErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.vendor = init.vendor;
+    this.code = init.code;
+    this.status = init.status ?? null;
+    this.vendorCode = init.vendorCode ?? null;
+    this.vendorMessage = init.vendorMessage ?? null;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
+  }
+}
