@@ -50,7 +50,7 @@ export interface VendorModule<
   Shape extends z.ZodRawShape = z.ZodRawShape,
   Section extends VendorSection = VendorSection,
   Client = never,
-  Event = never,
+  Event = unknown,
 > {
   /** The vendor's key: in `Config`, in the clients, in metrics and logs. */
   readonly name: Name;
@@ -87,7 +87,7 @@ export function defineVendor<
   Shape extends z.ZodRawShape,
   Section extends VendorSection,
   Client = never,
-  Event = never,
+  Event = unknown,
 >(
   module: VendorModule<Name, Shape, Section, Client, Event>,
 ): VendorModule<Name, Shape, Section, Client, Event> {
