@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
 import { createHttpServer } from './server/http-server.js';
 import { createLiveUpdates } from './server/live-updates.js';
-import { startSweeper } from './server/sweeper.js';
+import { STALE_MARGIN_MS, startSweeper } from './server/sweeper.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { type Database, openDatabase } from './store/database.js';
@@ -32,6 +32,7 @@ export interface Gateway {
   sandbox: Sandbox;
   vendors: Vendors;
   orders: OrderStore;
+  idempotency: IdempotencyStore;
   /** Settles stale orders now (also runs at start-up and every 30 seconds). */
   sweep(): Promise<void>;
   /** Starts listening; resolves with the GraphQL URL. */
@@ -80,8 +81,13 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   const now = options.now ?? (() => new Date());
   const eligibility = options.eligibility ?? new CatalogEligibility(dmallSells);
   const orders = new OrderStore(db, now);
-  const idempotency = new IdempotencyStore(db, config.idempotencyTtlHours, now);
   const slowestCallMs = slowestVendorMs(config, modules);
+  const idempotency = new IdempotencyStore(db, {
+    ttlHours: config.idempotencyTtlHours,
+    // Past the slowest vendor call and the sweeper's margin, a claim's process has died.
+    abandonAfterMs: slowestCallMs + STALE_MARGIN_MS,
+    now,
+  });
   const idempotent = new IdempotentRunner({
     store: idempotency,
     secret: config.secret,
@@ -146,6 +152,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     sandbox,
     vendors,
     orders,
+    idempotency,
     sweep: sweeper.sweep,
     listen: () => http.listen(config.port, config.host),
     close() {

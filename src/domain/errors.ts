@@ -96,7 +96,11 @@ export class IdempotencyKeyReused extends GatewayError {
 }
 
 export class RequestInProgress extends GatewayError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** When a retry with the same key will get the first request's result, or a takeover. */
+    readonly retryAfterSeconds: number,
+  ) {
     super(message, 'REQUEST_IN_PROGRESS');
   }
 }

@@ -6,6 +6,7 @@ import type { Telco } from './telco-prefixes.js';
  *   PENDING ──get-otp ok──▶ OTP_SENT ──register──▶ REGISTERING ──ok──▶ REGISTERED
  *      │                      │  ▲                    │
  *      ├─refused──▶ FAILED    │  └──wrong OTP─────────┤ (5th wrong OTP ──▶ LOCKED)
+ *      ├─not sent─▶ REFUSED   │                       │ (the gateway's own refusal: circuit open)
  *      └─timeout──▶ UNKNOWN   └─validity over─▶ EXPIRED└─timeout──▶ UNKNOWN ──register again──▶ …
  *
  * A row is written before each vendor call (PENDING, REGISTERING) and updated after it, so a
@@ -21,6 +22,7 @@ export const ORDER_STATUSES = [
   'UNKNOWN',
   'LOCKED',
   'EXPIRED',
+  'REFUSED',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

@@ -25,6 +25,8 @@ const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
     'A vendor call did not return a result (timeout, lost reply, gateway restart). The vendor may have acted: reconcile before selling again. A registration in this state may be retried with the same order code, which settles it.',
   LOCKED: 'Too many wrong OTPs. Final.',
   EXPIRED: 'The OTP validity ran out before registration. Final.',
+  REFUSED:
+    'The gateway refused the OTP request before calling the vendor (its circuit was open or too many calls were in flight); nothing was sent, and it does not count toward the OTP limits. Final.',
 };
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {

@@ -24,8 +24,8 @@ export interface Sweeper {
   stop(): void;
 }
 
-/** Margin past the slowest vendor call before an order in flight is taken for abandoned. */
-const STALE_MARGIN_MS = 30_000;
+/** Margin past the slowest vendor call before a request in flight is taken for abandoned. */
+export const STALE_MARGIN_MS = 30_000;
 
 /** Starts the periodic sweep (every 30 s by default); the first sweep is the caller's. */
 export function startSweeper(options: SweeperOptions): Sweeper {
@@ -36,6 +36,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
       validitySeconds: options.otpValiditySeconds,
     });
     for (const order of changed) options.onChange(order);
+    // After the orders: a claim whose process died answers from its order's settled state.
+    const released = await idempotency.settleAbandoned();
+    if (released > 0) logger.info({ count: released }, 'settled abandoned idempotency claims');
     await idempotency.purgeExpired();
     if (changed.length > 0) logger.info({ count: changed.length }, 'settled stale orders');
   };

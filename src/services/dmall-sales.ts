@@ -97,17 +97,25 @@ const UTM_MAX = 200;
  */
 export class DmallSales {
   private readonly now: () => Date;
-  private readonly orderResult: ResultCodec<Order>;
 
   constructor(private readonly opts: DmallSalesOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.orderResult = {
+  }
+
+  /**
+   * Orders kept by id with their idempotency keys. A request whose process stopped mid-way answers
+   * from the order's state: the order if the step it ran got through, otherwise what the order says.
+   */
+  private orderResult(step: 'requestOtp' | 'registerWithOtp'): ResultCodec<Order> {
+    const load = async ({ orderId }: Record<string, string>) => {
+      const order = orderId ? await this.opts.orders.findById(orderId) : null;
+      if (!order) throw new Error(`Stored order ${orderId} is gone`);
+      return order;
+    };
+    return {
       save: (order) => ({ orderId: order.id }),
-      load: async ({ orderId }) => {
-        const order = orderId ? await opts.orders.findById(orderId) : null;
-        if (!order) throw new Error(`Stored order ${orderId} is gone`);
-        return order;
-      },
+      load,
+      interrupted: async (saved) => interruptedAnswer(step, await load(saved)),
     };
   }
 
@@ -139,7 +147,7 @@ export class DmallSales {
     return this.opts.idempotent.run(
       { clientId, operation: 'requestOtp', key },
       { phone: phone.local, packageCode, utm },
-      this.orderResult,
+      this.orderResult('requestOtp'),
       async (touch) => {
         const created = await this.opts.orders.createPending(
           { clientId, phone: phone.local, telco: phone.telco, packageCode, utm },
@@ -155,8 +163,8 @@ export class DmallSales {
             open.id,
           );
         }
-        touch();
         const order = created.order;
+        await touch(order);
         this.opts.onChange(order);
         this.opts.logger.info(
           { orderId: order.id, phone: maskPhone(order.phone), packageCode },
@@ -199,11 +207,13 @@ export class DmallSales {
           }
           await this.move(
             order,
-            err.outcomeUnknown ? 'UNKNOWN' : 'FAILED',
+            err.outcomeUnknown ? 'UNKNOWN' : err.attempted ? 'FAILED' : 'REFUSED',
             { failureCode: err.code, failureMessage: err.message },
             err.outcomeUnknown
               ? `OTP request outcome unknown: ${err.message}`
-              : `OTP request failed and dmall did not act on it: ${err.message}`,
+              : err.attempted
+                ? `OTP request failed and dmall did not act on it: ${err.message}`
+                : `OTP request not sent: ${err.message}`,
           );
           throw unavailable(err, order.id);
         }
@@ -223,7 +233,7 @@ export class DmallSales {
     return this.opts.idempotent.run(
       { clientId, operation: 'registerWithOtp', key },
       { orderCode, otp },
-      this.orderResult,
+      this.orderResult('registerWithOtp'),
       async (touch) => {
         const order = await this.opts.orders.findByCode(orderCode);
         if (!order) throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
@@ -249,7 +259,7 @@ export class DmallSales {
             order.id,
           );
         }
-        touch();
+        await touch(registering);
         this.opts.onChange(registering);
 
         try {
@@ -375,6 +385,34 @@ export class DmallSales {
     this.opts.onChange(next);
     return next;
   }
+}
+
+/**
+ * The answer to a retry of a request whose gateway process stopped while it ran, from the state
+ * its order is in now (the sweeper has settled a call cut short to UNKNOWN by then).
+ */
+function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order): Order {
+  const through = step === 'requestOtp' ? order.orderCode !== null : order.status === 'REGISTERED';
+  if (through) return order;
+  if (order.status === 'FAILED' && order.failureCode && !order.failureCode.startsWith('VENDOR_')) {
+    throw new VendorRejected(
+      order.failureMessage ?? 'dmall refused the request.',
+      'dmall',
+      order.failureCode,
+      order.failureMessage,
+      order.id,
+    );
+  }
+  const unknown = ['PENDING', 'REGISTERING', 'UNKNOWN'].includes(order.status);
+  throw new VendorUnavailable(
+    unknown
+      ? `The gateway stopped while this request was with dmall, so its outcome is unknown; the order is ${order.status}. ${step === 'registerWithOtp' ? 'Register again with the same order code (and a new key) to settle it.' : 'Check it before trying again.'}`
+      : `The gateway stopped before this request's answer was recorded; the order is ${order.status} and nothing more was done.`,
+    'dmall',
+    unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE',
+    unknown,
+    order.id,
+  );
 }
 
 function unavailable(err: VendorError, orderId: string): VendorUnavailable {

@@ -36,6 +36,11 @@ export interface ResultCodec<T> {
   save(result: T): Record<string, string>;
   /** Loads the result again for a replay. */
   load(saved: Record<string, string>): Promise<T>;
+  /**
+   * What a retry answers when the process running the first request stopped after it changed
+   * something (`saved` is what `touch` recorded): the thing's state now, or the error it means.
+   */
+  interrupted(saved: Record<string, string>): Promise<T>;
 }
 
 export interface IdempotentRunnerOptions {
@@ -47,9 +52,17 @@ export interface IdempotentRunnerOptions {
 }
 
 /**
+ * Called by the work once it has changed something (an order row) and before it calls the vendor:
+ * from then on the key is not freed on a refusal, and if the process dies, a retry answers from
+ * what `made` refers to.
+ */
+export type Touch<T> = (made: T) => Promise<void>;
+
+/**
  * Runs a money-moving request once per (client, operation, key). A repeat replays the stored
  * result; a concurrent duplicate waits for it. Refusals that changed nothing (`touch` not called)
- * free the key again, so the client may retry with it once the reason is gone.
+ * free the key again, so the client may retry with it once the reason is gone. A claim whose
+ * process died is settled by the sweeper, or by the first retry that finds it (`IdempotencyStore`).
  */
 export class IdempotentRunner {
   constructor(private readonly opts: IdempotentRunnerOptions) {}
@@ -63,7 +76,7 @@ export class IdempotentRunner {
     scope: IdempotencyScope,
     request: unknown,
     codec: ResultCodec<T>,
-    work: (touch: () => void) => Promise<T>,
+    work: (touch: Touch<T>) => Promise<T>,
   ): Promise<T> {
     const store = this.opts.store;
     // Keys claimed before fingerprints were keyed hold a bare SHA-256; they still replay.
@@ -79,8 +92,9 @@ export class IdempotentRunner {
 
     let touched = false;
     try {
-      const result = await work(() => {
+      const result = await work(async (made) => {
         touched = true;
+        await store.progress(scope, codec.save(made));
       });
       await store.complete(scope, { ok: codec.save(result) });
       return result;
@@ -105,13 +119,23 @@ export class IdempotentRunner {
     }
     const result = await this.opts.store.result(scope);
     if (result) return result;
+    const retryAfter = await this.opts.store.retryAfterSeconds(scope);
+    if (retryAfter === null) {
+      // Released between our last look and now (the first request was refused): run it anew.
+      throw new RequestInProgress(
+        'The first request with this idempotency key was refused meanwhile; retry with the same key.',
+        1,
+      );
+    }
     throw new RequestInProgress(
-      'A request with this idempotency key is still running; retry with the same key for its result.',
+      `A request with this idempotency key is still running; retry with the same key in ${retryAfter} s for its result.`,
+      retryAfter,
     );
   }
 
   private async replay<T>(result: StoredResult, codec: ResultCodec<T>): Promise<T> {
     if ('error' in result) throw deserializeError(result.error);
+    if ('interrupted' in result) return codec.interrupted(result.interrupted);
     return codec.load(result.ok);
   }
 }

@@ -83,6 +83,20 @@ const migrations: Record<string, Migration> = {
       await sql`drop table orders`.execute(db);
     },
   },
+  '0002_idempotency_progress': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('idempotency_keys').addColumn('progress', 'text').execute();
+      await db.schema
+        .createIndex('idempotency_keys_open')
+        .on('idempotency_keys')
+        .columns(['response', 'created_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop index idempotency_keys_open`.execute(db);
+      await db.schema.alterTable('idempotency_keys').dropColumn('progress').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -183,12 +183,15 @@ export class OrderStore {
         .select('created_at')
         .where('phone', '=', input.phone)
         .where('created_at', '>', hourAgo)
+        // Only attempts count: a request the gateway refused before calling the vendor did not.
+        .where('status', '!=', 'REFUSED')
         .execute();
       const clientTimes = await trx
         .selectFrom('orders')
         .select('created_at')
         .where('client_id', '=', input.clientId)
         .where('created_at', '>', minuteAgo)
+        .where('status', '!=', 'REFUSED')
         .execute();
       const limited = checkOtpLimits({
         now,

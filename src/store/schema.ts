@@ -47,6 +47,8 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   /** The result to replay, JSON; null while the first call is still running. */
   response: string | null;
+  /** What the running request has changed so far (JSON reference), for a takeover if it dies. */
+  progress: string | null;
   created_at: string;
   expires_at: string;
 }

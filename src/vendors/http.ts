@@ -199,6 +199,7 @@ export class VendorHttp {
         throw this.fail(call, {
           code: 'VENDOR_UNAVAILABLE',
           message: `${this.vendor} is failing; calls are paused for a while (circuit open)`,
+          attempted: false,
           cause: err,
         });
       }
@@ -206,6 +207,7 @@ export class VendorHttp {
         throw this.fail(call, {
           code: 'VENDOR_UNAVAILABLE',
           message: `${this.vendor} has too many calls in flight; try again shortly`,
+          attempted: false,
           cause: err,
         });
       }

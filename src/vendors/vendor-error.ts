@@ -19,6 +19,11 @@ export interface VendorErrorInit {
   vendorMessage?: string | null;
   /** True when the vendor may have acted on the request: a create call must be reconciled. */
   outcomeUnknown?: boolean;
+  /**
+   * False when the gateway itself refused the call before sending it (circuit open, too many
+   * calls in flight): nothing left the gateway. True otherwise, the default.
+   */
+  attempted?: boolean;
   cause?: unknown;
 }
 
@@ -31,6 +36,7 @@ export class VendorError extends Error {
   readonly vendorCode: string | null;
   readonly vendorMessage: string | null;
   readonly outcomeUnknown: boolean;
+  readonly attempted: boolean;
 
   constructor(init: VendorErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -40,5 +46,6 @@ export class VendorError extends Error {
     this.vendorCode = init.vendorCode ?? null;
     this.vendorMessage = init.vendorMessage ?? null;
     this.outcomeUnknown = init.outcomeUnknown ?? false;
+    this.attempted = init.attempted ?? true;
   }
 }

@@ -47,7 +47,7 @@ describe.each(DIALECTS)('dmall sales on $name', ({ create }) => {
     sales = new DmallSales({
       orders,
       idempotent: new IdempotentRunner({
-        store: new IdempotencyStore(t.database, 24),
+        store: new IdempotencyStore(t.database, { ttlHours: 24, abandonAfterMs: 60_000 }),
         secret: 'service-test-secret-of-32-characters',
         duplicateWaitMs: 5_000,
       }),

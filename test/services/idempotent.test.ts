@@ -19,6 +19,10 @@ function memoryCodec() {
         return { id: r.id };
       },
       load: async ({ id }: Record<string, string>) => saved.get(id ?? '')!,
+      interrupted: async ({ id }: Record<string, string>) => ({
+        id: id ?? '',
+        value: `interrupted: ${saved.get(id ?? '')?.value ?? 'nothing saved'}`,
+      }),
     },
   };
 }
@@ -30,7 +34,7 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
   beforeEach(async () => {
     t = create();
     await t.database.migrate();
-    store = new IdempotencyStore(t.database, 24);
+    store = new IdempotencyStore(t.database, { ttlHours: 24, abandonAfterMs: 60_000 });
     runner = new IdempotentRunner({ store, secret: SECRET, duplicateWaitMs: 2_000 });
   });
   afterEach(async () => {
@@ -40,9 +44,9 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
   it('runs once per key and replays the stored result', async () => {
     const { codec } = memoryCodec();
     let runs = 0;
-    const work = async (touch: () => void) => {
+    const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
       runs += 1;
-      touch();
+      await touch({ id: 'r1', value: 'sold' });
       return { id: 'r1', value: 'sold' };
     };
     const first = await runner.run(scope('key-00001'), { phone: '0936004420' }, codec, work);
@@ -56,8 +60,8 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
 
   it('refuses the key for a different request', async () => {
     const { codec } = memoryCodec();
-    const work = async (touch: () => void) => {
-      touch();
+    const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
+      await touch({ id: 'r1', value: 'sold' });
       return { id: 'r1', value: 'sold' };
     };
     await runner.run(scope('key-00002'), { phone: '0936004420' }, codec, work);
@@ -73,9 +77,9 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const work = async (touch: () => void) => {
+    const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
       runs += 1;
-      touch();
+      await touch({ id: 'r9', value: 'once' });
       await gate;
       return { id: 'r9', value: 'once' };
     };
@@ -92,9 +96,9 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
   it('replays a stored failure once the work changed something', async () => {
     const { codec } = memoryCodec();
     let runs = 0;
-    const work = async (touch: () => void) => {
+    const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
       runs += 1;
-      touch();
+      await touch({ id: 'r7', value: 'expired' });
       throw new OtpExpired('The OTP has expired; request a new one.', 'order-7');
     };
     for (let i = 0; i < 2; i++) {
@@ -119,7 +123,7 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
     );
     const ok = await runner.run(scope('key-00005'), { n: 1 }, codec, async (touch) => {
       runs += 1;
-      touch();
+      await touch({ id: 'r5', value: 'later' });
       return { id: 'r5', value: 'later' };
     });
     expect({ ok, runs }).toEqual({ ok: { id: 'r5', value: 'later' }, runs: 2 });
@@ -134,6 +138,67 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
       .run(scope('key-00006'), { n: 1 }, codec, async () => ({ id: 'x', value: 'x' }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestInProgress);
+    // The claim is seconds old; it is taken for abandoned at 60 s, and the retry is told so.
+    expect((err as RequestInProgress).retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect((err as RequestInProgress).retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('takes over a claim whose process died: replays what it made, or runs anew', async () => {
+    let clock = Date.parse('2026-11-23T02:00:00.000Z');
+    const timed = new IdempotencyStore(t.database, {
+      ttlHours: 24,
+      abandonAfterMs: 60_000,
+      now: () => new Date(clock),
+    });
+    const later = new IdempotentRunner({ store: timed, secret: SECRET, duplicateWaitMs: 100 });
+    const { codec, saved } = memoryCodec();
+    saved.set('o-dead', { id: 'o-dead', value: 'UNKNOWN order' });
+    // Two claims left by a killed process: one had created its order, one had not.
+    await timed.claim(scope('key-dead-1'), later.fingerprint({ n: 1 }));
+    await timed.progress(scope('key-dead-1'), { id: 'o-dead' });
+    await timed.claim(scope('key-dead-2'), later.fingerprint({ n: 2 }));
+
+    let runs = 0;
+    const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
+      runs += 1;
+      await touch({ id: 'o-new', value: 'fresh' });
+      return { id: 'o-new', value: 'fresh' };
+    };
+    // Too early: still in progress, and the retry is told when to come back.
+    await expect(later.run(scope('key-dead-1'), { n: 1 }, codec, work)).rejects.toMatchObject({
+      name: 'RequestInProgress',
+      retryAfterSeconds: 60,
+    });
+    clock += 61_000;
+    await expect(later.run(scope('key-dead-1'), { n: 1 }, codec, work)).resolves.toEqual({
+      id: 'o-dead',
+      value: 'interrupted: UNKNOWN order',
+    });
+    await expect(later.run(scope('key-dead-2'), { n: 2 }, codec, work)).resolves.toEqual({
+      id: 'o-new',
+      value: 'fresh',
+    });
+    expect(runs).toBe(1);
+  });
+
+  it('lets the sweeper settle abandoned claims', async () => {
+    let clock = Date.parse('2026-11-23T03:00:00.000Z');
+    const timed = new IdempotencyStore(t.database, {
+      ttlHours: 24,
+      abandonAfterMs: 60_000,
+      now: () => new Date(clock),
+    });
+    await timed.claim(scope('key-sw-1'), 'h1');
+    await timed.progress(scope('key-sw-1'), { id: 'o-1' });
+    await timed.claim(scope('key-sw-2'), 'h2');
+    await timed.claim(scope('key-sw-3'), 'h3');
+    await timed.complete(scope('key-sw-3'), { ok: { id: 'o-3' } });
+    expect(await timed.settleAbandoned()).toBe(0);
+    clock += 60_000;
+    expect(await timed.settleAbandoned()).toBe(2);
+    expect(await timed.result(scope('key-sw-1'))).toEqual({ interrupted: { id: 'o-1' } });
+    expect(await timed.claim(scope('key-sw-2'), 'other')).toEqual({ kind: 'claimed' });
+    expect(await timed.result(scope('key-sw-3'))).toEqual({ ok: { id: 'o-3' } });
   });
 
   it('keys fingerprints with the server secret, and still replays a bare SHA-256 claim', async () => {

@@ -11,7 +11,11 @@ describe.each(DIALECTS)('idempotency keys on $name', ({ create }) => {
   beforeEach(async () => {
     t = create();
     await t.database.migrate();
-    store = new IdempotencyStore(t.database, 24, () => new Date(clock));
+    store = new IdempotencyStore(t.database, {
+      ttlHours: 24,
+      abandonAfterMs: 24 * 3_600_000,
+      now: () => new Date(clock),
+    });
   });
   afterEach(async () => {
     await t.dispose();
