@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createPubSub, createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createPubSub, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -15,6 +14,8 @@ import type { Order } from './domain/order.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
+import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
+import { readinessPlugin } from './server/readiness.js';
 import { PackageSales } from './services/package-sales.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
@@ -54,7 +55,7 @@ const GRAPHIQL_HEADERS = JSON.stringify({ 'x-client-id': 'graphiql' }, null, 2);
 
 export async function createGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
-  const db = options.db ?? openDatabase(config.database);
+  const db = options.db ?? openDatabase(config.database, { pool: config.databasePool, logger });
   await db.migrate();
 
   const registry = new Registry();
@@ -152,7 +153,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, maskError: maskErrors },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     // GraphiQL's assets are served by the gateway itself (no CDN): it works offline and behind
@@ -162,7 +163,9 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       graphiqlHtml ??= renderGraphiQL(opts);
       return graphiqlHtml;
     },
-    graphiql: {
+    cors: corsOptions(config),
+    multipart: false,
+    graphiql: config.graphiql && {
       title: 'Telco gateway',
       // One tab per example, so each tab is a document with at most one sensitive mutation.
       defaultTabs: exampleTabs(),
@@ -185,27 +188,9 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       };
     },
     plugins: [
-      useReadinessCheck({
-        endpoint: '/readyz',
-        check: async ({ fetchAPI }) => {
-          const problems: string[] = [];
-          const dbState = await db.isReady();
-          if (!dbState.ok) problems.push(dbState.reason);
-          if (redis) {
-            try {
-              await redis.ping();
-            } catch (err) {
-              problems.push(`redis unreachable: ${(err as Error).message}`);
-            }
-          }
-          return new fetchAPI.Response(JSON.stringify({ ready: problems.length === 0, problems }), {
-            status: problems.length === 0 ? 200 : 503,
-            headers: { 'content-type': 'application/json' },
-          });
-        },
-      }),
-      // No `url` label: a label per distinct URL (query strings included) grows without bound.
-      usePrometheus({ endpoint: '/metrics', registry, labels: { url: false } }),
+      ...edgePlugins(config),
+      readinessPlugin({ db, redis, redisRequired: config.redisRequired, registry }),
+      metricsPlugin(registry),
       useOneSensitiveMutation(),
     ],
   });

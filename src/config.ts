@@ -40,6 +40,33 @@ const bool = z.preprocess(
     .transform((v) => v === 'true' || v === '1'),
 );
 
+/** Unset stays unset, so a default can depend on NODE_ENV. */
+const optionalBool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+);
+const limit = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1 or more')
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+const ORIGIN = /^https?:\/\/[^/?#\s,]+$/;
+const corsOrigins = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')))
+    .refine((list) => (list.length === 1 && list[0] === '*') || list.every((o) => ORIGIN.test(o)), {
+      message: 'must be * or a comma-separated list of origins such as https://shop.example.vn',
+    })
+    .optional(),
+);
+
 function emptyToUndefined(v: unknown) {
   return typeof v === 'string' && v.trim() === '' ? undefined : v;
 }
@@ -101,6 +128,22 @@ const EnvSchema = z.object({
   ESMS_API_KEY: secret,
   ESMS_SECRET_KEY: secret,
   ESMS_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(15_000)),
+
+  // The edge (README "Limits and browsers"): what a request may ask before anything runs, which
+  // browsers may call, what readiness requires, and how the database pool is sized.
+  GRAPHQL_MAX_DEPTH: z.preprocess(emptyToUndefined, limit(10, 100)),
+  GRAPHQL_MAX_ALIASES: z.preprocess(emptyToUndefined, limit(15, 1000)),
+  GRAPHQL_MAX_TOKENS: z.preprocess(emptyToUndefined, limit(1000, 100_000)),
+  GRAPHQL_MAX_DIRECTIVES: z.preprocess(emptyToUndefined, limit(20, 1000)),
+  GRAPHQL_MAX_COST: z.preprocess(emptyToUndefined, limit(10_000, 10_000_000)),
+  MAX_REQUEST_BODY_BYTES: z.preprocess(emptyToUndefined, limit(262_144, 16 * 1_048_576)),
+  GRAPHQL_INTROSPECTION: optionalBool,
+  GRAPHIQL: optionalBool,
+  CORS_ORIGINS: corsOrigins,
+  REDIS_REQUIRED: bool,
+  DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, limit(10, 1000)),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(3_000)),
+  DATABASE_START_TIMEOUT_MS: z.preprocess(emptyToUndefined, ms(60_000)),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -156,6 +199,31 @@ export interface Config {
     sender: string | null;
   };
   esms: VendorConfig & { apiKey: string | null; secretKey: string | null };
+
+  // The edge: document limits, browsers, readiness, database pool.
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    maxBodyBytes: number;
+  };
+  /** Introspection and "Did you mean" suggestions; off in production unless configured on. */
+  exposeIntrospection: boolean;
+  /** GraphiQL at /graphql; off in production unless configured on. */
+  graphiql: boolean;
+  /** Origins browsers may call from; `*` (no credentials) or a list; empty allows none. */
+  corsOrigins: '*' | string[];
+  /** When true, Redis unreachable makes /readyz 503; otherwise the gateway reports degraded. */
+  redisRequired: boolean;
+  databasePool: {
+    size: number;
+    /** How long a query waits for a connection before failing with DATABASE_UNAVAILABLE. */
+    acquireTimeoutMs: number;
+    /** How long start-up retries an unreachable database before exiting. */
+    startTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -238,6 +306,27 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: env.ESMS_TIMEOUT_MS,
       apiKey: env.ESMS_API_KEY ?? null,
       secretKey: env.ESMS_SECRET_KEY ?? null,
+    },
+
+    limits: {
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxBodyBytes: env.MAX_REQUEST_BODY_BYTES,
+    },
+    exposeIntrospection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    corsOrigins:
+      env.CORS_ORIGINS?.[0] === '*'
+        ? '*'
+        : (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? [] : '*')),
+    redisRequired: env.REDIS_REQUIRED,
+    databasePool: {
+      size: env.DATABASE_POOL_SIZE,
+      acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      startTimeoutMs: env.DATABASE_START_TIMEOUT_MS,
     },
   };
 }

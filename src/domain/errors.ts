@@ -149,6 +149,16 @@ export class OrderNotOpen extends GatewayError {
   }
 }
 
+/**
+ * The database did not give the request a connection in time (pool exhausted), or lost it
+ * mid-query (restart, failover). Reaches clients as a top-level error with this code.
+ */
+export class DatabaseUnavailable extends GatewayError {
+  constructor(message = 'The database is busy or unreachable; try again shortly.') {
+    super(message, 'DATABASE_UNAVAILABLE');
+  }
+}
+
 /** Every error class by name, to rebuild a stored result for an idempotent replay. */
 export const ERROR_CLASSES = {
   InvalidPhoneNumber,
@@ -165,6 +175,7 @@ export const ERROR_CLASSES = {
   OrderLocked,
   OtpExpired,
   OrderNotOpen,
+  DatabaseUnavailable,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
