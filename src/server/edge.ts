@@ -269,9 +269,9 @@ function useNoNulBytes(): Plugin {
  */
 function useDocumentLimits(limits: Config['limits']): Plugin {
   return {
-    onValidate({ params, context, setResult }) {
-      const variables = (context as { params?: GraphQLParams }).params?.variables ?? {};
-      const error = checkDocument(params.schema, params.documentAST, variables, limits);
+    // Yoga caches validation results by document: every check here depends on the document only.
+    onValidate({ params, setResult }) {
+      const error = checkDocument(params.schema, params.documentAST, limits);
       if (error) setResult([error]);
     },
   };
@@ -280,7 +280,6 @@ function useDocumentLimits(limits: Config['limits']): Plugin {
 export function checkDocument(
   schema: GraphQLSchema,
   document: DocumentNode,
-  variables: Record<string, unknown>,
   limits: Config['limits'],
 ): GraphQLError | null {
   let hasNul = false;
@@ -321,7 +320,7 @@ export function checkDocument(
   validate(schema, document, shape);
   if (refused) return refused;
 
-  validate(schema, withPageSizes(schema, document, variables), [
+  validate(schema, withPageSizes(schema, document), [
     costLimitRule({
       maxCost: limits.maxCost,
       propagateOnRejection: false,
@@ -339,32 +338,13 @@ function foundIn(message: string): number | undefined {
 /**
  * graphql-armor's cost rule multiplies a list by its `first`/`last` only when written as a
  * literal; a `$first` variable would cost one item, and a list without `first` returns 20. This
- * copy of the document spells out the page size every paged field will return: the literal, the
- * variable's value (or its default), the default page size when absent, the maximum otherwise.
+ * copy of the document spells out the page size each paged field may return: the literal, the
+ * default page size when absent, and the maximum page size for a variable (whose value the
+ * validation, cached per document, does not see).
  */
-function withPageSizes(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown>,
-): DocumentNode {
-  const defaults = new Map<string, number>();
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
-    for (const v of def.variableDefinitions ?? []) {
-      if (v.defaultValue?.kind === Kind.INT)
-        defaults.set(v.variable.name.value, +v.defaultValue.value);
-    }
-  }
-  const sizeOf = (arg: ArgumentNode): number => {
-    if (arg.value.kind === Kind.INT) return Number(arg.value.value);
-    if (arg.value.kind === Kind.VARIABLE) {
-      const name = arg.value.name.value;
-      const given = variables[name];
-      if (Number.isInteger(given)) return given as number;
-      if (given === undefined && defaults.has(name)) return defaults.get(name)!;
-    }
-    return PAGE_SIZE.maxSize;
-  };
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode): DocumentNode {
+  const sizeOf = (arg: ArgumentNode): number =>
+    arg.value.kind === Kind.INT ? Number(arg.value.value) : PAGE_SIZE.maxSize;
   const typeInfo = new TypeInfo(schema);
   return visit(
     document,
