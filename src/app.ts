@@ -1,5 +1,4 @@
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -8,7 +7,9 @@ import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
+import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
+import { readinessPlugin } from './server/readiness.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import type { Database } from './store/database.js';
 import type { InboundRoute } from './vendors/module.js';
@@ -40,11 +41,13 @@ export function createApp(options: AppOptions): App {
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, maskError: maskErrors },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     renderGraphiQL: cachedGraphiQLRenderer(),
-    graphiql: graphiqlOptions(),
+    cors: corsOptions(config),
+    multipart: false,
+    graphiql: config.graphiql && graphiqlOptions(),
     context: ({ request }) => {
       const header = request.headers.get('x-client-id')?.trim();
       return {
@@ -58,27 +61,9 @@ export function createApp(options: AppOptions): App {
     },
     plugins: [
       useVendorRoutes(options.vendorRoutes),
-      useReadinessCheck({
-        endpoint: '/readyz',
-        check: async ({ fetchAPI }) => {
-          const problems: string[] = [];
-          const dbState = await db.isReady();
-          if (!dbState.ok) problems.push(dbState.reason);
-          if (redis) {
-            try {
-              await redis.ping();
-            } catch (err) {
-              problems.push(`redis unreachable: ${(err as Error).message}`);
-            }
-          }
-          return new fetchAPI.Response(JSON.stringify({ ready: problems.length === 0, problems }), {
-            status: problems.length === 0 ? 200 : 503,
-            headers: { 'content-type': 'application/json' },
-          });
-        },
-      }),
-      // No `url` label: a label per distinct URL (query strings included) grows without bound.
-      usePrometheus({ endpoint: '/metrics', registry, labels: { url: false } }),
+      ...edgePlugins(config),
+      readinessPlugin({ db, redis, redisRequired: config.redisRequired, registry }),
+      metricsPlugin(registry),
       useOneSensitiveMutation(),
     ],
   });

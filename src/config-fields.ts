@@ -53,6 +53,41 @@ export const secret = z.preprocess(emptyToUndefined, z.string().min(1).optional(
 /** Free text; unset or empty is `undefined`. */
 export const optionalText = z.preprocess(emptyToUndefined, z.string().min(1).optional());
 
+/** A whole number from 1 to `max`. */
+export const limit = (fallback: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1 or more')
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+/** true or false; unset stays unset, so a default can depend on NODE_ENV. */
+export const optionalBool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+);
+
+const ORIGIN = /^https?:\/\/[^/?#\s,]+$/;
+
+/** `*` or a comma-separated list of origins. */
+export const corsOrigins = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')))
+    .refine((list) => (list.length === 1 && list[0] === '*') || list.every((o) => ORIGIN.test(o)), {
+      message: 'must be * or a comma-separated list of origins such as https://shop.example.vn',
+    })
+    .optional(),
+);
+
 export const bool = z.preprocess(
   emptyToUndefined,
   z

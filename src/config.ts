@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { bool, count, emptyToUndefined, ms, port } from './config-fields.js';
+import {
+  bool,
+  corsOrigins,
+  count,
+  emptyToUndefined,
+  limit,
+  ms,
+  optionalBool,
+  port,
+} from './config-fields.js';
 import { VENDOR_MODULES, type VendorModules } from './vendors/index.js';
 import type { AnyVendorModule, VendorSections } from './vendors/module.js';
 
@@ -51,6 +60,22 @@ const BASE_ENV = {
     emptyToUndefined,
     z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   ),
+
+  // The edge (README "Limits and browsers"): what a request may ask before anything runs, which
+  // browsers may call, what readiness requires, and how the database pool is sized.
+  GRAPHQL_MAX_DEPTH: limit(10, 100),
+  GRAPHQL_MAX_ALIASES: limit(15, 1000),
+  GRAPHQL_MAX_TOKENS: limit(1000, 100_000),
+  GRAPHQL_MAX_DIRECTIVES: limit(20, 1000),
+  GRAPHQL_MAX_COST: limit(10_000, 10_000_000),
+  MAX_REQUEST_BODY_BYTES: limit(262_144, 16 * 1_048_576),
+  GRAPHQL_INTROSPECTION: optionalBool,
+  GRAPHIQL: optionalBool,
+  CORS_ORIGINS: corsOrigins,
+  REDIS_REQUIRED: bool,
+  DATABASE_POOL_SIZE: limit(10, 1000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: ms(3_000),
+  DATABASE_START_TIMEOUT_MS: ms(60_000),
 };
 
 /**
@@ -88,6 +113,30 @@ export interface BaseConfig {
     breakerHalfOpenMs: number;
     maxConcurrency: number;
     maxBodyBytes: number;
+  };
+  // The edge: document limits, browsers, readiness, database pool.
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    maxBodyBytes: number;
+  };
+  /** Introspection and "Did you mean" suggestions; off in production unless configured on. */
+  exposeIntrospection: boolean;
+  /** GraphiQL at /graphql; off in production unless configured on. */
+  graphiql: boolean;
+  /** Origins browsers may call from; `*` (no credentials) or a list; empty allows none. */
+  corsOrigins: '*' | string[];
+  /** When true, Redis unreachable makes /readyz 503; otherwise the gateway reports degraded. */
+  redisRequired: boolean;
+  databasePool: {
+    size: number;
+    /** How long a query waits for a connection before failing with DATABASE_UNAVAILABLE. */
+    acquireTimeoutMs: number;
+    /** How long start-up retries an unreachable database before exiting. */
+    startTimeoutMs: number;
   };
 }
 
@@ -173,6 +222,26 @@ export function loadConfig(
       breakerHalfOpenMs: env.VENDOR_BREAKER_HALF_OPEN_MS,
       maxConcurrency: env.VENDOR_MAX_CONCURRENCY,
       maxBodyBytes: env.VENDOR_MAX_BODY_BYTES,
+    },
+    limits: {
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxBodyBytes: env.MAX_REQUEST_BODY_BYTES,
+    },
+    exposeIntrospection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    corsOrigins:
+      env.CORS_ORIGINS?.[0] === '*'
+        ? '*'
+        : (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? [] : '*')),
+    redisRequired: env.REDIS_REQUIRED,
+    databasePool: {
+      size: env.DATABASE_POOL_SIZE,
+      acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      startTimeoutMs: env.DATABASE_START_TIMEOUT_MS,
     },
     ...Object.fromEntries(modules.map((m) => [m.name, m.section(all)])),
   } as GatewayConfig<readonly AnyVendorModule[]>;

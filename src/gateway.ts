@@ -63,7 +63,7 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
   const modules = options.modules ?? VENDOR_MODULES;
-  const db = options.db ?? openDatabase(config.database);
+  const db = options.db ?? openDatabase(config.database, { pool: config.databasePool, logger });
   await db.migrate();
 
   const registry = new Registry();

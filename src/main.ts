@@ -1,6 +1,7 @@
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { DatabaseUnreachable } from './store/database.js';
 
 /** Starts the server and handles signals. Everything else is in `gateway.ts`. */
 
@@ -16,7 +17,21 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const gateway = await createGateway(config, { logger });
+let gateway: Awaited<ReturnType<typeof createGateway>>;
+try {
+  gateway = await createGateway(config, { logger });
+} catch (err) {
+  // One JSON line an operator can read (no stack trace); the orchestrator restarts us.
+  if (err instanceof DatabaseUnreachable) {
+    logger.fatal(
+      { database: err.target, attempts: err.attempts, err: err.lastError },
+      `database unreachable for ${config.databasePool.startTimeoutMs} ms; exiting`,
+    );
+  } else {
+    logger.fatal({ err: (err as Error).message }, 'start-up failed; exiting');
+  }
+  process.exit(1);
+}
 const url = await gateway.listen();
 logger.info({ url }, `GraphQL gateway ready: open ${url} for GraphiQL`);
 process.stdout.write(`GraphiQL: ${url}\n`);

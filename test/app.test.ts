@@ -76,16 +76,20 @@ describe('operational endpoints', () => {
   it('/readyz answers 200 when the database is migrated, 503 when it is not reachable', async () => {
     const ok = await t.gateway.yoga.fetch('http://gateway.test/readyz');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ready: true, problems: [] });
+    expect(await ok.json()).toEqual({ status: 'ok', ready: true, problems: [] });
   });
 
   it('/metrics exposes HTTP, GraphQL operation and vendor metrics', async () => {
+    // Labelled by name only for the operations of operations/; any other name is `other`.
+    await t.graphql('query Packages { packages { code } }');
     await t.graphql('query Probe { packages { code } }');
     const res = await t.gateway.yoga.fetch('http://gateway.test/metrics');
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).toContain('graphql_yoga_http_duration');
-    expect(text).toMatch(/graphql_envelop_request_duration\w*\{[^}]*operationName="Probe"/);
+    expect(text).toMatch(/graphql_envelop_request_duration\w*\{[^}]*operationName="Packages"/);
+    expect(text).toMatch(/graphql_envelop_request_duration\w*\{[^}]*operationName="other"/);
+    expect(text).not.toContain('Probe');
     expect(text).toContain('# TYPE vendor_calls_total counter');
     expect(text).toContain('# TYPE vendor_errors_total counter');
     expect(text).toContain('# TYPE vendor_call_duration_seconds histogram');

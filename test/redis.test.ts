@@ -32,8 +32,11 @@ describe.skipIf(!TEST_REDIS_URL)('readiness with REDIS_URL', () => {
     }
   });
 
-  it('is not ready while Redis is unreachable', async () => {
-    const t = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+  it('is not ready while Redis is unreachable and REDIS_REQUIRED=true', async () => {
+    const t = await startTestGateway({
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_REQUIRED: 'true',
+    });
     try {
       const res = await t.gateway.yoga.fetch('http://x/readyz');
       expect(res.status).toBe(503);

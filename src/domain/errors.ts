@@ -154,6 +154,20 @@ export class OrderNotOpen extends GatewayError {
 }
 
 /**
+ * The database did not give the request a connection in time (pool exhausted), or lost it
+ * mid-query (restart, failover). Reaches clients as a top-level error with this code (503). Not a
+ * `GatewayError`: it is never a mutation's answer, and never stored as an idempotent result,
+ * since the same request may succeed a moment later.
+ */
+export class DatabaseUnavailable extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  constructor(message = 'The database is busy or unreachable; try again shortly.') {
+    super(message);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+/**
  * The registry of expected errors: every class by name. The schema defines one GraphQL type per
  * entry (`schema/errors.ts` fails to compile if one is missing), result unions name their members
  * from it, and a stored result is rebuilt from it for an idempotent replay. A new error is one

@@ -219,11 +219,14 @@ interface PageArgs {
   before?: string | null;
 }
 
+/** Page sizes of every order list; the edge's cost limit charges a list by the same numbers. */
+export const PAGE_SIZE = { defaultSize: 20, maxSize: 100 } as const;
+
 /** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
   try {
     const page = await resolveCursorConnection<Promise<Order[]>>(
-      { args, toCursor: (order: Order) => encodeCursor(order), defaultSize: 20, maxSize: 100 },
+      { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
       ({ before, after, limit, inverted }): Promise<Order[]> =>
         ctx.orders.list(filter, { before, after, limit, inverted }),
     );

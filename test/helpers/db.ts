@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { type Database, openDatabase } from '../../src/store/database.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -26,7 +25,10 @@ export function sqliteDatabase(): TestDatabase {
   };
 }
 
-/** A fresh schema in the test PostgreSQL, so test files never share tables. */
+/**
+ * A fresh schema in the test PostgreSQL, so test files never share tables. The schemas are dropped
+ * after the whole run (test/helpers/global-setup.ts), never while other files run.
+ */
 export function postgresDatabase(url = TEST_DATABASE_URL): TestDatabase {
   if (!url) throw new Error('TEST_DATABASE_URL is unset');
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -35,10 +37,6 @@ export function postgresDatabase(url = TEST_DATABASE_URL): TestDatabase {
     database,
     async dispose() {
       await database.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
     },
   };
 }

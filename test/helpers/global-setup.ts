@@ -44,4 +44,25 @@ export default async function setup() {
   }
 
   if (problems.length > 0) throw new Error(problems.join('\n'));
+  if (!dbUrl) return;
+  await dropTestSchemas(dbUrl);
+  return () => dropTestSchemas(dbUrl);
+}
+
+/**
+ * Test files each work in schemas of their own (`t_...`, `gw_...`), dropped here once all have
+ * finished rather than by each file: Kysely's migrator introspects every schema, and a schema
+ * dropped by one file while another file's migrator reads the catalog fails that read.
+ */
+async function dropTestSchemas(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      "select nspname as name from pg_namespace where nspname ~ '^(t|gw)_[0-9a-f]{12}$'",
+    );
+    for (const { name } of rows) await client.query(`drop schema if exists "${name}" cascade`);
+  } finally {
+    await client.end();
+  }
 }

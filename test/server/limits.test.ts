@@ -1,0 +1,203 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { getIntrospectionQuery, parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { schema } from '../../src/schema/index.js';
+import { checkDocument } from '../../src/server/edge.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { dmallSim } from '../helpers/sales.js';
+
+/** Document limits and the body cap: refused before any resolver runs, one error each. */
+
+let t: TestGateway;
+let list: ReturnType<typeof vi.spyOn>;
+let count: ReturnType<typeof vi.spyOn>;
+beforeAll(async () => {
+  t = await startTestGateway();
+  list = vi.spyOn(t.gateway.orders, 'list');
+  count = vi.spyOn(t.gateway.orders, 'count');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const post = (body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
+  t.gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    ...(typeof body === 'string' ? {} : { duplex: 'half' }),
+  } as RequestInit);
+
+const ALIASES = (n: number, first = '100') =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: orders(first: ${first}) { totalCount edges { node { events { status } } } }`).join(' ')} }`;
+
+function resolverCalls() {
+  return list.mock.calls.length + count.mock.calls.length;
+}
+
+describe('document limits', () => {
+  it('refuses 10,000 nested selections by the token limit, not a parser stack overflow', async () => {
+    const res = await post(
+      JSON.stringify({ query: `{ ${'a { '.repeat(10_000)}b${' }'.repeat(10_000)} }` }),
+    );
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: object }> };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'MAX_TOKENS_EXCEEDED' });
+    expect(body.errors[0]!.message).toContain('GRAPHQL_MAX_TOKENS');
+  });
+
+  it('refuses 10,000 bare braces with one syntax error', async () => {
+    const res = await post(JSON.stringify({ query: '{'.repeat(10_000) }));
+    const body = (await res.json()) as { errors: Array<{ message: string }> };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.message).not.toContain('Unexpected error');
+  });
+
+  it('refuses the 1,000-alias orders document with one error and no resolver call', async () => {
+    const before = resolverCalls();
+    const res = await post(JSON.stringify({ query: ALIASES(1000) }));
+    const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions.code).toBe('MAX_TOKENS_EXCEEDED');
+    expect(resolverCalls()).toBe(before);
+  });
+
+  it('names each rule: aliases, depth, directives, cost', async () => {
+    const other = await startTestGateway({ GRAPHQL_MAX_TOKENS: '100000' });
+    try {
+      const codeOf = async (query: string, variables?: Record<string, unknown>) => {
+        const res = await other.graphql(query, variables);
+        expect(res.errors).toHaveLength(1);
+        return res.errors![0]!.extensions!.code;
+      };
+      expect(await codeOf(ALIASES(1000))).toBe('MAX_ALIASES_EXCEEDED');
+      expect(await codeOf(deep(12))).toBe('MAX_DEPTH_EXCEEDED');
+      expect(
+        await codeOf(
+          `{ packages { ${Array.from({ length: 21 }, () => 'code @include(if: true)').join(' ')} } }`,
+        ),
+      ).toBe('MAX_DIRECTIVES_EXCEEDED');
+      // Five pages of 100 orders: under the alias limit, over the cost.
+      expect(await codeOf(ALIASES(5))).toBe('MAX_COST_EXCEEDED');
+      // A page size given by a variable is charged at the maximum page size (100).
+      const paged = `query ($n: Int) { ${Array.from({ length: 5 }, (_, i) => `a${i}: orders(first: $n) { totalCount edges { node { events { status } } } }`).join(' ')} }`;
+      expect(await codeOf(paged, { n: 100 })).toBe('MAX_COST_EXCEEDED');
+      expect(await codeOf(paged, { n: 2 })).toBe('MAX_COST_EXCEEDED');
+      expect((await other.graphql(ALIASES(5, '2'))).errors).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('lets every README example, every operation and GraphiQL introspection through', async () => {
+    const limits = t.config.limits;
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const docs: string[] = [];
+    for (const [, block] of readme.matchAll(/```graphql\n([\s\S]*?)```/g)) {
+      const code = block!.replace(/#.*$/gm, '');
+      docs.push(...code.split(/\n(?=query|mutation|subscription)/).filter((d) => d.trim()));
+    }
+    expect(docs.length).toBeGreaterThanOrEqual(6);
+    const dir = new URL('../../operations/', import.meta.url);
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
+      docs.push(readFileSync(new URL(f, dir), 'utf8'));
+    }
+    for (const doc of docs) {
+      expect(checkDocument(schema, parse(doc), limits), doc).toBeNull();
+    }
+    // Including the reconcile operation, whose `$first` is charged at the largest page size.
+
+    for (const query of [
+      getIntrospectionQuery(),
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      }),
+    ]) {
+      const res = await t.graphql<{ __schema: { types: unknown[] } }>(query);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.__schema.types.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+/** A document `levels` selection sets deep (inline fragments count as levels). */
+function deep(levels: number) {
+  return `{ ${'... on Query { '.repeat(levels)}__typename${' }'.repeat(levels)} }`;
+}
+
+describe('request bodies', () => {
+  it('refuses a 20 MB streamed body with 413 after reading at most the cap', async () => {
+    const max = t.config.limits.maxBodyBytes;
+    let pulled = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 20 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const before = resolverCalls();
+    const res = await post(stream);
+    expect(res.status).toBe(413);
+    expect(
+      ((await res.json()) as { errors: Array<{ extensions: object }> }).errors[0]!.extensions,
+    ).toMatchObject({
+      code: 'REQUEST_TOO_LARGE',
+    });
+    expect(pulled).toBeLessThan(max + 4 * chunk.byteLength);
+    expect(resolverCalls()).toBe(before);
+  });
+
+  it('answers 413 to a declared 20 MB body over HTTP without waiting for it', async () => {
+    const url = new URL(await t.gateway.listen());
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024) },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{"query":"');
+    });
+    expect(status).toBe(413);
+  });
+
+  it('answers a malformed JSON body with a fixed message', async () => {
+    const res = await post('{"query": "{ packages { code } }"');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'POST body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('refuses NUL bytes in variables and in literals with BAD_USER_INPUT, before any vendor call', async () => {
+    const { otpCalls } = dmallSim(t);
+    const before = otpCalls();
+    const inVariables = await t.graphql(
+      'mutation ($input: RequestOtpInput!) { requestOtp(input: $input) { __typename } }',
+      {
+        input: { phone: '0936004420', packageCode: 'C120', idempotencyKey: 'nul-key-\u0000-0001' },
+      },
+      { 'x-client-id': 'pos-nul' },
+    );
+    expect(inVariables).toEqual({
+      errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })],
+    });
+    const inLiteral = await t.graphql('{ subscriber(phone: "0936\\u00004420") { telco } }');
+    expect(inLiteral).toEqual({
+      errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })],
+    });
+    expect(otpCalls()).toBe(before);
+  });
+});
