@@ -50,6 +50,13 @@ const BASE_ENV = {
   OTP_LIMIT_PER_PHONE_10MIN: count(3, 1000),
   OTP_LIMIT_PER_CLIENT_MINUTE: count(30, 100_000),
   IDEMPOTENCY_TTL_HOURS: count(24, 24 * 30),
+  /** How often the sweeper settles stale orders and abandoned idempotency claims. */
+  SWEEP_INTERVAL_MS: ms(30_000),
+  /**
+   * Margin past the slowest vendor timeout after which a request still in flight is taken for
+   * cut short by a stopped process (its order UNKNOWN, its idempotency claim released).
+   */
+  SWEEP_GRACE_MS: ms(30_000),
   VENDOR_READ_RETRIES: count(2, 5),
   VENDOR_BREAKER_FAILURES: count(5, 1000),
   VENDOR_BREAKER_HALF_OPEN_MS: ms(30_000),
@@ -107,6 +114,7 @@ export interface BaseConfig {
     limitPerClientMinute: number;
   };
   idempotencyTtlHours: number;
+  sweeper: { intervalMs: number; graceMs: number };
   http: {
     readRetries: number;
     breakerFailures: number;
@@ -216,6 +224,7 @@ export function loadConfig(
       limitPerClientMinute: env.OTP_LIMIT_PER_CLIENT_MINUTE,
     },
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+    sweeper: { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS },
     http: {
       readRetries: env.VENDOR_READ_RETRIES,
       breakerFailures: env.VENDOR_BREAKER_FAILURES,

@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
 import { createHttpServer } from './server/http-server.js';
 import { createLiveUpdates } from './server/live-updates.js';
-import { STALE_MARGIN_MS, startSweeper } from './server/sweeper.js';
+import { startSweeper } from './server/sweeper.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { type Database, openDatabase } from './store/database.js';
@@ -85,7 +85,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   const idempotency = new IdempotencyStore(db, {
     ttlHours: config.idempotencyTtlHours,
     // Past the slowest vendor call and the sweeper's margin, a claim's process has died.
-    abandonAfterMs: slowestCallMs + STALE_MARGIN_MS,
+    abandonAfterMs: slowestCallMs + config.sweeper.graceMs,
     now,
   });
   const idempotent = new IdempotentRunner({
@@ -118,6 +118,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     idempotency,
     slowestCallMs,
     otpValiditySeconds: config.otp.validitySeconds,
+    graceMs: config.sweeper.graceMs,
+    intervalMs: config.sweeper.intervalMs,
     onChange: live.publishOrder,
     logger,
   });

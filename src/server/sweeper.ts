@@ -12,6 +12,8 @@ export interface SweeperOptions {
    */
   slowestCallMs: number;
   otpValiditySeconds: number;
+  /** Margin past the slowest vendor call before a request in flight is taken for abandoned. */
+  graceMs: number;
   /** Told of every order the sweep changed (live updates). */
   onChange: (order: Order) => void;
   logger: Logger;
@@ -24,15 +26,12 @@ export interface Sweeper {
   stop(): void;
 }
 
-/** Margin past the slowest vendor call before a request in flight is taken for abandoned. */
-export const STALE_MARGIN_MS = 30_000;
-
 /** Starts the periodic sweep (every 30 s by default); the first sweep is the caller's. */
 export function startSweeper(options: SweeperOptions): Sweeper {
   const { orders, idempotency, logger } = options;
   const sweep = async () => {
     const changed = await orders.sweep({
-      staleAfterMs: options.slowestCallMs + STALE_MARGIN_MS,
+      staleAfterMs: options.slowestCallMs + options.graceMs,
       validitySeconds: options.otpValiditySeconds,
     });
     for (const order of changed) options.onChange(order);
