@@ -47,6 +47,10 @@ export function createApp(options: AppOptions): App {
     renderGraphiQL: cachedGraphiQLRenderer(),
     cors: corsOptions(config),
     multipart: false,
+    // The body cap is the edge's (`MAX_REQUEST_BODY_BYTES`, src/server/edge.ts): it reads a body
+    // of declared length directly and streams only a chunked one. Yoga's own cap would pipe every
+    // body through a TransformStream, which costs more than the rest of a small query.
+    maxRequestBodySize: false,
     graphiql: config.graphiql && graphiqlOptions(),
     context: ({ request }) => {
       const header = request.headers.get('x-client-id')?.trim();

@@ -1,23 +1,40 @@
 import DataLoader from 'dataloader';
 import type { Loaders } from './context.js';
-import type { OrderEvent } from './domain/order.js';
+import type { Order, OrderEvent } from './domain/order.js';
 import type { OrderStore } from './store/orders.js';
 
-/** New loaders for each request. Results come back in key order, as DataLoader requires. */
-export function createLoaders(orders: OrderStore): Loaders {
-  return {
-    order: new DataLoader(async (ids) => {
-      const byId = new Map((await orders.findByIds(ids)).map((o) => [o.id, o]));
+/**
+ * New loaders for each request, each made on first use (most requests need none). Results come
+ * back in key order, as DataLoader requires.
+ */
+class RequestLoaders implements Loaders {
+  private orderLoader?: DataLoader<string, Order>;
+  private eventsLoader?: DataLoader<string, OrderEvent[]>;
+
+  constructor(private readonly orders: OrderStore) {}
+
+  get order(): DataLoader<string, Order> {
+    this.orderLoader ??= new DataLoader(async (ids) => {
+      const byId = new Map((await this.orders.findByIds(ids)).map((o) => [o.id, o]));
       return ids.map((id) => byId.get(id) ?? new Error(`Order ${id} not found`));
-    }),
-    orderEvents: new DataLoader(async (ids) => {
+    });
+    return this.orderLoader;
+  }
+
+  get orderEvents(): DataLoader<string, OrderEvent[]> {
+    this.eventsLoader ??= new DataLoader(async (ids) => {
       const byOrder = new Map<string, OrderEvent[]>();
-      for (const event of await orders.eventsFor(ids)) {
+      for (const event of await this.orders.eventsFor(ids)) {
         const list = byOrder.get(event.orderId) ?? [];
         list.push(event);
         byOrder.set(event.orderId, list);
       }
       return ids.map((id) => byOrder.get(id) ?? []);
-    }),
-  };
+    });
+    return this.eventsLoader;
+  }
+}
+
+export function createLoaders(orders: OrderStore): Loaders {
+  return new RequestLoaders(orders);
 }

@@ -108,6 +108,24 @@ export function metricsPlugin(registry: Registry, known = knownOperationNames())
     registry,
     // `url` has the query string; `path` has the caller's aliases.
     labels: { url: false, path: false },
+    // What operators read: requests, their duration and errors per operation, and HTTP
+    // durations. The rest costs on every request (the deprecated-field counter walks each
+    // document with a TypeInfo; a summary computes quantiles) and is off. Nothing per resolver.
+    metrics: {
+      graphql_envelop_request: true,
+      graphql_envelop_request_duration: true,
+      graphql_envelop_error_result: true,
+      graphql_yoga_http_duration: true,
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_deprecated_field: false,
+      graphql_envelop_phase_parse: false,
+      graphql_envelop_phase_validate: false,
+      graphql_envelop_phase_context: false,
+      graphql_envelop_phase_execute: false,
+      graphql_envelop_phase_subscribe: false,
+      graphql_envelop_schema_change: false,
+      graphql_envelop_execute_resolver: false,
+    },
   });
   return {
     onPluginInit({ addPlugin }) {
@@ -193,7 +211,10 @@ function useRequestBody(maxBytes: number): Plugin {
         });
       }
       setRequestParser(async (req) => {
-        const text = await readLimited(req, maxBytes, tooLarge);
+        // With a declared length (at most the cap, checked above) Node's HTTP parser delivers
+        // exactly that many bytes, so the body is read whole the fast way; a chunked body, of
+        // unknown length, is read as a stream and abandoned at the cap.
+        const text = declared > 0 ? await req.text() : await readLimited(req, maxBytes, tooLarge);
         let body: unknown;
         try {
           body = JSON.parse(text);
@@ -268,10 +289,17 @@ function useNoNulBytes(): Plugin {
  * standard rules (some quadratic in the document) never see it.
  */
 function useDocumentLimits(limits: Config['limits']): Plugin {
+  // Every check depends on the document only, and Yoga's parse cache hands out the same document
+  // object for the same query text: each document is checked once. (Yoga's validation cache
+  // skips graphql-js's validation on a hit, but still calls every plugin's onValidate.)
+  const checked = new WeakMap<DocumentNode, GraphQLError | null>();
   return {
-    // Yoga caches validation results by document: every check here depends on the document only.
     onValidate({ params, setResult }) {
-      const error = checkDocument(params.schema, params.documentAST, limits);
+      let error = checked.get(params.documentAST);
+      if (error === undefined) {
+        error = checkDocument(params.schema, params.documentAST, limits);
+        checked.set(params.documentAST, error);
+      }
       if (error) setResult([error]);
     },
   };

@@ -1,0 +1,377 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * `npm run bench`: the gateway as `npm start` runs it (compiled, plain node), the vendor
+ * simulators in a process of their own, and the load from autocannon (or, for sales, from
+ * bench/load-sales.ts) in a third. Arms of each comparison alternate within one run, over several
+ * rounds. Writes bench/RESULTS.md. Not part of `npm test`.
+ *
+ * BENCH_QUICK=1 shortens every phase (a smoke run; its figures are not to be recorded).
+ * BENCH_DATABASE_URL / BENCH_REDIS_URL (default: the local test services) for the PostgreSQL arms.
+ */
+
+const root = new URL('..', import.meta.url).pathname;
+const quick = process.env.BENCH_QUICK === '1';
+const ROUND_S = quick ? 2 : 10;
+const ROUNDS = quick ? 1 : 3;
+const SOAK_S = quick ? 5 : 60;
+const SALES_S = quick ? 3 : 15;
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+
+const QUERY = JSON.stringify({
+  query:
+    '{ subscriber(phone: "0936004420") { phone msisdn telco eligiblePackages { code price cycleDays } } }',
+});
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Proc>();
+
+async function start(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Proc> {
+  let output = '';
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  for (let waited = 0; !ready.test(output); waited += 50) {
+    if (waited > 30_000 || child.exitCode !== null)
+      throw new Error(`${name} did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const proc: Proc = {
+    name,
+    child,
+    url: ready.exec(output)![1]!,
+    output: () => output,
+    async stop() {
+      running.delete(proc);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+  running.add(proc);
+  return proc;
+}
+
+function rssMb(proc: Proc): number {
+  const status = readFileSync(`/proc/${proc.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+
+/** autocannon in its own process, POSTing the throughput query. */
+function autocannon(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      join(root, 'node_modules/.bin/autocannon'),
+      [
+        '--json',
+        '-c',
+        String(connections),
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-H',
+        'x-client-id=bench',
+        '-b',
+        QUERY,
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        const r = JSON.parse(out);
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts + r.non2xx,
+          total: r.requests.total,
+        });
+      } catch (err) {
+        reject(new Error(`autocannon printed no result: ${out.slice(0, 500)} (${err})`));
+      }
+    });
+  });
+}
+
+/** bench/load-sales.ts in its own process. */
+function salesLoad(
+  urls: string[],
+  phoneBase: number,
+): Promise<{
+  sales: number;
+  errors: number;
+  salesPerSecond: number;
+  p50: number;
+  p99: number;
+}> {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/load-sales.ts', String(SALES_S), '20', String(phoneBase), ...urls],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return Promise.resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s.at(-1)! };
+};
+const f = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const mmm = (xs: number[], d = 0) => {
+  const { min, median, max } = stats(xs);
+  return `${f(min, d)} / ${f(median, d)} / ${f(max, d)}`;
+};
+const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
+
+const GATEWAY_ARGS = ['--enable-source-maps', 'dist/main.js'];
+const GATEWAY_READY = /GraphiQL: (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
+const ARM_READY = /LISTENING (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
+
+function gatewayEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: join(work, `gw-${randomBytes(4).toString('hex')}.sqlite`),
+    OTP_LIMIT_PER_CLIENT_MINUTE: '100000',
+    ...extra,
+  };
+}
+
+async function main() {
+  const lines: string[] = [];
+  const log = (s: string) => {
+    process.stdout.write(`${s}\n`);
+  };
+
+  log('building (npm run build)…');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+
+  const simPort = 46_000 + Math.floor(Math.random() * 1000);
+  const sims = await start(
+    'simulators',
+    ['--import', 'tsx', 'src/run-simulators.ts', String(simPort)],
+    {},
+    /dmall\s+(http:\/\/\S+)/,
+  );
+  const dmallEnv = { DMALL_BASE_URL: sims.url, DMALL_API_KEY: 'sandbox-dmall-api-key' };
+
+  // 1. Throughput, three arms alternated.
+  log('throughput: gateway vs bare yoga vs node:http + graphql-js…');
+  const arms = {
+    gateway: await start('gateway', GATEWAY_ARGS, gatewayEnv(dmallEnv), GATEWAY_READY),
+    bareYoga: await start(
+      'bare yoga',
+      ['--import', 'tsx', 'bench/arms/bare-yoga.ts'],
+      {},
+      ARM_READY,
+    ),
+    plain: await start(
+      'plain graphql-js',
+      ['--import', 'tsx', 'bench/arms/plain-graphql.ts'],
+      {},
+      ARM_READY,
+    ),
+  };
+  const rps: Record<keyof typeof arms, number[]> = { gateway: [], bareYoga: [], plain: [] };
+  const p99: Record<keyof typeof arms, number[]> = { gateway: [], bareYoga: [], plain: [] };
+  const order = Object.keys(arms) as Array<keyof typeof arms>;
+  for (const arm of order) await autocannon(arms[arm].url, 50, 2); // warm-up
+  const rssWarm = rssMb(arms.gateway);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < order.length; k++) {
+      const arm = order[(round + k) % order.length]!;
+      const r = await autocannon(arms[arm].url, 50, ROUND_S);
+      rps[arm].push(r.rps);
+      p99[arm].push(r.p99);
+      log(`  round ${round + 1} ${arm}: ${f(r.rps)} req/s, p99 ${r.p99} ms, errors ${r.errors}`);
+    }
+  }
+  await arms.bareYoga.stop();
+  await arms.plain.stop();
+  const med = (xs: number[]) => stats(xs).median;
+  const vsYoga = med(rps.gateway) / med(rps.bareYoga);
+  const vsPlain = med(rps.gateway) / med(rps.plain);
+
+  // 2. Memory under a minute of load, and 3. overload, on the same gateway process.
+  log(`memory: ${SOAK_S} s of the throughput load…`);
+  const soak = await autocannon(arms.gateway.url, 50, SOAK_S);
+  const rssAfter = rssMb(arms.gateway);
+  log(`  RSS ${f(rssWarm)} MB after warm-up, ${f(rssAfter)} MB after the soak`);
+
+  log('overload: 500 connections against 50…');
+  const at50: number[] = [];
+  const at500: number[] = [];
+  let overloadErrors = 0;
+  for (let round = 0; round < Math.max(2, ROUNDS - 1); round++) {
+    for (const c of round % 2 ? [500, 50] : [50, 500]) {
+      const r = await autocannon(arms.gateway.url, c, ROUND_S);
+      (c === 50 ? at50 : at500).push(r.rps);
+      if (c === 500) overloadErrors += r.errors;
+      log(`  ${c} connections: ${f(r.rps)} req/s, errors ${r.errors}`);
+    }
+  }
+  const alive = arms.gateway.child.exitCode === null;
+  const overloadRatio = med(at500) / med(at50);
+  await arms.gateway.stop();
+
+  // 4. Write path: complete sales, SQLite, PostgreSQL, and two instances on PostgreSQL + Redis.
+  log('write path: complete sales, 20 concurrent clients…');
+  const writes: Array<{ arm: string; result: Awaited<ReturnType<typeof salesLoad>> | string }> = [];
+  {
+    const g = await start('gateway sqlite', GATEWAY_ARGS, gatewayEnv(dmallEnv), GATEWAY_READY);
+    writes.push({ arm: 'SQLite, one instance', result: await salesLoad([g.url], 1_000_000) });
+    await g.stop();
+  }
+  let pgDb: string | null = null;
+  try {
+    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+    await admin.connect();
+    pgDb = `gw_bench_${randomBytes(4).toString('hex')}`;
+    await admin.query(`create database "${pgDb}"`);
+    await admin.end();
+  } catch (err) {
+    writes.push({ arm: 'PostgreSQL', result: `not run: ${(err as Error).message}` });
+  }
+  if (pgDb) {
+    const url = new URL(PG_URL);
+    url.pathname = `/${pgDb}`;
+    const pgEnv = { ...dmallEnv, DATABASE_URL: url.toString() };
+    const one = await start('gateway pg', GATEWAY_ARGS, gatewayEnv(pgEnv), GATEWAY_READY);
+    writes.push({ arm: 'PostgreSQL, one instance', result: await salesLoad([one.url], 2_000_000) });
+    await one.stop();
+    const twoEnv = gatewayEnv({ ...pgEnv, REDIS_URL });
+    const a = await start('gateway pg a', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
+    const b = await start('gateway pg b', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
+    writes.push({
+      arm: 'PostgreSQL + Redis, two instances',
+      result: await salesLoad([a.url, b.url], 3_000_000),
+    });
+    await a.stop();
+    await b.stop();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists "${pgDb}" with (force)`);
+    await admin.end();
+  }
+  for (const w of writes) {
+    log(
+      `  ${w.arm}: ${typeof w.result === 'string' ? w.result : `${f(w.result.salesPerSecond, 1)} sales/s, ${w.result.errors} errors`}`,
+    );
+  }
+  await sims.stop();
+
+  // RESULTS.md
+  const cpu = cpus();
+  lines.push(
+    '# Benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.` +
+      (quick ? ' **BENCH_QUICK smoke run: figures not representative.**' : ''),
+    `Node ${process.version}; ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; load from autocannon in a separate process; vendor simulators in another.`,
+    `Each figure is min / median / max over ${ROUNDS} round(s) of ${ROUND_S} s, arms alternated within each round.`,
+    '',
+    '## Throughput',
+    '',
+    '`{ subscriber(phone: "0936004420") { phone msisdn telco eligiblePackages { code price cycleDays } } }`, 50 connections.',
+    '',
+    '| arm | requests/s | p99 ms |',
+    '|---|---|---|',
+    `| this gateway (\`node dist/main.js\`, as \`npm start\` runs it) | ${mmm(rps.gateway)} | ${mmm(p99.gateway)} |`,
+    `| (b) bare graphql-yoga, same schema, no plugins | ${mmm(rps.bareYoga)} | ${mmm(p99.bareYoga)} |`,
+    `| (a) node:http + graphql-js, document cached | ${mmm(rps.plain)} | ${mmm(p99.plain)} |`,
+    '',
+    `- gateway / bare yoga: **${f(vsYoga, 2)}×** (target ≥ 1.0×): ${met(vsYoga >= 1)}`,
+    `- gateway / node:http + graphql-js: **${f(vsPlain, 2)}×** (target ≥ 0.5×): ${met(vsPlain >= 0.5)}`,
+    '',
+    '## Memory',
+    '',
+    `RSS of the gateway process (\`node dist/main.js\`; \`npm start\` adds npm's own process in front of it): ${f(rssWarm)} MB after warm-up, ${f(rssAfter)} MB after ${SOAK_S} s of the throughput load (${f(soak.rps)} req/s, ${soak.errors} errors).`,
+    '',
+    `- ≤ 150 MB: ${met(rssAfter <= 150)}; growth ${f(rssAfter / rssWarm, 2)}× (target ≤ 1.2×): ${met(rssAfter / rssWarm <= 1.2)}`,
+    '',
+    '## Overload',
+    '',
+    `| connections | requests/s |`,
+    '|---|---|',
+    `| 50 | ${mmm(at50)} |`,
+    `| 500 | ${mmm(at500)} |`,
+    '',
+    `- 500 / 50: **${f(overloadRatio, 2)}×** (target ≥ 0.9×): ${met(overloadRatio >= 0.9)}; failed requests at 500: ${overloadErrors} (target 0): ${met(overloadErrors === 0)}; process alive afterwards: ${met(alive)}`,
+    '',
+    '## Write path',
+    '',
+    `Complete sales (\`requestOtp\` then \`registerWithOtp\`), 20 concurrent clients for ${SALES_S} s, against the dmall simulator.`,
+    '',
+    '| arm | sales/s | errors | p50 / p99 ms per sale |',
+    '|---|---|---|---|',
+    ...writes.map((w) =>
+      typeof w.result === 'string'
+        ? `| ${w.arm} | ${w.result} | | |`
+        : `| ${w.arm} | ${f(w.result.salesPerSecond, 1)} | ${w.result.errors} | ${f(w.result.p50, 1)} / ${f(w.result.p99, 1)} |`,
+    ),
+    '',
+    `- 0 errors: ${met(writes.every((w) => typeof w.result !== 'string' && w.result.errors === 0))}`,
+    '',
+    '## Not measured yet',
+    '',
+    "- **Vendor-read overhead** (`voiceOtpBalance` against a direct undici call) and **batching** (50 subscribers, one vendor lookup each): they need the voice and VAS vendors' GraphQL fields, which have not landed. Status: **missed** (not run).",
+    '',
+  );
+  writeFileSync(join(root, 'bench/RESULTS.md'), lines.join('\n'));
+  log('wrote bench/RESULTS.md');
+}
+
+try {
+  await main();
+} finally {
+  for (const p of [...running]) await p.stop();
+  rmSync(work, { recursive: true, force: true });
+}
