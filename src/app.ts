@@ -7,6 +7,7 @@ import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
+import { type Caller, useClientBudgets } from './server/auth.js';
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
@@ -17,7 +18,10 @@ import type { InboundRoute } from './vendors/module.js';
 export type App = YogaServerInstance<Record<string, never>, Context>;
 
 /** What a request's context is made of, apart from what is per request. */
-export type AppServices = Omit<Context, 'loaders' | 'clientId' | 'config' | 'logger' | 'db'>;
+export type AppServices = Omit<
+  Context,
+  'loaders' | 'clientId' | 'caller' | 'config' | 'logger' | 'db'
+>;
 
 export interface AppOptions {
   config: Config;
@@ -29,9 +33,9 @@ export interface AppOptions {
   services: AppServices;
   /** The routes vendors call on the gateway (their webhooks). */
   vendorRoutes: readonly InboundRoute[];
+  /** Who is calling, from the request's headers (src/server/auth.ts). */
+  authenticate: (headers: Headers) => Promise<Caller>;
 }
-
-const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
 export function createApp(options: AppOptions): App {
@@ -52,15 +56,16 @@ export function createApp(options: AppOptions): App {
     // body through a TransformStream, which costs more than the rest of a small query.
     maxRequestBodySize: false,
     graphiql: config.graphiql && graphiqlOptions(),
-    context: ({ request }) => {
-      const header = request.headers.get('x-client-id')?.trim();
+    context: async ({ request }) => {
+      const caller = await options.authenticate(request.headers);
       return {
         ...services,
         config,
         db,
         logger,
         loaders: createLoaders(services.orders),
-        clientId: header && CLIENT_ID.test(header) ? header : 'anonymous',
+        caller,
+        clientId: caller.clientId,
       };
     },
     plugins: [
@@ -68,6 +73,12 @@ export function createApp(options: AppOptions): App {
       ...edgePlugins(config),
       readinessPlugin({ db, redis, redisRequired: config.redisRequired, registry }),
       metricsPlugin(registry),
+      useClientBudgets({
+        requestsPerMinute: config.clients.requestsPerMinute,
+        costPerMinute: config.clients.costPerMinute,
+        redis,
+        logger,
+      }),
       useOneSensitiveMutation(),
     ],
   });

@@ -83,6 +83,12 @@ const BASE_ENV = {
   DATABASE_POOL_SIZE: limit(10, 1000),
   DATABASE_ACQUIRE_TIMEOUT_MS: ms(3_000),
   DATABASE_START_TIMEOUT_MS: ms(60_000),
+
+  // Clients (README "Security"): per-client budgets on top of the document limits.
+  CLIENT_REQUESTS_PER_MINUTE: limit(600, 1_000_000),
+  CLIENT_COST_PER_MINUTE: limit(100_000, 100_000_000),
+  /** How long a checked API key is trusted before it is checked again (0: every request). */
+  API_KEY_CACHE_MS: count(10_000, 600_000),
 };
 
 /**
@@ -104,8 +110,15 @@ export interface BaseConfig {
   database: DatabaseConfig;
   redisUrl: string | null;
   sandboxAllowed: boolean;
-  /** The server secret that keys request fingerprints. */
+  /** The server secret that keys request fingerprints and API key hashes. */
   secret: string;
+  /**
+   * True while every vendor runs in sandbox: requests without an API key are served anonymously
+   * (local exploration, GraphiQL). Once any vendor is real, every request needs a key.
+   */
+  anonymousAllowed: boolean;
+  /** Per-client budgets per minute, for authenticated clients. */
+  clients: { requestsPerMinute: number; costPerMinute: number; keyCacheMs: number };
   otp: {
     validitySeconds: number;
     maxAttempts: number;
@@ -216,6 +229,12 @@ export function loadConfig(
     redisUrl: env.REDIS_URL ?? null,
     sandboxAllowed,
     secret: env.GATEWAY_SECRET ?? SANDBOX_SECRET,
+    anonymousAllowed: modules.every((m) => !all[m.urlVariable]),
+    clients: {
+      requestsPerMinute: env.CLIENT_REQUESTS_PER_MINUTE,
+      costPerMinute: env.CLIENT_COST_PER_MINUTE,
+      keyCacheMs: env.API_KEY_CACHE_MS,
+    },
     otp: {
       validitySeconds: env.OTP_VALIDITY_SECONDS,
       maxAttempts: env.OTP_MAX_ATTEMPTS,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
 import type { Database } from './store/database.js';
 import type { OrderStore } from './store/orders.js';
@@ -30,6 +31,8 @@ export interface Context {
   loaders: Loaders;
   /** Aborted when the gateway shuts down; long-lived responses (subscriptions) end on it. */
   shutdown: AbortSignal;
-  /** Who is calling: scopes idempotency keys and per-client limits. */
+  /** Who is calling (from the API key; a label for anonymous sandbox callers). */
+  caller: Caller;
+  /** `caller.clientId`: scopes idempotency keys, per-client limits, and what orders record. */
   clientId: string;
 }

@@ -4,11 +4,13 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
+import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createLiveUpdates } from './server/live-updates.js';
 import { startSweeper } from './server/sweeper.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
+import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { OrderStore } from './store/orders.js';
@@ -142,8 +144,19 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       shutdown: stopping.signal,
     },
     vendorRoutes: vendors.routes,
+    authenticate: createAuthenticator({
+      clients: new ClientStore(db, config.secret),
+      anonymousAllowed: config.anonymousAllowed,
+      cacheMs: config.clients.keyCacheMs,
+    }),
   });
   const http = createHttpServer(yoga);
+  logger.info(
+    { anonymous: config.anonymousAllowed },
+    config.anonymousAllowed
+      ? 'every vendor runs in sandbox: requests without an API key are served anonymously'
+      : 'API keys required: every request needs Authorization: Bearer <key>',
+  );
   let closing: Promise<void> | null = null;
 
   return {

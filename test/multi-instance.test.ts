@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientStore } from '../src/store/clients.js';
+import { openDatabase } from '../src/store/database.js';
 import { createDmallSimulator } from '../src/vendors/dmall/simulator.js';
 import { REGISTER_PATH } from '../src/vendors/dmall/wire.js';
 import { REGISTER, REQUEST_OTP, type Result } from './helpers/sales.js';
@@ -19,6 +21,9 @@ if (!DB_URL || !REDIS_URL) {
 
 const root = new URL('..', import.meta.url).pathname;
 const API_KEY = 'multi-instance-key';
+const SECRET = 'multi-instance-secret-of-32-characters!!';
+/** dmall is real to these gateways, so every request needs a client's API key. */
+let bearer = '';
 
 interface Instance {
   child: ChildProcess;
@@ -58,7 +63,7 @@ async function graphql<T>(
 ): Promise<T> {
   const res = await fetch(instance.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-client-id': 'pos-multi' },
+    headers: { 'content-type': 'application/json', authorization: bearer },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: unknown };
@@ -83,7 +88,7 @@ async function watch(instance: Instance, orderCode: string) {
     headers: {
       'content-type': 'application/json',
       accept: 'text/event-stream',
-      'x-client-id': 'pos-multi',
+      authorization: bearer,
     },
     body: JSON.stringify({
       query: 'subscription ($c: String!) { orderUpdated(orderCode: $c) { status } }',
@@ -148,10 +153,18 @@ describe.skipIf(!DB_URL || !REDIS_URL)('two instances sharing PostgreSQL and Red
       SWEEP_INTERVAL_MS: '500',
       SWEEP_GRACE_MS: '1000',
       OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
+      GATEWAY_SECRET: SECRET,
     };
     // One after the other: the first applies the migrations, the second finds them applied.
     a = await startInstance(env);
     b = await startInstance(env);
+    const db = openDatabase({ kind: 'postgres', url: dbUrl.toString() });
+    try {
+      const { key } = await new ClientStore(db, SECRET).create('pos-multi', ['sales', 'ledger']);
+      bearer = `Bearer ${key}`;
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 
   afterAll(async () => {

@@ -289,20 +289,28 @@ function useNoNulBytes(): Plugin {
  * standard rules (some quadratic in the document) never see it.
  */
 function useDocumentLimits(limits: Config['limits']): Plugin {
-  // Every check depends on the document only, and Yoga's parse cache hands out the same document
-  // object for the same query text: each document is checked once. (Yoga's validation cache
-  // skips graphql-js's validation on a hit, but still calls every plugin's onValidate.)
-  const checked = new WeakMap<DocumentNode, GraphQLError | null>();
   return {
     onValidate({ params, setResult }) {
-      let error = checked.get(params.documentAST);
-      if (error === undefined) {
-        error = checkDocument(params.schema, params.documentAST, limits);
-        checked.set(params.documentAST, error);
+      let checked = CHECKED.get(params.documentAST);
+      if (checked === undefined) {
+        checked = inspectDocument(params.schema, params.documentAST, limits);
+        CHECKED.set(params.documentAST, checked);
       }
-      if (error) setResult([error]);
+      if (checked.error) setResult([checked.error]);
     },
   };
+}
+
+/**
+ * Every check depends on the document only, and Yoga's parse cache hands out the same document
+ * object for the same query text: each document is checked once. (Yoga's validation cache skips
+ * graphql-js's validation on a hit, but still calls every plugin's onValidate.)
+ */
+const CHECKED = new WeakMap<DocumentNode, { error: GraphQLError | null; cost: number }>();
+
+/** The cost of a document that passed the limits (the per-client cost budgets spend it). */
+export function documentCost(document: DocumentNode): number | undefined {
+  return CHECKED.get(document)?.cost;
 }
 
 export function checkDocument(
@@ -310,6 +318,15 @@ export function checkDocument(
   document: DocumentNode,
   limits: Config['limits'],
 ): GraphQLError | null {
+  return inspectDocument(schema, document, limits).error;
+}
+
+/** The document's first limit broken (or null), and its cost (0 when refused before costing). */
+function inspectDocument(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: Config['limits'],
+): { error: GraphQLError | null; cost: number } {
   let hasNul = false;
   visit(document, {
     StringValue(node) {
@@ -320,7 +337,7 @@ export function checkDocument(
       return undefined;
     },
   });
-  if (hasNul) return nulError();
+  if (hasNul) return { error: nulError(), cost: 0 };
 
   let refused: GraphQLError | null = null;
   const onReject =
@@ -346,16 +363,25 @@ export function checkDocument(
     }),
   ];
   validate(schema, document, shape);
-  if (refused) return refused;
+  if (refused) return { error: refused, cost: 0 };
 
+  // The rule reports the cost it found only when it refuses: with a limit of 0 it always does,
+  // and the limit is applied here, so the same count serves the per-client cost budgets.
+  let cost = 0;
   validate(schema, withPageSizes(schema, document), [
     costLimitRule({
-      maxCost: limits.maxCost,
+      maxCost: 0,
       propagateOnRejection: false,
-      onReject: [onReject('MAX_COST', 'GRAPHQL_MAX_COST', limits.maxCost)],
+      onReject: [
+        (_ctx, err) => {
+          cost = foundIn(err.message) ?? 0;
+        },
+      ],
     }),
   ]);
-  return refused;
+  const error =
+    cost > limits.maxCost ? limitError('MAX_COST', 'GRAPHQL_MAX_COST', limits.maxCost, cost) : null;
+  return { error, cost };
 }
 
 function foundIn(message: string): number | undefined {

@@ -97,6 +97,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('idempotency_keys').dropColumn('progress').execute();
     },
   },
+  '0003_clients': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('client_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull().references('clients.id'))
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('client_keys_client')
+        .on('client_keys')
+        .column('client_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table client_keys`.execute(db);
+      await sql`drop table clients`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

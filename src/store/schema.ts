@@ -53,7 +53,29 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export interface ClientsTable {
+  id: string;
+  /** Unique and never changed: it labels the client's orders and scopes its idempotency keys. */
+  name: string;
+  /** Space-separated scopes, e.g. `sales ledger`. */
+  scopes: string;
+  disabled_at: string | null;
+  created_at: string;
+}
+
+export interface ClientKeysTable {
+  /** The public part of the key (`tgw_<id>.<secret>`), to find it by. */
+  id: string;
+  client_id: string;
+  /** HMAC-SHA256 of the secret part, keyed with the server secret; the secret is never stored. */
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface DB {
+  clients: ClientsTable;
+  client_keys: ClientKeysTable;
   orders: OrdersTable;
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;

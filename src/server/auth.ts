@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  type IRateLimiterOptions,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { Scope } from '../domain/scopes.js';
+import type { Client, ClientStore } from '../store/clients.js';
+import { documentCost } from './edge.js';
+
+/** Who is calling, as every resolver sees it (`ctx.caller`). */
+export interface Caller {
+  /** The client's name; anonymous callers in sandbox give an `x-client-id` label instead. */
+  clientId: string;
+  /** Null for an anonymous sandbox caller: every scope. */
+  scopes: readonly Scope[] | null;
+  authenticated: boolean;
+}
+
+const CLIENT_LABEL = /^[A-Za-z0-9._:-]{1,64}$/;
+const KEY_CACHE_MAX = 10_000;
+
+export function unauthenticated(): GraphQLError {
+  // One answer for every reason (missing, malformed, unknown, revoked, disabled): nothing to probe.
+  return new GraphQLError('A valid API key is required: send Authorization: Bearer <key>.', {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+    },
+  });
+}
+
+export interface AuthenticatorOptions {
+  clients: ClientStore;
+  /** True while every vendor runs in sandbox: requests without a key are served anonymously. */
+  anonymousAllowed: boolean;
+  /** How long a checked key is trusted before it is checked again (revocation takes this long). */
+  cacheMs: number;
+  now?: () => number;
+}
+
+/**
+ * Reads `Authorization: Bearer <key>`. A key, when sent, must be valid, sandbox or not; without
+ * one, the caller is anonymous in sandbox and refused otherwise. `x-client-id` is only a label.
+ */
+export function createAuthenticator(options: AuthenticatorOptions) {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { client: Client; until: number }>();
+  return async (headers: Headers): Promise<Caller> => {
+    const authorization = headers.get('authorization')?.trim();
+    if (!authorization) {
+      if (!options.anonymousAllowed) throw unauthenticated();
+      const label = headers.get('x-client-id')?.trim();
+      return {
+        clientId: label && CLIENT_LABEL.test(label) ? label : 'anonymous',
+        scopes: null,
+        authenticated: false,
+      };
+    }
+    const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? '';
+    const cacheKey = createHash('sha256').update(key).digest('hex');
+    const cached = cache.get(cacheKey);
+    let client = cached && cached.until > now() ? cached.client : null;
+    if (!client) {
+      client = await options.clients.authenticate(key);
+      if (!client) throw unauthenticated();
+      if (options.cacheMs > 0) {
+        if (cache.size >= KEY_CACHE_MAX) cache.clear();
+        cache.set(cacheKey, { client, until: now() + options.cacheMs });
+      }
+    }
+    return { clientId: client.name, scopes: client.scopes, authenticated: true };
+  };
+}
+
+export interface BudgetOptions {
+  /** Requests per client per minute. */
+  requestsPerMinute: number;
+  /** Document cost (the cost limit's count) per client per minute. */
+  costPerMinute: number;
+  /** Shared by every instance when set; in memory otherwise. */
+  redis: Redis | null;
+  logger: Logger;
+}
+
+/**
+ * Per-client budgets on top of the document limits: a number of requests and a total document
+ * cost per minute, counted across instances through Redis when it is configured (and in memory
+ * while Redis is unreachable). They apply to authenticated clients: anonymous callers exist only
+ * in sandbox. A client over budget gets RATE_LIMITED (429) with `retryAfterSeconds`; the others
+ * are served as before.
+ */
+export function useClientBudgets(options: BudgetOptions): Plugin<{ caller?: Caller }> {
+  const limiter = (keyPrefix: string, points: number) => {
+    const base: IRateLimiterOptions = { keyPrefix, points, duration: 60 };
+    return options.redis
+      ? new RateLimiterRedis({
+          ...base,
+          storeClient: options.redis,
+          insuranceLimiter: new RateLimiterMemory(base),
+        })
+      : new RateLimiterMemory(base);
+  };
+  const requests = limiter('gw:budget:requests', options.requestsPerMinute);
+  const cost = limiter('gw:budget:cost', options.costPerMinute);
+
+  const spend = async (
+    caller: Caller | undefined,
+    document: Parameters<typeof documentCost>[0],
+  ) => {
+    if (!caller?.authenticated) return null;
+    try {
+      await requests.consume(caller.clientId, 1);
+      const points = documentCost(document) ?? 1;
+      if (points > 0) await cost.consume(caller.clientId, Math.min(points, options.costPerMinute));
+      return null;
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      return new GraphQLError(
+        `This client is over its budget for this minute; retry in ${retryAfterSeconds} s.`,
+        {
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds,
+            http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+          },
+        },
+      );
+    }
+  };
+
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const refused = await spend(args.contextValue.caller, args.document);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = await spend(args.contextValue.caller, args.document);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+  };
+}
