@@ -25,7 +25,9 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
   beforeAll(async () => {
     t = await startTestGateway(
       {
+        // The sweeper and duplicate waits follow the slowest vendor with a client.
         DMALL_TIMEOUT_MS: '400',
+        ESMS_TIMEOUT_MS: '400',
         VENDOR_BREAKER_FAILURES: '1000',
         OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
       },

@@ -11,7 +11,9 @@ import { dmallSim, REGISTER, sales } from './helpers/sales.js';
  */
 
 const ENV = {
+  // The sweeper and duplicate waits follow the slowest vendor with a client.
   DMALL_TIMEOUT_MS: '400',
+  ESMS_TIMEOUT_MS: '400',
   VENDOR_BREAKER_FAILURES: '1000',
 };
 

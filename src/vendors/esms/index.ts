@@ -1,5 +1,7 @@
 import { ms, optionalUrl, secret } from '../../config-fields.js';
 import { defineVendor, type EnvOf, type VendorSection } from '../module.js';
+import { EsmsClient } from './client.js';
+import { createEsmsSimulator } from './simulator.js';
 
 export type EsmsSection = VendorSection & { apiKey: string | null; secretKey: string | null };
 
@@ -10,10 +12,7 @@ const ESMS_ENV = {
   ESMS_TIMEOUT_MS: ms(15_000),
 };
 
-/**
- * eSMS, Zalo OA packages (vendor-docs §5). Configured ahead of its client: its variables are part
- * of the documented configuration; the client and simulator join this module with the OA issue.
- */
+/** eSMS (vendor-docs §5): purchases of Zalo Official Account packages. */
 export const esms = defineVendor({
   name: 'esms',
   env: ESMS_ENV,
@@ -25,6 +24,38 @@ export const esms = defineVendor({
     apiKey: env.ESMS_API_KEY ?? null,
     secretKey: env.ESMS_SECRET_KEY ?? null,
   }),
-  // eSMS's body fields `ApiKey` and `SecretKey`.
-  redactPaths: ['secretKey', '*.secretKey', 'ApiKey', '*.ApiKey', 'SecretKey', '*.SecretKey'],
+  // The section's `apiKey`/`secretKey` and eSMS's body fields `ApiKey` and `SecretKey`.
+  redactPaths: [
+    'apiKey',
+    '*.apiKey',
+    'secretKey',
+    '*.secretKey',
+    'ApiKey',
+    '*.ApiKey',
+    'SecretKey',
+    '*.SecretKey',
+  ],
+  sandbox: {
+    credentials: { apiKey: 'sandbox-esms-api-key', secretKey: 'sandbox-esms-secret-key' },
+    simulator: ({ config, hangMs }) =>
+      createEsmsSimulator({
+        apiKey: config.apiKey ?? '',
+        secretKey: config.secretKey ?? '',
+        ...(hangMs === undefined ? {} : { hangMs }),
+      }),
+  },
+  client: ({ http, config }) => {
+    if (!config.apiKey || !config.secretKey) {
+      throw new Error('esms needs an api key and a secret key');
+    }
+    return new EsmsClient({ http, apiKey: config.apiKey, secretKey: config.secretKey });
+  },
 });
+
+export {
+  EsmsClient,
+  EsmsRejection,
+  type OAPackagePurchase,
+  type OAPackageSubmission,
+} from './client.js';
+export { type EsmsRefusalReason, OA_PACKAGE_TIERS, type OAPackageTier } from './wire.js';
