@@ -18,7 +18,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         scalars: { DateTime: 'string' },
       },
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: the manifest of trusted documents (TRUSTED_DOCUMENTS).
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
     },
   },
 };

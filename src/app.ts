@@ -11,6 +11,7 @@ import { type Caller, useClientBudgets } from './server/auth.js';
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
+import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import type { Database } from './store/database.js';
 import type { InboundRoute } from './vendors/module.js';
@@ -70,6 +71,14 @@ export function createApp(options: AppOptions): App {
     },
     plugins: [
       useVendorRoutes(options.vendorRoutes),
+      ...(config.trustedDocuments
+        ? [
+            useTrustedDocuments(
+              readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST),
+              options.authenticate,
+            ),
+          ]
+        : []),
       ...edgePlugins(config),
       readinessPlugin({ db, redis, redisRequired: config.redisRequired, registry }),
       metricsPlugin(registry),

@@ -89,6 +89,9 @@ const BASE_ENV = {
   CLIENT_COST_PER_MINUTE: limit(100_000, 100_000_000),
   /** How long a checked API key is trusted before it is checked again (0: every request). */
   API_KEY_CACHE_MS: count(10_000, 600_000),
+  /** Only the published operations run (by hash), except for callers with `explore`. */
+  TRUSTED_DOCUMENTS: bool,
+  TRUSTED_DOCUMENTS_MANIFEST: z.preprocess(emptyToUndefined, z.string().optional()),
 };
 
 /**
@@ -119,6 +122,8 @@ export interface BaseConfig {
   anonymousAllowed: boolean;
   /** Per-client budgets per minute, for authenticated clients. */
   clients: { requestsPerMinute: number; costPerMinute: number; keyCacheMs: number };
+  /** Trusted documents: null when off; the manifest's path when on (null path: the default). */
+  trustedDocuments: { manifest: string | null } | null;
   otp: {
     validitySeconds: number;
     maxAttempts: number;
@@ -235,6 +240,9 @@ export function loadConfig(
       costPerMinute: env.CLIENT_COST_PER_MINUTE,
       keyCacheMs: env.API_KEY_CACHE_MS,
     },
+    trustedDocuments: env.TRUSTED_DOCUMENTS
+      ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? null }
+      : null,
     otp: {
       validitySeconds: env.OTP_VALIDITY_SECONDS,
       maxAttempts: env.OTP_MAX_ATTEMPTS,

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { Plugin } from 'graphql-yoga';
+import type { Caller } from './auth.js';
+
+/**
+ * The manifest codegen's client preset writes for the operations in `operations/` (`npm run
+ * codegen`, also run by `npm run build`): `{ "sha256:<hex>": "<document>" }`.
+ */
+export const DEFAULT_MANIFEST = fileURLToPath(
+  new URL('../../generated/client/persisted-documents.json', import.meta.url),
+);
+
+export function readManifest(path: string): Map<string, string> {
+  if (!existsSync(path)) {
+    throw new Error(
+      `TRUSTED_DOCUMENTS is on but ${path} does not exist: run npm run codegen (npm run build does) or set TRUSTED_DOCUMENTS_MANIFEST`,
+    );
+  }
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`${path} is not a persisted-documents manifest (an object of hash: document)`);
+  }
+  const entries = Object.entries(parsed)
+    .map(([hash, document]) => [hash.replace(/^sha256:/, ''), document] as const)
+    .filter((e): e is [string, string] => /^[0-9a-f]{64}$/.test(e[0]) && typeof e[1] === 'string');
+  return new Map(entries);
+}
+
+/**
+ * Trusted documents: only the published operations run, by hash (`extensions.persistedQuery`
+ * `{ version: 1, sha256Hash }`, as Apollo and urql send them), except for callers with the
+ * `explore` scope (and anonymous sandbox callers), who may also send documents of their own.
+ */
+export function useTrustedDocuments(
+  manifest: ReadonlyMap<string, string>,
+  authenticate: (headers: Headers) => Promise<Caller>,
+): Plugin {
+  return usePersistedOperations({
+    // The hash as Apollo and urql send it (hex), or as codegen's documents carry it (`sha256:hex`).
+    getPersistedOperation: (hash) => manifest.get(hash.replace(/^sha256:/, '')) ?? null,
+    allowArbitraryOperations: async (request) => {
+      try {
+        const caller = await authenticate(request.headers);
+        return caller.scopes === null || caller.scopes.includes('explore');
+      } catch {
+        // Not authenticated: refused here, and the context answers 401 for the rest.
+        return false;
+      }
+    },
+    customErrors: {
+      persistedQueryOnly: {
+        message:
+          'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 403 } },
+      },
+      notFound: {
+        message: 'No published operation has this hash.',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'Send a query, or extensions.persistedQuery.sha256Hash of a published operation.',
+        extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+      },
+    },
+  });
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MANIFEST, readManifest } from '../../src/server/trusted-documents.js';
+import { ClientStore } from '../../src/store/clients.js';
+import { createDmallSimulator } from '../../src/vendors/dmall/simulator.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+/**
+ * Trusted documents on: a client without `explore` runs only the published operations (the
+ * manifest codegen writes for `operations/`), by hash; `explore` may still send its own.
+ */
+
+const SECRET = 'trusted-docs-secret-of-32-characters!!';
+const sim = createDmallSimulator({ apiKey: 'td-dmall-key' });
+let t: TestGateway;
+let shopKey: string;
+let exploreKey: string;
+const manifest = readManifest(DEFAULT_MANIFEST);
+const [subscriberHash, subscriberDoc] = [...manifest].find(([, d]) =>
+  d.startsWith('query Subscriber'),
+)!;
+
+beforeAll(async () => {
+  t = await startTestGateway({
+    DMALL_BASE_URL: await sim.listen(),
+    DMALL_API_KEY: 'td-dmall-key',
+    GATEWAY_SECRET: SECRET,
+    TRUSTED_DOCUMENTS: 'true',
+  });
+  const clients = new ClientStore(t.gateway.db, SECRET);
+  shopKey = (await clients.create('shop-app', ['sales'])).key;
+  exploreKey = (await clients.create('developer', ['sales', 'explore'])).key;
+});
+afterAll(async () => {
+  await t.close();
+  await sim.close();
+});
+
+async function post(key: string, body: unknown) {
+  const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+const byHash = (hash: string, variables = {}) => ({
+  variables,
+  extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+});
+
+describe('trusted documents', () => {
+  it('publishes every operation of operations/, keyed by the SHA-256 of its text', () => {
+    expect(manifest.size).toBeGreaterThanOrEqual(5);
+    expect(createHash('sha256').update(subscriberDoc).digest('hex')).toBe(subscriberHash);
+  });
+
+  it('runs a published operation by its hash', async () => {
+    expect(await post(shopKey, byHash(subscriberHash, { phone: '0936004420' }))).toMatchObject({
+      status: 200,
+      body: { data: { subscriber: { telco: 'MOBIFONE' } } },
+    });
+    expect(await post(shopKey, byHash(`sha256:${subscriberHash}`))).toMatchObject({ status: 200 });
+  });
+
+  it('refuses a document of its own, or an unknown hash, from a client without explore', async () => {
+    expect(await post(shopKey, { query: '{ subscriber(phone: "0936004420") { telco } }' })).toEqual(
+      {
+        status: 403,
+        body: {
+          errors: [expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_ONLY' } })],
+        },
+      },
+    );
+    expect(await post(shopKey, byHash('0'.repeat(64)))).toEqual({
+      status: 400,
+      body: {
+        errors: [expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })],
+      },
+    });
+  });
+
+  it('lets a client with explore send its own documents', async () => {
+    expect(
+      await post(exploreKey, { query: '{ subscriber(phone: "0936004420") { telco } }' }),
+    ).toMatchObject({ status: 200, body: { data: { subscriber: { telco: 'MOBIFONE' } } } });
+  });
+});
