@@ -8,11 +8,11 @@ import {
   CHECK_SERVICE_INFO,
   CheckServiceInfoReply,
   formatVnTime,
+  isVasSuccess,
   NotifierResponse,
   parseVasXml,
   REG_PATH,
   REG_TYPES,
-  VAS_OK,
   type VasAction,
   XML_CONTENT_TYPE,
 } from './wire.js';
@@ -141,7 +141,7 @@ export class VascloudClient {
       phone: msisdn,
       parse: (reply) => {
         const rply = read(reply, CheckServiceInfoReply).RPLY;
-        if (rply.error_id !== VAS_OK) throw rejected(reply, rply.error_id, rply.error_desc);
+        if (!isVasSuccess(rply.error_id)) throw rejected(reply, rply.error_id, rply.error_desc);
         if (rply.requestid !== requestId) {
           throw new Error(`the reply is for requestid ${rply.requestid}, not ${requestId}`);
         }
@@ -223,7 +223,7 @@ export class VascloudClient {
       phone: msisdn,
       parse: (reply) => {
         const command = read(reply, NotifierResponse).ACCESSGW.COMMAND;
-        if (command.error_id !== VAS_OK) {
+        if (!isVasSuccess(command.error_id)) {
           throw rejected(reply, command.error_id, command.error_desc);
         }
         if (command.queueID !== queueId) {

@@ -18,6 +18,15 @@ export const CHECK_SERVICE_INFO = 'CheckServiceInfo';
 export const VAS_OK = '0';
 export const VAS_ERROR = '1';
 
+/**
+ * True for `error_id` 0. Read as a number so that `00` is success too: taking a registration
+ * that went through for a refusal would leave a charged subscriber recorded as failed. The
+ * text itself is kept as sent wherever it is surfaced.
+ */
+export function isVasSuccess(errorId: string): boolean {
+  return /^0+$/.test(errorId);
+}
+
 /** `regType`: 1 registers, 2 cancels. */
 export const REG_TYPES = { register: '1', cancel: '2' } as const;
 export type VasAction = keyof typeof REG_TYPES;
