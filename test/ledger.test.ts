@@ -28,6 +28,8 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
         // The sweeper and duplicate waits follow the slowest vendor with a client.
         DMALL_TIMEOUT_MS: '400',
         ESMS_TIMEOUT_MS: '400',
+        VASCLOUD_TIMEOUT_MS: '400',
+        VOICE_OTP_TIMEOUT_MS: '400',
         VENDOR_BREAKER_FAILURES: '1000',
         OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
       },

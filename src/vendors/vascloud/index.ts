@@ -1,5 +1,9 @@
 import { ms, optionalUrl } from '../../config-fields.js';
-import { defineVendor, type EnvOf, type VendorSection } from '../module.js';
+import { defineVendor, type EnvOf, type InboundDeps, type VendorSection } from '../module.js';
+import { VascloudClient } from './client.js';
+import { notifyRoute } from './inbound.js';
+import { createVascloudSimulator } from './simulator.js';
+import type { VasNotification } from './wire.js';
 
 export type VascloudSection = VendorSection & { cpUrl: string | null };
 
@@ -10,9 +14,9 @@ const VASCLOUD_ENV = {
 };
 
 /**
- * VAS cloud XML API (vendor-docs §3). Configured ahead of its client: its variables are part of
- * the documented configuration; the client, simulator and SDP notification route join this
- * module with the VAS issue.
+ * VAS cloud XML API (vendor-docs §3): CheckServiceInfo, notify_reg (register, cancel), and the
+ * SDP's notifications to our cpURL. The document describes no credentials: the SDP allow-lists
+ * partner addresses.
  */
 export const vascloud = defineVendor({
   name: 'vascloud',
@@ -24,5 +28,32 @@ export const vascloud = defineVendor({
     timeoutMs: env.VASCLOUD_TIMEOUT_MS,
     cpUrl: env.VASCLOUD_CP_URL ?? null,
   }),
-  redactPaths: [],
+  // No credentials on this wire; the MSISDN is its phone field, masked where it is logged.
+  redactPaths: ['msisdn', '*.msisdn'],
+  sandbox: {
+    credentials: {},
+    simulator: ({ config, hangMs }) =>
+      createVascloudSimulator({
+        cpUrl: config.cpUrl,
+        ...(hangMs === undefined ? {} : { hangMs }),
+      }),
+  },
+  client: ({ http, config }) => new VascloudClient({ http, cpUrl: config.cpUrl }),
+  // Annotated so the module's event type is the notification, not inferred as `never`.
+  inbound: ({
+    config,
+    logger,
+    deliver,
+  }: InboundDeps<VascloudSection, VascloudClient, VasNotification>) => [
+    notifyRoute({ cpUrl: config.cpUrl, logger, deliver }),
+  ],
 });
+
+export type {
+  VasCheckRequest,
+  VasCheckResult,
+  VascloudClient,
+  VasRegistrationRequest,
+  VasRegistrationResult,
+} from './client.js';
+export type { VasAction, VasNotification } from './wire.js';
