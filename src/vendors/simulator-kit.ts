@@ -96,8 +96,11 @@ export interface SimulatorOptions {
    * read in its route's format (null when it could not be read). A reply refuses the request.
    */
   authorize?: (req: SimRequest, read: unknown) => SimReply | null;
-  /** The vendor's answer to a malformed request, in its own format (HTTP 400). */
-  badRequest: (message: string) => SimReply;
+  /**
+   * The vendor's answer to a malformed request, in its own format (HTTP 400 unless the reply sets
+   * a status). `req` tells the routes apart, for a vendor whose calls answer in different formats.
+   */
+  badRequest: (message: string, req: SimRequest) => SimReply;
   /** How long a `hang` reply waits before answering anyway; far past any gateway timeout. */
   hangMs?: number;
 }
@@ -254,13 +257,16 @@ export class SimulatorServer {
     const denied = this.options.authorize?.(req, read);
     if (denied) return denied;
     if (read === null) {
-      return withStatus(400, this.options.badRequest(`the body is not valid ${route.format}`));
+      return withStatus(400, this.options.badRequest(`the body is not valid ${route.format}`, req));
     }
     const parsed = route.input.safeParse(read);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return withStatus(400, this.options.badRequest(`${where}${issue?.message ?? 'invalid'}`));
+      return withStatus(
+        400,
+        this.options.badRequest(`${where}${issue?.message ?? 'invalid'}`, req),
+      );
     }
     return route.handle(parsed.data, req);
   }
