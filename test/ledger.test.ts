@@ -26,7 +26,9 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
   beforeAll(async () => {
     t = await startTestGateway(
       {
+        // The sweeper waits for the slowest vendor in use; the stale-order test counts on 400 ms.
         DMALL_TIMEOUT_MS: '400',
+        VOICE_OTP_TIMEOUT_MS: '400',
         VENDOR_BREAKER_FAILURES: '1000',
         OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
       },
