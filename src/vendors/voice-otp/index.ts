@@ -1,5 +1,7 @@
 import { ms, optionalText, optionalUrl, secret } from '../../config-fields.js';
 import { defineVendor, type EnvOf, type VendorSection } from '../module.js';
+import { VoiceOtpClient } from './client.js';
+import { createVoiceOtpSimulator } from './simulator.js';
 
 export type VoiceOtpSection = VendorSection & {
   username: string | null;
@@ -18,8 +20,8 @@ const VOICE_OTP_ENV = {
 };
 
 /**
- * Voice OTP calls (vendor-docs §4). Configured ahead of its client: its variables are part of
- * the documented configuration; the client and simulator join this module with the voice issue.
+ * Voice OTP calls (vendor-docs §4): `postSMS` places a call that reads up to six digits,
+ * `checkVoice` follows it, `checkBalance` reads the account's balance.
  */
 export const voiceOtp = defineVendor({
   name: 'voiceOtp',
@@ -40,5 +42,30 @@ export const voiceOtp = defineVendor({
     sender: env.VOICE_OTP_SENDER ?? null,
   }),
   // The vendor's body fields: `pass` and `key` are credentials, `username` identifies the account.
+  // The code read out travels as `message`, which cannot be a redact path (`*.message` would
+  // censor every logged error's message): it stays out of logs because no body is ever logged.
   redactPaths: ['password', '*.password', 'pass', '*.pass', 'key', '*.key'],
+  sandbox: {
+    credentials: {
+      username: 'sandbox-voice-user',
+      password: 'sandbox-voice-pass',
+      key: 'sandbox-voice-key',
+      sender: 'DAUSO1',
+    },
+    simulator: ({ config, hangMs }) =>
+      createVoiceOtpSimulator({
+        username: config.username ?? '',
+        password: config.password ?? '',
+        key: config.key ?? '',
+        sender: config.sender ?? '',
+        ...(hangMs === undefined ? {} : { hangMs }),
+      }),
+  },
+  client: ({ http, config }) => {
+    const { username, password, key, sender } = config;
+    if (!username || !password || !key || !sender) {
+      throw new Error('voiceOtp needs a username, password, key and sender');
+    }
+    return new VoiceOtpClient({ http, username, password, key, sender });
+  },
 });
