@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { createLoaders } from './loaders.js';
+import { createLoaders, useLoadersPerSubscriptionEvent } from './loaders.js';
+import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
 import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
@@ -40,7 +41,8 @@ export function createApp(options: AppOptions): App {
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
-    maskedErrors: { isDev: false },
+    // Registered errors that no result union lists become top-level errors with their code.
+    maskedErrors: { isDev: false, maskError },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     renderGraphiQL: cachedGraphiQLRenderer(),
@@ -80,6 +82,7 @@ export function createApp(options: AppOptions): App {
       // No `url` label: a label per distinct URL (query strings included) grows without bound.
       usePrometheus({ endpoint: '/metrics', registry, labels: { url: false } }),
       useOneSensitiveMutation(),
+      useLoadersPerSubscriptionEvent(),
     ],
   });
 }

@@ -187,6 +187,7 @@ describe('wrong OTP and expiry', () => {
       const res = await s.register(order!.orderCode, '000000');
       expect(res.__typename).toBe('OtpIncorrect');
       expect(res.vendorCode).toBe('1006');
+      expect(res.order).toMatchObject({ failure: { code: 'OTP_INCORRECT', vendorCode: '1006' } });
       left.push(res.attemptsLeft as number);
     }
     expect(left).toEqual([4, 3, 2, 1, 0]);
@@ -218,7 +219,14 @@ describe('vendor failures', () => {
       __typename: 'VendorRejected',
       vendorCode: '1001',
       vendorMessage: 'Thuê bao không đủ điều kiện đăng ký gói cước',
-      order: { status: 'FAILED', failure: { code: '1001' } },
+      order: {
+        status: 'FAILED',
+        failure: {
+          code: 'VENDOR_REJECTED',
+          vendorCode: '1001',
+          message: 'Thuê bao không đủ điều kiện đăng ký gói cước',
+        },
+      },
     });
   });
 
@@ -228,7 +236,7 @@ describe('vendor failures', () => {
       __typename: 'VendorUnavailable',
       reason: 'VENDOR_HTTP',
       outcomeUnknown: false,
-      order: { status: 'FAILED', failure: { code: 'VENDOR_HTTP' } },
+      order: { status: 'FAILED', failure: { code: 'VENDOR_HTTP', vendorCode: null } },
     });
   });
 

@@ -186,7 +186,11 @@ export class DmallSales {
             await this.move(
               order,
               'FAILED',
-              { failureCode: err.vendorCode, failureMessage: err.vendorMessage },
+              {
+                failureCode: 'VENDOR_REJECTED',
+                failureVendorCode: err.vendorCode,
+                failureMessage: err.vendorMessage,
+              },
               `dmall refused the OTP request (${err.vendorCode})`,
             );
             throw new VendorRejected(
@@ -200,7 +204,7 @@ export class DmallSales {
           await this.move(
             order,
             err.outcomeUnknown ? 'UNKNOWN' : 'FAILED',
-            { failureCode: err.code, failureMessage: err.message },
+            { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
             err.outcomeUnknown
               ? `OTP request outcome unknown: ${err.message}`
               : `OTP request failed and dmall did not act on it: ${err.message}`,
@@ -305,6 +309,7 @@ export class DmallSales {
     const settled = {
       registeredAt: this.now().toISOString(),
       failureCode: null,
+      failureVendorCode: null,
       failureMessage: null,
     };
     if (registration.kind === 'already-registered') {
@@ -336,7 +341,12 @@ export class DmallSales {
       await this.move(
         order,
         locked ? 'LOCKED' : 'OTP_SENT',
-        { otpAttempts: attempts, failureCode: err.vendorCode, failureMessage: err.vendorMessage },
+        {
+          otpAttempts: attempts,
+          failureCode: 'OTP_INCORRECT',
+          failureVendorCode: err.vendorCode,
+          failureMessage: err.vendorMessage,
+        },
         locked
           ? `Wrong OTP (${err.vendorCode}); ${attempts} wrong attempts, order locked`
           : `Wrong OTP (${err.vendorCode}); ${attempts} of ${this.opts.otp.maxAttempts} attempts used`,
@@ -354,7 +364,7 @@ export class DmallSales {
     await this.move(
       order,
       err.outcomeUnknown ? 'UNKNOWN' : previous,
-      { failureCode: err.code, failureMessage: err.message },
+      { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
       err.outcomeUnknown
         ? `Registration outcome unknown: ${err.message}. Register again with the same order code to settle it.`
         : `Registration failed and dmall did not act on it: ${err.message}`,
@@ -378,6 +388,8 @@ export class DmallSales {
 }
 
 function unavailable(err: VendorError, orderId: string): VendorUnavailable {
+  // Both callers answer a refusal (VENDOR_REJECTED) before they get here.
+  if (err.code === 'VENDOR_REJECTED') throw err;
   return new VendorUnavailable(
     err.outcomeUnknown
       ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`

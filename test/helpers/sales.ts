@@ -5,26 +5,26 @@ import type { TestGateway } from './gateway.js';
 
 export const ORDER_FIELDS = `
   id orderCode partnerTransId telcoTransId phone telco packageCode status otpAttempts otpAttemptsLeft
-  failure { code message } registration { type code } registeredAt createdAt
+  failure { code vendorCode message } registration { type code } registeredAt createdAt
   utm { source medium content campaign } package { code price }
 `;
 
 const COMMON_FIELDS = `
   __typename
   ... on Error { code message }
-  ... on VendorUnavailable { reason outcomeUnknown order { id status orderCode failure { code } } }
+  ... on VendorUnavailable { reason outcomeUnknown order { id status orderCode failure { code vendorCode } } }
   ... on InvalidInput { field }
 `;
 
 const REQUEST_ERRORS = `${COMMON_FIELDS}
   ... on OtpRateLimited { retryAfterSeconds limit }
   ... on OtpAlreadySent { order { id orderCode status } }
-  ... on VendorRejected { vendorCode vendorMessage order { status failure { code message } } }
+  ... on VendorRejected { vendorCode vendorMessage order { status failure { code vendorCode message } } }
   ... on PackageNotAvailable { packageCode telco }
 `;
 
 const REGISTER_ERRORS = `${COMMON_FIELDS}
-  ... on OtpIncorrect { attemptsLeft vendorCode order { status otpAttempts } }
+  ... on OtpIncorrect { attemptsLeft vendorCode order { status otpAttempts failure { code vendorCode } } }
   ... on OrderLocked { order { status } }
   ... on OtpExpired { order { status } }
   ... on OrderNotOpen { order { status } }
