@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
+import { SubscriberIds } from './domain/subscriber-id.js';
 import { createLoaders, useLoadersPerSubscriptionEvent } from './loaders.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -17,7 +18,10 @@ import type { InboundRoute } from './vendors/module.js';
 export type App = YogaServerInstance<Record<string, never>, Context>;
 
 /** What a request's context is made of, apart from what is per request. */
-export type AppServices = Omit<Context, 'loaders' | 'clientId' | 'config' | 'logger' | 'db'>;
+export type AppServices = Omit<
+  Context,
+  'loaders' | 'clientId' | 'config' | 'logger' | 'db' | 'subscriberIds'
+>;
 
 export interface AppOptions {
   config: Config;
@@ -36,6 +40,7 @@ const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
 export function createApp(options: AppOptions): App {
   const { config, logger, db, registry, redis, services } = options;
+  const subscriberIds = new SubscriberIds(config.secret);
   return createYoga<Record<string, never>, Context>({
     schema,
     logging: logger,
@@ -55,6 +60,7 @@ export function createApp(options: AppOptions): App {
         db,
         logger,
         loaders: createLoaders(services.orders),
+        subscriberIds,
         clientId: header && CLIENT_ID.test(header) ? header : 'anonymous',
       };
     },

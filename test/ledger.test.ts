@@ -125,9 +125,11 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
     const spy = vi.spyOn(t.gateway.orders, 'eventsFor');
     try {
       const res = await t.graphql<{
-        orders: { edges: Array<{ node: { id: string; events: unknown[] } }> };
-      }>('{ orders(first: 4) { edges { node { id events { sequence status at detail } } } } }');
-      const ids = res.data!.orders.edges.map((e) => e.node.id);
+        orders: { edges: Array<{ node: { databaseId: string; events: unknown[] } }> };
+      }>(
+        '{ orders(first: 4) { edges { node { id databaseId events { sequence status at detail } } } } }',
+      );
+      const ids = res.data!.orders.edges.map((e) => e.node.databaseId);
       expect(spy.mock.calls).toEqual([[ids]]);
       for (const edge of res.data!.orders.edges) expect(edge.node.events.length).toBeGreaterThan(0);
     } finally {

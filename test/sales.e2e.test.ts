@@ -416,7 +416,7 @@ describe('one sensitive mutation per document', () => {
   it('answers OrderNotOpen for an order whose OTP request never got an order code', async () => {
     const timedOut = await sales(t).requestOtp('0900000003', 'C120');
     expect(timedOut.order!.status).toBe('UNKNOWN');
-    const order = await t.gateway.orders.findById(timedOut.order!.id);
+    const order = await t.gateway.orders.findById(timedOut.order!.databaseId);
     const res = await sales(t).register(order!.partnerTransId, '123456');
     expect(res).toMatchObject({ __typename: 'OrderNotOpen', order: { status: 'UNKNOWN' } });
   });

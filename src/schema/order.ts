@@ -110,11 +110,19 @@ export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').impleme
   }),
 });
 
-export const OrderRef = builder.objectRef<Order>('Order').implement({
+export const OrderRef = builder.objectRef<Order>('Order');
+
+builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
+  id: { resolve: (o) => o.id },
+  loadMany: async (ids, ctx) =>
+    (await ctx.loaders.order.loadMany(ids)).map((o) => (o instanceof Error ? null : o)),
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The gateway’s id of the order.' }),
+    databaseId: t.exposeID('id', {
+      description:
+        'The gateway’s own id of the order (a UUID): what `id` was before `id` became a global id. Keep `id` for caches and `node(id:)`.',
+    }),
     orderCode: t.exposeString('orderCode', {
       nullable: true,
       description: 'The vendor’s order code (`DG...`), once the OTP request succeeded.',

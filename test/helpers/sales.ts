@@ -4,7 +4,7 @@ import { GET_OTP_PATH, REGISTER_PATH } from '../../src/vendors/dmall/wire.js';
 import type { TestGateway } from './gateway.js';
 
 export const ORDER_FIELDS = `
-  id orderCode partnerTransId telcoTransId phone telco packageCode status otpAttempts otpAttemptsLeft
+  id databaseId orderCode partnerTransId telcoTransId phone telco packageCode status otpAttempts otpAttemptsLeft
   failure { code vendorCode message } registration { type code } registeredAt createdAt
   utm { source medium content campaign } package { code price }
 `;
@@ -12,7 +12,7 @@ export const ORDER_FIELDS = `
 const COMMON_FIELDS = `
   __typename
   ... on Error { code message }
-  ... on VendorUnavailable { reason outcomeUnknown order { id status orderCode failure { code vendorCode } } }
+  ... on VendorUnavailable { reason outcomeUnknown order { id databaseId status orderCode failure { code vendorCode } } }
   ... on InvalidInput { field }
 `;
 
@@ -40,7 +40,12 @@ export const REGISTER = `mutation ($input: RegisterWithOtpInput!) {
 
 export type Result = Record<string, unknown> & {
   __typename: string;
-  order?: Record<string, unknown> & { status: string; orderCode: string; id: string };
+  order?: Record<string, unknown> & {
+    status: string;
+    orderCode: string;
+    id: string;
+    databaseId: string;
+  };
 };
 
 export function dmallSim(t: TestGateway) {
