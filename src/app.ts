@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { createLoaders } from './loaders.js';
+import { SubscriberIds } from './domain/subscriber-id.js';
+import { createLoaders, useLoadersPerSubscriptionEvent } from './loaders.js';
+import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
 import { type Caller, useClientBudgets } from './server/auth.js';
@@ -21,7 +23,7 @@ export type App = YogaServerInstance<Record<string, never>, Context>;
 /** What a request's context is made of, apart from what is per request. */
 export type AppServices = Omit<
   Context,
-  'loaders' | 'clientId' | 'caller' | 'config' | 'logger' | 'db'
+  'loaders' | 'clientId' | 'caller' | 'config' | 'logger' | 'db' | 'subscriberIds'
 >;
 
 export interface AppOptions {
@@ -41,12 +43,15 @@ export interface AppOptions {
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
 export function createApp(options: AppOptions): App {
   const { config, logger, db, registry, redis, services } = options;
+  const subscriberIds = new SubscriberIds(config.secret);
   return createYoga<Record<string, never>, Context>({
     schema,
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
-    maskedErrors: { isDev: false, maskError: maskErrors },
+    // Registered errors that no result union lists become top-level errors with their code;
+    // a database outage is DATABASE_UNAVAILABLE.
+    maskedErrors: { isDev: false, maskError: maskErrors(maskError) },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     renderGraphiQL: cachedGraphiQLRenderer(),
@@ -65,6 +70,7 @@ export function createApp(options: AppOptions): App {
         db,
         logger,
         loaders: createLoaders(services.orders),
+        subscriberIds,
         caller,
         clientId: caller.clientId,
       };
@@ -89,6 +95,7 @@ export function createApp(options: AppOptions): App {
         logger,
       }),
       useOneSensitiveMutation(),
+      useLoadersPerSubscriptionEvent(),
     ],
   });
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import type { SubscriberIds } from './domain/subscriber-id.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
 import type { Database } from './store/database.js';
@@ -29,6 +30,8 @@ export interface Context {
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;
+  /** Seals and opens the key of a subscriber's global id. */
+  subscriberIds: SubscriberIds;
   /** Aborted when the gateway shuts down; long-lived responses (subscriptions) end on it. */
   shutdown: AbortSignal;
   /** Who is calling (from the API key; a label for anonymous sandbox callers). */

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Loaders } from './context.js';
+import type { Plugin } from 'graphql-yoga';
+import type { Context, Loaders } from './context.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { OrderStore } from './store/orders.js';
 
@@ -37,4 +38,28 @@ class RequestLoaders implements Loaders {
 
 export function createLoaders(orders: OrderStore): Loaders {
   return new RequestLoaders(orders);
+}
+
+/**
+ * A subscription runs its selection once per event, always with the context of the request that
+ * opened it: loaders kept there would answer every event with what the first one read (an order
+ * REGISTERED with the events of OTP_SENT). Each event after the first gets new loaders, put in
+ * place once the previous event's result is out and before the next one runs: events of one
+ * subscription run one at a time.
+ */
+export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult({ args }) {
+          const context = args.contextValue as Context;
+          return {
+            onNext() {
+              context.loaders = createLoaders(context.orders);
+            },
+          };
+        },
+      };
+    },
+  };
 }

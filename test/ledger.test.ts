@@ -131,16 +131,16 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
         orders: {
           edges: Array<{
             node: {
-              id: string;
+              databaseId: string;
               status: string;
               events: Array<{ sequence: number; status: string }>;
             };
           }>;
         };
       }>(
-        '{ orders(first: 4) { edges { node { id status events { sequence status at detail } } } } }',
+        '{ orders(first: 4) { edges { node { id databaseId status events { sequence status at detail } } } } }',
       );
-      const ids = res.data!.orders.edges.map((e) => e.node.id);
+      const ids = res.data!.orders.edges.map((e) => e.node.databaseId);
       expect(spy.mock.calls).toEqual([[ids]]);
       // Each order's own history: numbered from 1, from PENDING to the status it has now.
       for (const { node } of res.data!.orders.edges) {

@@ -247,7 +247,7 @@ describe.skipIf(!DB_URL || !REDIS_URL)('two instances sharing PostgreSQL and Red
       ).order.status;
     expect(await status()).toBe('REGISTERING');
     await expect.poll(status, { timeout: 10_000, interval: 250 }).toBe('UNKNOWN');
-    expect(b.output()).toContain('settled stale orders');
+    await expect.poll(() => b.output(), { timeout: 2_000 }).toContain('settled stale orders');
     // Registering again through B learns from dmall that the first call went through.
     expect(await register(b, order!.orderCode)).toMatchObject({
       __typename: 'RegisterWithOtpSuccess',

@@ -189,6 +189,7 @@ describe('wrong OTP and expiry', () => {
       const res = await s.register(order!.orderCode, '000000');
       expect(res.__typename).toBe('OtpIncorrect');
       expect(res.vendorCode).toBe('1006');
+      expect(res.order).toMatchObject({ failure: { code: 'OTP_INCORRECT', vendorCode: '1006' } });
       left.push(res.attemptsLeft as number);
     }
     expect(left).toEqual([4, 3, 2, 1, 0]);
@@ -220,7 +221,14 @@ describe('vendor failures', () => {
       __typename: 'VendorRejected',
       vendorCode: '1001',
       vendorMessage: 'Thuê bao không đủ điều kiện đăng ký gói cước',
-      order: { status: 'FAILED', failure: { code: '1001' } },
+      order: {
+        status: 'FAILED',
+        failure: {
+          code: 'VENDOR_REJECTED',
+          vendorCode: '1001',
+          message: 'Thuê bao không đủ điều kiện đăng ký gói cước',
+        },
+      },
     });
   });
 
@@ -230,7 +238,7 @@ describe('vendor failures', () => {
       __typename: 'VendorUnavailable',
       reason: 'VENDOR_HTTP',
       outcomeUnknown: false,
-      order: { status: 'FAILED', failure: { code: 'VENDOR_HTTP' } },
+      order: { status: 'FAILED', failure: { code: 'VENDOR_HTTP', vendorCode: null } },
     });
   });
 
@@ -400,7 +408,7 @@ describe('one sensitive mutation per document', () => {
   it('answers OrderNotOpen for an order whose OTP request never got an order code', async () => {
     const timedOut = await sales(t).requestOtp('0900000003', 'C120');
     expect(timedOut.order!.status).toBe('UNKNOWN');
-    const order = await t.gateway.orders.findById(timedOut.order!.id);
+    const order = await t.gateway.orders.findById(timedOut.order!.databaseId);
     const res = await sales(t).register(order!.partnerTransId, '123456');
     expect(res).toMatchObject({ __typename: 'OrderNotOpen', order: { status: 'UNKNOWN' } });
   });

@@ -11,7 +11,8 @@ async function watch(t: TestGateway, orderCode: string) {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({
-      query: 'subscription ($c: String!) { orderUpdated(orderCode: $c) { orderCode status } }',
+      query:
+        'subscription ($c: String!) { orderUpdated(orderCode: $c) { orderCode status events { sequence status } } }',
       variables: { c: orderCode },
     }),
   });
@@ -19,7 +20,9 @@ async function watch(t: TestGateway, orderCode: string) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const statuses: string[] = [];
-  const errors: unknown[] = [];
+  const payloads: Array<{ status: string; events: Array<{ sequence: number; status: string }> }> =
+    [];
+  const errors: Array<{ message: string; extensions?: Record<string, unknown> }> = [];
   let buffer = '';
   const pump = (async () => {
     for (;;) {
@@ -34,7 +37,10 @@ async function watch(t: TestGateway, orderCode: string) {
         if (data && block.includes('event: next')) {
           const payload = JSON.parse(data.slice(6));
           if (payload.errors) errors.push(...payload.errors);
-          if (payload.data?.orderUpdated) statuses.push(payload.data.orderUpdated.status);
+          if (payload.data?.orderUpdated) {
+            statuses.push(payload.data.orderUpdated.status);
+            payloads.push(payload.data.orderUpdated);
+          }
         }
         end = buffer.indexOf('\n\n');
       }
@@ -42,6 +48,7 @@ async function watch(t: TestGateway, orderCode: string) {
   })();
   return {
     statuses,
+    payloads,
     errors,
     async stop() {
       await reader.cancel();
@@ -66,12 +73,28 @@ describe('Subscription.orderUpdated over SSE', () => {
     await expect.poll(() => w.statuses).toEqual(['OTP_SENT']);
     await s.register(order!.orderCode, '123456');
     await expect.poll(() => w.statuses).toEqual(['OTP_SENT', 'REGISTERING', 'REGISTERED']);
+    // Each payload is read afresh: the last one carries the whole history, not the first's.
+    expect(w.payloads.map((p) => p.events.map((e) => e.status))).toEqual([
+      ['PENDING', 'OTP_SENT'],
+      ['PENDING', 'OTP_SENT', 'REGISTERING'],
+      ['PENDING', 'OTP_SENT', 'REGISTERING', 'REGISTERED'],
+    ]);
+    expect(w.payloads[2]!.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
     await w.stop();
   });
 
-  it('ends with an error for an unknown order', async () => {
+  it('ends with a typed ORDER_NOT_FOUND error for an unknown order', async () => {
     const w = await watch(t, 'DG-NOPE');
     await expect.poll(() => w.errors.length).toBe(1);
+    expect(w.errors).toEqual([
+      {
+        message: 'No order DG-NOPE.',
+        locations: [{ line: 1, column: 30 }],
+        path: ['orderUpdated'],
+        extensions: { code: 'ORDER_NOT_FOUND', typename: 'OrderNotFound' },
+      },
+    ]);
+    expect(w.statuses).toEqual([]);
     await w.stop();
   });
 });

@@ -2,69 +2,92 @@ import type { Telco } from './telco-prefixes.js';
 
 /**
  * Expected failures of the gateway's operations. Plain data (no GraphQL here): `schema/errors.ts`
- * exposes each class as a type implementing `Error`. Fields are JSON-safe so a result can be
- * stored with its idempotency key and replayed; an order is referenced by id.
+ * exposes each class as a type implementing `Error` and its `code` as a value of the `ErrorCode`
+ * enum. Fields are JSON-safe so a result can be stored with its idempotency key and replayed; an
+ * order is referenced by id.
+ *
+ * Each class declares its code once, as `static readonly code`; instances carry it as `code`.
+ * A field that lists the class in its result union returns it there; anywhere else it reaches
+ * the client as a top-level error with `extensions.code` (see `schema/errors.ts`).
  */
 export class GatewayError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
+  static readonly code: string = 'INTERNAL_SERVER_ERROR';
+  readonly code: ErrorCode;
+
+  constructor(message: string) {
     super(message);
     this.name = new.target.name;
+    this.code = (new.target as unknown as { code: ErrorCode }).code;
   }
 }
 
 export class InvalidPhoneNumber extends GatewayError {
+  static override readonly code = 'INVALID_PHONE_NUMBER';
   constructor(
     message: string,
     readonly input: string,
   ) {
-    super(message, 'INVALID_PHONE_NUMBER');
+    super(message);
   }
 }
 
 export class InvalidInput extends GatewayError {
+  static override readonly code = 'INVALID_INPUT';
   constructor(
     message: string,
     readonly field: string,
   ) {
-    super(message, 'INVALID_INPUT');
+    super(message);
   }
 }
 
 export class PackageNotAvailable extends GatewayError {
+  static override readonly code = 'PACKAGE_NOT_AVAILABLE';
   constructor(
     message: string,
     readonly packageCode: string,
     readonly telco: Telco,
   ) {
-    super(message, 'PACKAGE_NOT_AVAILABLE');
+    super(message);
   }
 }
 
-export type OtpLimit = 'PHONE_PER_HOUR' | 'PHONE_PER_10_MINUTES' | 'CLIENT_PER_MINUTE';
+/** The OTP request limits, by the thing they count. */
+export const OTP_LIMITS = ['PHONE_PER_HOUR', 'PHONE_PER_10_MINUTES', 'CLIENT_PER_MINUTE'] as const;
+export type OtpLimit = (typeof OTP_LIMITS)[number];
+
+/** Why a vendor call gave no answer the gateway could use (the `VendorError` codes but one). */
+export const VENDOR_FAILURE_REASONS = [
+  'VENDOR_TIMEOUT',
+  'VENDOR_UNAVAILABLE',
+  'VENDOR_HTTP',
+  'VENDOR_BAD_RESPONSE',
+] as const;
+export type VendorFailureReason = (typeof VENDOR_FAILURE_REASONS)[number];
 
 export class OtpRateLimited extends GatewayError {
+  static override readonly code = 'OTP_RATE_LIMITED';
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
     readonly limit: OtpLimit,
   ) {
-    super(message, 'OTP_RATE_LIMITED');
+    super(message);
   }
 }
 
 export class OtpAlreadySent extends GatewayError {
+  static override readonly code = 'OTP_ALREADY_SENT';
   constructor(
     message: string,
     readonly orderId: string,
   ) {
-    super(message, 'OTP_ALREADY_SENT');
+    super(message);
   }
 }
 
 export class VendorRejected extends GatewayError {
+  static override readonly code = 'VENDOR_REJECTED';
   constructor(
     message: string,
     readonly vendor: string,
@@ -72,49 +95,50 @@ export class VendorRejected extends GatewayError {
     readonly vendorMessage: string | null,
     readonly orderId: string,
   ) {
-    super(message, 'VENDOR_REJECTED');
+    super(message);
   }
 }
 
 export class VendorUnavailable extends GatewayError {
+  static override readonly code = 'VENDOR_UNAVAILABLE';
   constructor(
     message: string,
     readonly vendor: string,
-    /** The VendorError code: VENDOR_TIMEOUT, VENDOR_UNAVAILABLE, VENDOR_HTTP, VENDOR_BAD_RESPONSE. */
-    readonly reason: string,
+    readonly reason: VendorFailureReason,
     readonly outcomeUnknown: boolean,
     readonly orderId: string,
   ) {
-    super(message, 'VENDOR_UNAVAILABLE');
+    super(message);
   }
 }
 
 export class IdempotencyKeyReused extends GatewayError {
-  constructor(message: string) {
-    super(message, 'IDEMPOTENCY_KEY_REUSED');
-  }
+  static override readonly code = 'IDEMPOTENCY_KEY_REUSED';
 }
 
 export class RequestInProgress extends GatewayError {
+  static override readonly code = 'REQUEST_IN_PROGRESS';
   constructor(
     message: string,
     /** When a retry with the same key will get the first request's result, or a takeover. */
     readonly retryAfterSeconds: number,
   ) {
-    super(message, 'REQUEST_IN_PROGRESS');
+    super(message);
   }
 }
 
 export class OrderNotFound extends GatewayError {
+  static override readonly code = 'ORDER_NOT_FOUND';
   constructor(
     message: string,
     readonly orderCode: string,
   ) {
-    super(message, 'ORDER_NOT_FOUND');
+    super(message);
   }
 }
 
 export class OtpIncorrect extends GatewayError {
+  static override readonly code = 'OTP_INCORRECT';
   constructor(
     message: string,
     readonly attemptsLeft: number,
@@ -122,56 +146,68 @@ export class OtpIncorrect extends GatewayError {
     readonly vendorMessage: string | null,
     readonly orderId: string,
   ) {
-    super(message, 'OTP_INCORRECT');
+    super(message);
   }
 }
 
 export class OrderLocked extends GatewayError {
+  static override readonly code = 'ORDER_LOCKED';
   constructor(
     message: string,
     readonly orderId: string,
   ) {
-    super(message, 'ORDER_LOCKED');
+    super(message);
   }
 }
 
 export class OtpExpired extends GatewayError {
+  static override readonly code = 'OTP_EXPIRED';
   constructor(
     message: string,
     readonly orderId: string,
   ) {
-    super(message, 'OTP_EXPIRED');
+    super(message);
   }
 }
 
 export class OrderNotOpen extends GatewayError {
+  static override readonly code = 'ORDER_NOT_OPEN';
   constructor(
     message: string,
     readonly orderId: string,
   ) {
-    super(message, 'ORDER_NOT_OPEN');
+    super(message);
   }
+}
+
+/** A page cursor the API did not give out (a top-level error of the paged fields). */
+export class InvalidCursor extends GatewayError {
+  static override readonly code = 'INVALID_CURSOR';
+}
+
+/** A document with more than one sensitive mutation (a validation error, before anything runs). */
+export class TooManySensitiveMutations extends GatewayError {
+  static override readonly code = 'TOO_MANY_SENSITIVE_MUTATIONS';
 }
 
 /**
  * The database did not give the request a connection in time (pool exhausted), or lost it
- * mid-query (restart, failover). Reaches clients as a top-level error with this code (503). Not a
- * `GatewayError`: it is never a mutation's answer, and never stored as an idempotent result,
- * since the same request may succeed a moment later.
+ * mid-query (restart, failover). Reaches clients as a top-level error with this code (503). It is
+ * never stored as an idempotent result (the same request may succeed a moment later).
  */
-export class DatabaseUnavailable extends Error {
-  readonly code = 'DATABASE_UNAVAILABLE';
+export class DatabaseUnavailable extends GatewayError {
+  static override readonly code = 'DATABASE_UNAVAILABLE';
   constructor(message = 'The database is busy or unreachable; try again shortly.') {
     super(message);
-    this.name = 'DatabaseUnavailable';
   }
 }
 
 /**
- * The registry of expected errors: every class by name. The schema defines one GraphQL type per
- * entry (`schema/errors.ts` fails to compile if one is missing), result unions name their members
- * from it, and a stored result is rebuilt from it for an idempotent replay. A new error is one
- * class above, one line here and its schema type.
+ * The registry of expected errors: every class by name. The schema defines the `ErrorCode` enum
+ * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
+ * fails to compile if an entry is missing there); result unions name their members from it, and
+ * a stored result is rebuilt from it for an idempotent replay. A new error is one class above,
+ * one line here and its entry in `schema/errors.ts`.
  */
 export const ERROR_CLASSES = {
   InvalidPhoneNumber,
@@ -188,9 +224,15 @@ export const ERROR_CLASSES = {
   OrderLocked,
   OtpExpired,
   OrderNotOpen,
+  InvalidCursor,
+  TooManySensitiveMutations,
+  DatabaseUnavailable,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
+
+/** The `ErrorCode` enum's values: one per registered class. */
+export type ErrorCode = (typeof ERROR_CLASSES)[ErrorName]['code'];
 
 /** The classes of the named errors, for a field's `errors.types`. */
 export function errorClasses<const N extends ErrorName>(

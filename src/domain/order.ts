@@ -1,3 +1,4 @@
+import { VENDOR_FAILURE_REASONS } from './errors.js';
 import type { Telco } from './telco-prefixes.js';
 
 /**
@@ -26,6 +27,17 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/**
+ * Why an order's last vendor call failed, in the gateway's words: a failure on the way
+ * (`VendorFailureReason`), a refusal of the OTP request, or a wrong OTP.
+ */
+export const ORDER_FAILURE_CODES = [
+  ...VENDOR_FAILURE_REASONS,
+  'VENDOR_REJECTED',
+  'OTP_INCORRECT',
+] as const;
+export type OrderFailureCode = (typeof ORDER_FAILURE_CODES)[number];
+
 export interface Utm {
   source: string;
   medium: string;
@@ -43,7 +55,9 @@ export interface Order {
   telco: Telco;
   packageCode: string;
   status: OrderStatus;
-  failureCode: string | null;
+  failureCode: OrderFailureCode | null;
+  /** The vendor's own code for the failure, as it came; null when the vendor gave none. */
+  failureVendorCode: string | null;
   failureMessage: string | null;
   otpAttempts: number;
   utm: Utm;

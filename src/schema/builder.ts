@@ -3,6 +3,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
+import { checkNodeType, decodeGlobalId } from './global-id.js';
 
 /** The builder and its plugins. Types live in the files beside this one, never here. */
 export const builder = new SchemaBuilder<{
@@ -18,8 +19,33 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: false,
-    nodesQueryOptions: false,
+    decodeGlobalID: decodeGlobalId,
+    nodeTypeOptions: {
+      description:
+        'An object with a global id: `node(id:)` finds it again, and client caches (Apollo, urql, Relay) key it by `id`.',
+    },
+    idFieldOptions: {
+      description:
+        'The global id: opaque, stable, unique across types. Pass it to `node(id:)`; do not parse it.',
+    },
+    nodeQueryOptions: {
+      description:
+        'Any object with a global id, by that id; null when it no longer exists. A malformed id is an error with code INVALID_INPUT.',
+      args: { id: { description: 'A global id (`id` of any `Node`).' } },
+      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+        checkNodeType(id, info);
+        return resolveNode(id);
+      },
+    },
+    nodesQueryOptions: {
+      description:
+        'Objects by global id, in the order asked; null for each that no longer exists. A malformed id is an error with code INVALID_INPUT.',
+      args: { ids: { description: 'Global ids (`id` of any `Node`).' } },
+      resolve: (_root, { ids }, _ctx, info, resolveNodes) => {
+        for (const id of ids) checkNodeType(id, info);
+        return resolveNodes(ids);
+      },
+    },
     pageInfoTypeOptions: {
       description: 'Where a page sits in a list, for asking for the next one.',
     },

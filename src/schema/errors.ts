@@ -1,30 +1,27 @@
-import { ERROR_CLASSES, type ErrorName, GatewayError } from '../domain/errors.js';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import {
+  ERROR_CLASSES,
+  type ErrorName,
+  GatewayError,
+  OTP_LIMITS,
+  type OtpLimit,
+} from '../domain/errors.js';
 import { builder } from './builder.js';
 import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
+import { VendorFailureReasonEnum } from './vendor-failure.js';
 
 /**
- * Expected failures are part of the schema: each kind is a type implementing `Error`, listed on
- * the fields that can produce it, so clients get `...Result` unions and switch on `__typename`.
- * Anything not listed is masked by Yoga and reaches the client as "Unexpected error.".
+ * The error model, one for the whole API:
+ * - a mutation returns a result union: its success type or one of the error types it lists;
+ * - a query or subscription answers `null` for "no such thing" where the field is nullable, and
+ *   a top-level error (in `errors`, with `extensions.code`) for a bad argument;
+ * - every error, in a union (`Error.code`) or at the top level (`extensions.code`), carries a
+ *   value of the one `ErrorCode` enum, built below from the registry in `domain/errors.ts`.
+ * Anything else is masked by Yoga and reaches the client as "Unexpected error." only.
  */
-export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
-  description: 'An expected failure: a message a person can read, and a stable machine code.',
-  fields: (t) => ({
-    message: t.exposeString('message', {
-      description: 'What went wrong, in words fit to show a clerk.',
-    }),
-    code: t.exposeString('code', {
-      description: 'A stable code for programs, e.g. INVALID_PHONE_NUMBER.',
-    }),
-  }),
-});
-
-builder.objectType(GatewayError, {
-  name: 'BaseError',
-  description: 'A failure with no more specific type.',
-  interfaces: [ErrorInterface],
-});
+export const ErrorInterface = builder.interfaceRef<GatewayError>('Error');
 
 type Types = typeof builder.$inferSchemaTypes;
 
@@ -61,7 +58,17 @@ function vendorFields<T extends { vendorCode: string | null; vendorMessage: stri
   };
 }
 
-/** Defines the GraphQL type of one registered error: its name is the class's name. */
+interface ErrorEntry {
+  /** Describes both the error's type and its `ErrorCode` value. */
+  description: string;
+  /** Whether the error has a GraphQL type (it can be a member of result unions). */
+  typed: boolean;
+}
+
+/**
+ * Defines the GraphQL type of one registered error, for result unions: its name is the class's
+ * name, and its description is also its `ErrorCode` value's.
+ */
 function errorType<N extends ErrorName>(
   name: N,
   options: {
@@ -70,19 +77,40 @@ function errorType<N extends ErrorName>(
       t: PothosSchemaTypes.ObjectFieldBuilder<Types, InstanceType<(typeof ERROR_CLASSES)[N]>>,
     ) => Record<string, unknown>;
   },
-) {
-  return builder.objectType(ERROR_CLASSES[name] as typeof GatewayError, {
+): ErrorEntry {
+  builder.objectType(ERROR_CLASSES[name] as typeof GatewayError, {
     name,
     description: options.description,
     interfaces: [ErrorInterface],
     // biome-ignore lint/suspicious/noExplicitAny: the field builder of this error's own class
     ...(options.fields ? { fields: options.fields as any } : {}),
   });
+  return { description: options.description, typed: true };
 }
 
+/** A registered error that only ever reaches clients as a top-level error: no type, a code. */
+function topLevelError(description: string): ErrorEntry {
+  return { description, typed: false };
+}
+
+const OTP_LIMIT_DESCRIPTIONS: Record<OtpLimit, string> = {
+  PHONE_PER_HOUR: 'OTP requests for one phone in the last hour (`OTP_LIMIT_PER_PHONE_HOUR`).',
+  PHONE_PER_10_MINUTES:
+    'OTP requests for one phone in the last 10 minutes (`OTP_LIMIT_PER_PHONE_10MIN`).',
+  CLIENT_PER_MINUTE:
+    'OTP requests from one client (`x-client-id`) in the last minute (`OTP_LIMIT_PER_CLIENT_MINUTE`).',
+};
+
+export const OtpLimitEnum = builder.enumType('OtpLimit', {
+  description: 'A limit on OTP requests.',
+  values: Object.fromEntries(
+    OTP_LIMITS.map((l) => [l, { value: l, description: OTP_LIMIT_DESCRIPTIONS[l] }]),
+  ),
+});
+
 /**
- * One GraphQL type per entry of the error registry (`ERROR_CLASSES`): TypeScript refuses this
- * object if an error has no type here.
+ * One entry per error of the registry (`ERROR_CLASSES`): TypeScript refuses this object if an
+ * error is missing.
  */
 export const ERROR_TYPES = {
   InvalidPhoneNumber: errorType('InvalidPhoneNumber', {
@@ -110,10 +138,7 @@ export const ERROR_TYPES = {
       retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
         description: 'Seconds until one more request fits under the limit.',
       }),
-      limit: t.exposeString('limit', {
-        description:
-          'The limit reached: PHONE_PER_HOUR, PHONE_PER_10_MINUTES or CLIENT_PER_MINUTE.',
-      }),
+      limit: t.expose('limit', { type: OtpLimitEnum, description: 'The limit reached.' }),
     }),
   }),
   OtpAlreadySent: errorType('OtpAlreadySent', {
@@ -136,9 +161,9 @@ export const ERROR_TYPES = {
       'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the order is UNKNOWN and must be checked, not blindly retried.',
     fields: (t) => ({
       vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-      reason: t.exposeString('reason', {
-        description:
-          'VENDOR_TIMEOUT, VENDOR_UNAVAILABLE, VENDOR_HTTP or VENDOR_BAD_RESPONSE: what went wrong on the way.',
+      reason: t.expose('reason', {
+        type: VendorFailureReasonEnum,
+        description: 'What went wrong on the way.',
       }),
       outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
         description: 'True when the vendor may have acted on the request.',
@@ -190,4 +215,120 @@ export const ERROR_TYPES = {
       'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
     fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
   }),
-} satisfies Record<ErrorName, unknown>;
+  InvalidCursor: topLevelError(
+    'A page cursor (`after`, `before`) the API did not give out. A top-level error.',
+  ),
+  TooManySensitiveMutations: topLevelError(
+    'The document holds more than one field that sends an OTP, spends money or checks a code. A validation error: nothing ran.',
+  ),
+  DatabaseUnavailable: topLevelError(
+    'The database did not answer in time (busy, restarting or failing over); nothing was done. Retry shortly. HTTP 503.',
+  ),
+} satisfies Record<ErrorName, ErrorEntry>;
+
+/** Codes Yoga and graphql-js give the errors of the protocol itself, before or outside resolvers. */
+const PROTOCOL_ERROR_CODES = {
+  GRAPHQL_PARSE_FAILED: 'The document is not valid GraphQL syntax.',
+  GRAPHQL_VALIDATION_FAILED: 'The document does not validate against the schema.',
+  BAD_USER_INPUT: 'A variable is missing or has the wrong type.',
+  INTERNAL_SERVER_ERROR:
+    'An unexpected failure. Its message is always "Unexpected error."; the details are in the gateway’s log.',
+  // The edge (src/server/edge.ts): refused before anything runs.
+  MAX_TOKENS_EXCEEDED:
+    'The document has more tokens than `GRAPHQL_MAX_TOKENS` allows; nothing ran.',
+  MAX_DEPTH_EXCEEDED: 'The document nests deeper than `GRAPHQL_MAX_DEPTH` allows; nothing ran.',
+  MAX_ALIASES_EXCEEDED:
+    'The document has more aliases than `GRAPHQL_MAX_ALIASES` allows; nothing ran.',
+  MAX_DIRECTIVES_EXCEEDED:
+    'The document has more directives than `GRAPHQL_MAX_DIRECTIVES` allows; nothing ran.',
+  MAX_COST_EXCEEDED:
+    'The document could return more than `GRAPHQL_MAX_COST` allows (lists count by their page size); nothing ran.',
+  REQUEST_TOO_LARGE: 'The request body is larger than `MAX_REQUEST_BODY_BYTES`. HTTP 413.',
+  UNSUPPORTED_MEDIA_TYPE: 'A POST body that is not JSON. HTTP 415.',
+  BAD_REQUEST: 'The request body is not a JSON object. HTTP 400.',
+  // Clients (src/server/auth.ts, src/server/trusted-documents.ts).
+  UNAUTHENTICATED:
+    'No valid API key (missing, malformed, unknown, revoked, or its client disabled). HTTP 401.',
+  RATE_LIMITED:
+    'This client is over its requests or cost budget for the minute; `extensions.retryAfterSeconds` says when to retry. HTTP 429.',
+  PERSISTED_QUERY_ONLY:
+    'Trusted documents are on and this client may only run published operations, by hash. HTTP 403.',
+  PERSISTED_QUERY_NOT_FOUND: 'No published operation has this hash.',
+  PERSISTED_QUERY_ID_REQUIRED: 'Neither a query nor the hash of a published operation was sent.',
+};
+
+export const ErrorCodeEnum = builder.enumType('ErrorCode', {
+  description:
+    'Every error code the API gives: `Error.code` in result unions, and `extensions.code` of top-level errors.',
+  values: {
+    ...Object.fromEntries(
+      (Object.keys(ERROR_TYPES) as ErrorName[]).map((name) => [
+        ERROR_CLASSES[name].code,
+        {
+          value: ERROR_CLASSES[name].code,
+          description: ERROR_TYPES[name].typed
+            ? `${ERROR_TYPES[name].description} Type \`${name}\`.`
+            : ERROR_TYPES[name].description,
+        },
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(PROTOCOL_ERROR_CODES).map(([code, description]) => [
+        code,
+        { value: code, description: `${description} A top-level error.` },
+      ]),
+    ),
+  },
+});
+
+ErrorInterface.implement({
+  description: 'An expected failure: a message a person can read, and a stable machine code.',
+  fields: (t) => ({
+    message: t.exposeString('message', {
+      description: 'What went wrong, in words fit to show a clerk.',
+    }),
+    code: t.field({
+      type: ErrorCodeEnum,
+      description: 'Which error this is, for programs. Each value is described in `ErrorCode`.',
+      resolve: (e) => e.code,
+    }),
+  }),
+});
+
+builder.objectType(GatewayError, {
+  name: 'BaseError',
+  description: 'A failure with no more specific type.',
+  interfaces: [ErrorInterface],
+});
+
+/** The GraphQL error a registered error becomes when no result union lists it. */
+export function topLevelGraphQLError(
+  err: GatewayError,
+  options: GraphQLErrorOptions = {},
+): GraphQLError {
+  const name = err.name as ErrorName;
+  return new GraphQLError(err.message, {
+    ...options,
+    // `typename` names the type the same error has in result unions, where there is one.
+    extensions: { code: err.code, ...(ERROR_TYPES[name]?.typed && { typename: name }) },
+  });
+}
+
+/**
+ * Yoga's `maskError`: a registered error that a resolver throws, and that no result union of
+ * the field lists, becomes a top-level error with its message and `extensions.code`; everything
+ * else is masked as Yoga does.
+ */
+export function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof GatewayError) {
+    const located = error instanceof GraphQLError ? error : undefined;
+    return topLevelGraphQLError(original, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+    });
+  }
+  return yogaMaskError(error, message, isDev);
+}

@@ -1,18 +1,21 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
 import { findPackage } from '../domain/catalog.js';
+import { OrderNotFound } from '../domain/errors.js';
 import {
   attemptsLeft,
+  ORDER_FAILURE_CODES,
   ORDER_STATUSES,
   type Order,
   type OrderEvent,
+  type OrderFailureCode,
   otpExpiresAt,
 } from '../domain/order.js';
-import { encodeCursor, InvalidCursor, type OrderFilter } from '../store/orders.js';
+import { encodeCursor, type OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { TelcoEnum } from './telco.js';
+import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
 
 const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
   PENDING: 'Recorded; the OTP request to the vendor has not been answered yet.',
@@ -46,20 +49,40 @@ const UtmRef = builder.objectRef<Order['utm']>('Utm').implement({
   }),
 });
 
-const OrderFailureRef = builder
-  .objectRef<{ code: string; message: string | null }>('OrderFailure')
-  .implement({
-    description: 'The last failure recorded on an order.',
-    fields: (t) => ({
-      code: t.exposeString('code', {
-        description: 'The vendor’s error code, or a VendorError code such as VENDOR_TIMEOUT.',
-      }),
-      message: t.exposeString('message', {
-        nullable: true,
-        description: 'The vendor’s or the gateway’s message.',
-      }),
+const FAILURE_DESCRIPTIONS: Record<OrderFailureCode, string> = {
+  ...VENDOR_FAILURE_DESCRIPTIONS,
+  VENDOR_REJECTED: 'The vendor refused the OTP request; its own code is in `vendorCode`.',
+  OTP_INCORRECT: 'The vendor did not accept the OTP; its own code is in `vendorCode`.',
+};
+
+export const OrderFailureCodeEnum = builder.enumType('OrderFailureCode', {
+  description: 'Why the last vendor call of an order failed, in the gateway’s words.',
+  values: Object.fromEntries(
+    ORDER_FAILURE_CODES.map((c) => [c, { value: c, description: FAILURE_DESCRIPTIONS[c] }]),
+  ),
+});
+
+interface OrderFailure {
+  code: OrderFailureCode;
+  vendorCode: string | null;
+  message: string | null;
+}
+
+const OrderFailureRef = builder.objectRef<OrderFailure>('OrderFailure').implement({
+  description: 'The last failure recorded on an order.',
+  fields: (t) => ({
+    code: t.expose('code', { type: OrderFailureCodeEnum, description: 'What failed.' }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description:
+        'The vendor’s own error code, as it came (e.g. dmall’s `errorCode`); null when the vendor gave none.',
     }),
-  });
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'The vendor’s or the gateway’s message.',
+    }),
+  }),
+});
 
 const OrderRegistrationRef = builder
   .objectRef<{ type: string | null; code: string }>('OrderRegistration')
@@ -89,11 +112,19 @@ export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').impleme
   }),
 });
 
-export const OrderRef = builder.objectRef<Order>('Order').implement({
+export const OrderRef = builder.objectRef<Order>('Order');
+
+builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
+  id: { resolve: (o) => o.id },
+  loadMany: async (ids, ctx) =>
+    (await ctx.loaders.order.loadMany(ids)).map((o) => (o instanceof Error ? null : o)),
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The gateway’s id of the order.' }),
+    databaseId: t.exposeID('id', {
+      description:
+        'The gateway’s own id of the order (a UUID): what `id` was before `id` became a global id. Keep `id` for caches and `node(id:)`.',
+    }),
     orderCode: t.exposeString('orderCode', {
       nullable: true,
       description: 'The vendor’s order code (`DG...`), once the OTP request succeeded.',
@@ -124,7 +155,10 @@ export const OrderRef = builder.objectRef<Order>('Order').implement({
       type: OrderFailureRef,
       nullable: true,
       description: 'The last failure recorded, if any.',
-      resolve: (o) => (o.failureCode ? { code: o.failureCode, message: o.failureMessage } : null),
+      resolve: (o) =>
+        o.failureCode
+          ? { code: o.failureCode, vendorCode: o.failureVendorCode, message: o.failureMessage }
+          : null,
     }),
     otpAttempts: t.exposeInt('otpAttempts', { description: 'Wrong OTPs entered so far.' }),
     otpAttemptsLeft: t.int({
@@ -224,19 +258,12 @@ export const PAGE_SIZE = { defaultSize: 20, maxSize: 100 } as const;
 
 /** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
-  try {
-    const page = await resolveCursorConnection<Promise<Order[]>>(
-      { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
-      ({ before, after, limit, inverted }): Promise<Order[]> =>
-        ctx.orders.list(filter, { before, after, limit, inverted }),
-    );
-    return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
-  } catch (err) {
-    if (err instanceof InvalidCursor) {
-      throw new GraphQLError(err.message, { extensions: { code: 'INVALID_CURSOR' } });
-    }
-    throw err;
-  }
+  const page = await resolveCursorConnection<Promise<Order[]>>(
+    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
+    ({ before, after, limit, inverted }): Promise<Order[]> =>
+      ctx.orders.list(filter, { before, after, limit, inverted }),
+  );
+  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
 }
 
 builder.queryField('order', (t) =>
@@ -282,6 +309,28 @@ builder.queryField('orders', (t) =>
 
 builder.subscriptionType({ description: 'Live updates, over server-sent events.' });
 
+/** The order now, then every update, until the client leaves or the gateway shuts down. */
+async function* streamOrder(
+  current: Order,
+  updates: AsyncIterableIterator<Order>,
+  shutdown: AbortSignal,
+): AsyncGenerator<Order> {
+  if (shutdown.aborted) {
+    await updates.return?.();
+    return;
+  }
+  // On shutdown the stream completes, so the server can drain instead of cutting it.
+  const end = () => void updates.return?.();
+  shutdown.addEventListener('abort', end, { once: true });
+  try {
+    yield current;
+    for await (const order of updates) yield order;
+  } finally {
+    shutdown.removeEventListener('abort', end);
+    await updates.return?.();
+  }
+}
+
 builder.subscriptionField('orderUpdated', (t) =>
   t.field({
     type: OrderRef,
@@ -293,23 +342,24 @@ builder.subscriptionField('orderUpdated', (t) =>
         description: 'The vendor’s order code, or the gateway’s partnerTransId.',
       }),
     },
-    subscribe: async function* (_root, { orderCode }, ctx) {
-      if (ctx.shutdown.aborted) return;
+    // Not a generator: an unknown order is refused before the stream starts, so it is a
+    // located top-level error (ORDER_NOT_FOUND) like a query's, not a failure of the stream.
+    subscribe: async (_root, { orderCode }, ctx) => {
       const code = orderCode.trim();
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
-      // On shutdown the stream completes, so the server can drain instead of cutting it.
-      const end = () => void updates.return?.();
-      ctx.shutdown.addEventListener('abort', end, { once: true });
+      let current: Order | null;
       try {
-        const current = await ctx.orders.findByCode(code);
-        if (!current) throw new Error(`No order ${code}.`);
-        yield current;
-        for await (const order of updates) yield order;
-      } finally {
-        ctx.shutdown.removeEventListener('abort', end);
+        current = await ctx.orders.findByCode(code);
+      } catch (err) {
         await updates.return?.();
+        throw err;
       }
+      if (!current) {
+        await updates.return?.();
+        throw new OrderNotFound(`No order ${code}.`, code);
+      }
+      return streamOrder(current, updates, ctx.shutdown);
     },
     resolve: (order) => order,
   }),

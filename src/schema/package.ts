@@ -1,10 +1,20 @@
-import { type CatalogPackage, packagesForTelco } from '../domain/catalog.js';
+import { type CatalogPackage, findPackage, packagesForTelco } from '../domain/catalog.js';
 import { builder } from './builder.js';
 import { TelcoEnum } from './telco.js';
 
-export const PackageRef = builder.objectRef<CatalogPackage>('Package').implement({
+export const PackageRef = builder.objectRef<CatalogPackage>('Package');
+
+builder.node(PackageRef, {
   description:
     'A telco package the gateway can sell. Fields the vendor documents do not give are null, never guessed.',
+  // A package is known by its carrier and code together: the id says which carrier sells it.
+  id: { resolve: (p) => `${p.telco}:${p.code}` },
+  loadWithoutCache: (key) => {
+    const [telco, code] = key.split(':');
+    const pkg = code ? findPackage(code) : undefined;
+    // A copy: the relay plugin marks what it loads, and catalog entries are shared.
+    return pkg && pkg.telco === telco ? { ...pkg } : null;
+  },
   fields: (t) => ({
     code: t.exposeString('code', {
       description: 'The package code sent to the vendor, e.g. `6C120`.',

@@ -1,12 +1,13 @@
 import {
   type ASTVisitor,
   type FragmentDefinitionNode,
-  GraphQLError,
   Kind,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { TooManySensitiveMutations } from '../domain/errors.js';
+import { topLevelGraphQLError } from './errors.js';
 
 /**
  * Mutations that send an OTP, spend money or check a code. Repeating them in one document (by
@@ -48,9 +49,10 @@ export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor
       }
       if (found.length > 1) {
         context.reportError(
-          new GraphQLError(
-            `A document may contain at most one of ${[...SENSITIVE_MUTATIONS].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
-            { extensions: { code: 'TOO_MANY_SENSITIVE_MUTATIONS' } },
+          topLevelGraphQLError(
+            new TooManySensitiveMutations(
+              `A document may contain at most one of ${[...SENSITIVE_MUTATIONS].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
+            ),
           ),
         );
       }

@@ -1,12 +1,25 @@
-import type { PhoneNumber } from '../domain/phone.js';
+import { type PhoneNumber, parsePhone } from '../domain/phone.js';
 import { builder } from './builder.js';
+import { notAnId } from './global-id.js';
 import { OrderConnection, OrderRef, OrderStatusEnum, orderPage } from './order.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { TelcoEnum } from './telco.js';
 
-export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber').implement({
-  description: 'A mobile subscriber, identified by phone number.',
+export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber');
+
+builder.node(SubscriberRef, {
+  description:
+    'A mobile subscriber, identified by phone number. Its `id` holds the number encrypted, so ids in URLs and logs do not show it.',
+  id: {
+    resolve: (p, _args, ctx) => ctx.subscriberIds.seal(p.msisdn),
+    parse: (key, ctx) => {
+      const msisdn = ctx.subscriberIds.open(key);
+      if (!msisdn) throw notAnId();
+      return msisdn;
+    },
+  },
+  loadWithoutCache: (msisdn: string) => parsePhone(msisdn),
   fields: (t) => ({
     phone: t.exposeString('local', { description: 'Local form, `0936004420`.' }),
     msisdn: t.exposeString('msisdn', { description: 'MSISDN, `84936004420`.' }),

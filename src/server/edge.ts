@@ -80,22 +80,24 @@ export function corsOptions(config: Config): (request: Request) => CORSOptions {
 
 /**
  * Keeps database outages typed: a request that could not get a connection, or lost it, gets
- * DATABASE_UNAVAILABLE (retry later) instead of "Unexpected error.". Everything else is masked
- * as Yoga does.
+ * DATABASE_UNAVAILABLE (retry later) instead of "Unexpected error.". Everything else goes to
+ * `next` (by default masked as Yoga does).
  */
-export const maskErrors: typeof maskError = (error, message, isDev) => {
-  const unavailable = asDatabaseUnavailable(
-    error instanceof GraphQLError ? (error.originalError ?? error) : error,
-  );
-  if (unavailable) {
-    return new GraphQLError(unavailable.message, {
-      nodes: error instanceof GraphQLError ? error.nodes : undefined,
-      path: error instanceof GraphQLError ? error.path : undefined,
-      extensions: { code: unavailable.code, http: { status: 503 } },
-    });
-  }
-  return maskError(error, message, isDev);
-};
+export const maskErrors =
+  (next: typeof maskError = maskError): typeof maskError =>
+  (error, message, isDev) => {
+    const unavailable = asDatabaseUnavailable(
+      error instanceof GraphQLError ? (error.originalError ?? error) : error,
+    );
+    if (unavailable) {
+      return new GraphQLError(unavailable.message, {
+        nodes: error instanceof GraphQLError ? error.nodes : undefined,
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: { code: unavailable.code, http: { status: 503 } },
+      });
+    }
+    return next(error, message, isDev);
+  };
 
 /**
  * The Prometheus plugin, with `operationName` bounded to the operations of `operations/` (and

@@ -194,7 +194,11 @@ export class DmallSales {
             await this.move(
               order,
               'FAILED',
-              { failureCode: err.vendorCode, failureMessage: err.vendorMessage },
+              {
+                failureCode: 'VENDOR_REJECTED',
+                failureVendorCode: err.vendorCode,
+                failureMessage: err.vendorMessage,
+              },
               `dmall refused the OTP request (${err.vendorCode})`,
             );
             throw new VendorRejected(
@@ -208,7 +212,7 @@ export class DmallSales {
           await this.move(
             order,
             err.outcomeUnknown ? 'UNKNOWN' : err.attempted ? 'FAILED' : 'REFUSED',
-            { failureCode: err.code, failureMessage: err.message },
+            { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
             err.outcomeUnknown
               ? `OTP request outcome unknown: ${err.message}`
               : err.attempted
@@ -315,6 +319,7 @@ export class DmallSales {
     const settled = {
       registeredAt: this.now().toISOString(),
       failureCode: null,
+      failureVendorCode: null,
       failureMessage: null,
     };
     if (registration.kind === 'already-registered') {
@@ -346,7 +351,12 @@ export class DmallSales {
       await this.move(
         order,
         locked ? 'LOCKED' : 'OTP_SENT',
-        { otpAttempts: attempts, failureCode: err.vendorCode, failureMessage: err.vendorMessage },
+        {
+          otpAttempts: attempts,
+          failureCode: 'OTP_INCORRECT',
+          failureVendorCode: err.vendorCode,
+          failureMessage: err.vendorMessage,
+        },
         locked
           ? `Wrong OTP (${err.vendorCode}); ${attempts} wrong attempts, order locked`
           : `Wrong OTP (${err.vendorCode}); ${attempts} of ${this.opts.otp.maxAttempts} attempts used`,
@@ -364,7 +374,7 @@ export class DmallSales {
     await this.move(
       order,
       err.outcomeUnknown ? 'UNKNOWN' : previous,
-      { failureCode: err.code, failureMessage: err.message },
+      { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
       err.outcomeUnknown
         ? `Registration outcome unknown: ${err.message}. Register again with the same order code to settle it.`
         : `Registration failed and dmall did not act on it: ${err.message}`,
@@ -394,11 +404,11 @@ export class DmallSales {
 function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order): Order {
   const through = step === 'requestOtp' ? order.orderCode !== null : order.status === 'REGISTERED';
   if (through) return order;
-  if (order.status === 'FAILED' && order.failureCode && !order.failureCode.startsWith('VENDOR_')) {
+  if (order.status === 'FAILED' && order.failureCode === 'VENDOR_REJECTED') {
     throw new VendorRejected(
       order.failureMessage ?? 'dmall refused the request.',
       'dmall',
-      order.failureCode,
+      order.failureVendorCode,
       order.failureMessage,
       order.id,
     );
@@ -416,6 +426,8 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
 }
 
 function unavailable(err: VendorError, orderId: string): VendorUnavailable {
+  // Both callers answer a refusal (VENDOR_REJECTED) before they get here.
+  if (err.code === 'VENDOR_REJECTED') throw err;
   return new VendorUnavailable(
     err.outcomeUnknown
       ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`

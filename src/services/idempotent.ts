@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
+  DatabaseUnavailable,
   deserializeError,
   type ErrorName,
   GatewayError,
@@ -99,7 +100,9 @@ export class IdempotentRunner {
       await store.complete(scope, { ok: codec.save(result) });
       return result;
     } catch (err) {
-      if (err instanceof GatewayError && touched) {
+      // A database outage is no answer to the request: it stays claimed, and the sweeper or a
+      // retry settles it from what the ledger says.
+      if (err instanceof GatewayError && touched && !(err instanceof DatabaseUnavailable)) {
         await store.complete(scope, { error: serializeError(err) });
       } else if (!touched) {
         await store.release(scope);

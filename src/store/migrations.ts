@@ -126,6 +126,32 @@ const migrations: Record<string, Migration> = {
       await sql`drop table clients`.execute(db);
     },
   },
+  '0004_failure_vendor_code': {
+    // `failure_code` held either the vendor's own code (a refusal) or a VendorError code. It now
+    // holds the gateway's OrderFailureCode only, and the vendor's code has its own column.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').addColumn('failure_vendor_code', 'text').execute();
+      const ours = sql.join(
+        ['VENDOR_TIMEOUT', 'VENDOR_UNAVAILABLE', 'VENDOR_HTTP', 'VENDOR_BAD_RESPONSE'].map((c) =>
+          sql.lit(c),
+        ),
+      );
+      // A vendor code on a FAILED order is a refused OTP request; on any other order, the last
+      // wrong OTP (a registration failure on the way is stored under a VendorError code).
+      await sql`
+        update orders
+        set failure_vendor_code = failure_code,
+            failure_code = case when status = 'FAILED' then 'VENDOR_REJECTED' else 'OTP_INCORRECT' end
+        where failure_code is not null and failure_code not in (${ours})
+      `.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`update orders set failure_code = failure_vendor_code where failure_vendor_code is not null`.execute(
+        db,
+      );
+      await db.schema.alterTable('orders').dropColumn('failure_vendor_code').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

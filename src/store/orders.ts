@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { OtpRateLimited } from '../domain/errors.js';
+import { InvalidCursor, type OtpRateLimited } from '../domain/errors.js';
 import {
   OPEN_STATUSES,
   type Order,
   type OrderEvent,
+  type OrderFailureCode,
   type OrderStatus,
   type Utm,
 } from '../domain/order.js';
@@ -26,7 +27,8 @@ export function toOrder(row: OrderRow): Order {
     telco: row.telco as Telco,
     packageCode: row.package_code,
     status: row.status as OrderStatus,
-    failureCode: row.failure_code,
+    failureCode: row.failure_code as OrderFailureCode | null,
+    failureVendorCode: row.failure_vendor_code,
     failureMessage: row.failure_message,
     otpAttempts: Number(row.otp_attempts),
     utm: {
@@ -49,7 +51,8 @@ export function toOrder(row: OrderRow): Order {
 export interface OrderPatch {
   orderCode?: string;
   telcoTransId?: string;
-  failureCode?: string | null;
+  failureCode?: OrderFailureCode | null;
+  failureVendorCode?: string | null;
   failureMessage?: string | null;
   otpAttempts?: number;
   registeredType?: string | null;
@@ -212,6 +215,7 @@ export class OrderStore {
         package_code: input.packageCode,
         status: 'PENDING',
         failure_code: null,
+        failure_vendor_code: null,
         failure_message: null,
         otp_attempts: 0,
         utm_source: input.utm.source,
@@ -255,6 +259,9 @@ export class OrderStore {
           ...(patch.orderCode !== undefined && { order_code: patch.orderCode }),
           ...(patch.telcoTransId !== undefined && { telco_trans_id: patch.telcoTransId }),
           ...(patch.failureCode !== undefined && { failure_code: patch.failureCode }),
+          ...(patch.failureVendorCode !== undefined && {
+            failure_vendor_code: patch.failureVendorCode,
+          }),
           ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
           ...(patch.otpAttempts !== undefined && { otp_attempts: patch.otpAttempts }),
           ...(patch.registeredType !== undefined && { registered_type: patch.registeredType }),
@@ -389,14 +396,7 @@ export function encodeCursor(order: Pick<Order, 'createdAt' | 'id'>): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new InvalidCursor();
+    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
   }
   return { createdAt, id };
-}
-
-export class InvalidCursor extends Error {
-  override name = 'InvalidCursor';
-  constructor() {
-    super('The pagination cursor is not one this API gave out.');
-  }
 }

@@ -15,7 +15,9 @@ export interface OrdersTable {
   telco: string;
   package_code: string;
   status: string;
+  /** The gateway's `OrderFailureCode`; the vendor's own code, if it gave one, is beside it. */
   failure_code: string | null;
+  failure_vendor_code: string | null;
   failure_message: string | null;
   otp_attempts: Generated<number>;
   utm_source: string;

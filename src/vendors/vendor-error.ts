@@ -3,12 +3,10 @@
  * services and the schema can read it without loading undici.
  */
 
-export type VendorErrorCode =
-  | 'VENDOR_TIMEOUT'
-  | 'VENDOR_UNAVAILABLE'
-  | 'VENDOR_HTTP'
-  | 'VENDOR_BAD_RESPONSE'
-  | 'VENDOR_REJECTED';
+import type { VendorFailureReason } from '../domain/errors.js';
+
+/** A failure on the way (no usable answer), or a refusal by the vendor. */
+export type VendorErrorCode = VendorFailureReason | 'VENDOR_REJECTED';
 
 export interface VendorErrorInit {
   vendor: string;

@@ -4,27 +4,27 @@ import { GET_OTP_PATH, REGISTER_PATH } from '../../src/vendors/dmall/wire.js';
 import type { TestGateway } from './gateway.js';
 
 export const ORDER_FIELDS = `
-  id orderCode partnerTransId telcoTransId phone telco packageCode status otpAttempts otpAttemptsLeft
-  failure { code message } registration { type code } registeredAt createdAt
+  id databaseId orderCode partnerTransId telcoTransId phone telco packageCode status otpAttempts otpAttemptsLeft
+  failure { code vendorCode message } registration { type code } registeredAt createdAt
   utm { source medium content campaign } package { code price }
 `;
 
 const COMMON_FIELDS = `
   __typename
   ... on Error { code message }
-  ... on VendorUnavailable { reason outcomeUnknown order { id status orderCode failure { code } } }
+  ... on VendorUnavailable { reason outcomeUnknown order { id databaseId status orderCode failure { code vendorCode } } }
   ... on InvalidInput { field }
 `;
 
 const REQUEST_ERRORS = `${COMMON_FIELDS}
   ... on OtpRateLimited { retryAfterSeconds limit }
   ... on OtpAlreadySent { order { id orderCode status } }
-  ... on VendorRejected { vendorCode vendorMessage order { status failure { code message } } }
+  ... on VendorRejected { vendorCode vendorMessage order { status failure { code vendorCode message } } }
   ... on PackageNotAvailable { packageCode telco }
 `;
 
 const REGISTER_ERRORS = `${COMMON_FIELDS}
-  ... on OtpIncorrect { attemptsLeft vendorCode order { status otpAttempts } }
+  ... on OtpIncorrect { attemptsLeft vendorCode order { status otpAttempts failure { code vendorCode } } }
   ... on OrderLocked { order { status } }
   ... on OtpExpired { order { status } }
   ... on OrderNotOpen { order { status } }
@@ -40,7 +40,12 @@ export const REGISTER = `mutation ($input: RegisterWithOtpInput!) {
 
 export type Result = Record<string, unknown> & {
   __typename: string;
-  order?: Record<string, unknown> & { status: string; orderCode: string; id: string };
+  order?: Record<string, unknown> & {
+    status: string;
+    orderCode: string;
+    id: string;
+    databaseId: string;
+  };
 };
 
 export function dmallSim(t: TestGateway) {
