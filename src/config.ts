@@ -74,7 +74,7 @@ const BASE_ENV = {
   GRAPHQL_MAX_ALIASES: limit(15, 1000),
   GRAPHQL_MAX_TOKENS: limit(1000, 100_000),
   GRAPHQL_MAX_DIRECTIVES: limit(20, 1000),
-  GRAPHQL_MAX_COST: limit(10_000, 10_000_000),
+  GRAPHQL_MAX_COST: limit(25_000, 10_000_000),
   MAX_REQUEST_BODY_BYTES: limit(262_144, 16 * 1_048_576),
   GRAPHQL_INTROSPECTION: optionalBool,
   GRAPHIQL: optionalBool,
@@ -86,7 +86,7 @@ const BASE_ENV = {
 
   // Clients (README "Security"): per-client budgets on top of the document limits.
   CLIENT_REQUESTS_PER_MINUTE: limit(600, 1_000_000),
-  CLIENT_COST_PER_MINUTE: limit(100_000, 100_000_000),
+  CLIENT_COST_PER_MINUTE: limit(1_000_000, 100_000_000),
   /** How long a checked API key is trusted before it is checked again (0: every request). */
   API_KEY_CACHE_MS: count(10_000, 600_000),
   /** Only the published operations run (by hash), except for callers with `explore`. */

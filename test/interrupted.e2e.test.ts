@@ -15,10 +15,10 @@ beforeAll(async () => {
   t = await startTestGateway(
     {
       // Every vendor fast: a duplicate waits as long as the slowest vendor call can take.
-      DMALL_TIMEOUT_MS: '300',
-      VASCLOUD_TIMEOUT_MS: '300',
-      VOICE_OTP_TIMEOUT_MS: '300',
-      ESMS_TIMEOUT_MS: '300',
+      DMALL_TIMEOUT_MS: '1000',
+      VASCLOUD_TIMEOUT_MS: '1000',
+      VOICE_OTP_TIMEOUT_MS: '1000',
+      ESMS_TIMEOUT_MS: '1000',
       VENDOR_BREAKER_FAILURES: '2',
       VENDOR_BREAKER_HALF_OPEN_MS: '400',
       OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
@@ -64,7 +64,7 @@ describe('a claim left by a killed process', () => {
 
     const s = sales(t);
     // Within the slowest call's time the claim may still be running: the retry is told when to
-    // come back (DMALL_TIMEOUT_MS 300 ms + the 30 s margin).
+    // come back (the slowest vendor timeout, 1 s, + the 30 s margin).
     const res = await t.graphql<{ requestOtp: { __typename: string; retryAfterSeconds: number } }>(
       `mutation ($input: RequestOtpInput!) {
         requestOtp(input: $input) { __typename ... on RequestInProgress { retryAfterSeconds } }
@@ -79,7 +79,7 @@ describe('a claim left by a killed process', () => {
 
     // Past it, the sweeper settles the order and the claim; the retry answers from the order,
     // without calling the vendor.
-    clock += 31_000;
+    clock += 32_000;
     const calls = dmallSim(t).otpCalls();
     await t.gateway.sweep();
     expect((await orders.findById(created.order.id))!.status).toBe('UNKNOWN');
@@ -104,7 +104,7 @@ describe('a claim left by a killed process', () => {
       duplicateWaitMs: 0,
     }).fingerprint({ phone: '0936000313', packageCode: 'C120', utm: NO_UTM });
     await t.gateway.idempotency.claim(scope, fingerprint);
-    clock += 31_000;
+    clock += 32_000;
     const retry = await sales(t).requestOtp('0936000313', 'C120', key);
     expect(retry).toMatchObject({ __typename: 'RequestOtpSuccess', order: { status: 'OTP_SENT' } });
   });

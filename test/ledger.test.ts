@@ -122,6 +122,39 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
     );
     expect(res.data!.subscriber.orders.totalCount).toBe(1);
     expect(res.data!.subscriber.orders.edges[0]!.node.orderCode).toBe(registered[3]);
+    const count = async (args: string) =>
+      (
+        await t.graphql<{ subscriber: { orders: Page } }>(
+          `{ subscriber(phone: "0936000103") { orders${args} { totalCount } } }`,
+        )
+      ).data!.subscriber.orders.totalCount;
+    expect(await count('(filter: { status: REGISTERED })')).toBe(1);
+    expect(await count('(filter: { status: FAILED })')).toBe(0);
+    expect(await count('(filter: { packageCode: "nope" })')).toBe(0);
+    // The deprecated argument still works.
+    expect(await count('(status: REGISTERED)')).toBe(1);
+    expect(await count('(status: FAILED)')).toBe(0);
+  });
+
+  it('refuses a page size above the maximum with an error that names it', async () => {
+    for (const args of ['first: 500', 'first: -1', 'last: 101, before: "x"']) {
+      const res = await t.graphql(`{ orders(${args}) { totalCount } }`);
+      expect({ args, res }).toEqual({
+        args,
+        res: {
+          data: null,
+          errors: [
+            expect.objectContaining({
+              message: expect.stringContaining('between 0 and 100'),
+              path: ['orders'],
+              extensions: { code: 'INVALID_INPUT', typename: 'InvalidInput' },
+            }),
+          ],
+        },
+      });
+    }
+    const ok = await t.graphql<{ orders: Page }>('{ orders(first: 100) { totalCount } }');
+    expect(ok.errors).toBeUndefined();
   });
 
   it('loads every order’s events in one batch', async () => {

@@ -41,18 +41,31 @@ describe('operations/', () => {
       expect(step1.data!.subscriber.eligiblePackages.map((p) => p.code)).toContain('6C120');
 
       const step2 = await t.graphql<{
-        requestOtp: { __typename: string; order: { orderCode: string } };
+        requestOtp: {
+          __typename: string;
+          orderCode: string;
+          otpExpiresAt: string;
+          order: { orderCode: string; otpExpiresAt: string };
+        };
       }>(read('2-request-otp.graphql'), vars('2-request-otp.graphql'), headers);
       expect(step2.data!.requestOtp.__typename).toBe('RequestOtpSuccess');
       const { orderCode } = step2.data!.requestOtp.order;
+      // The success type's own non-null copies of what Order has nullable.
+      expect(step2.data!.requestOtp.orderCode).toBe(orderCode);
+      expect(step2.data!.requestOtp.otpExpiresAt).toBe(step2.data!.requestOtp.order.otpExpiresAt);
 
       const input = { ...vars('3-register-with-otp.graphql').input, orderCode };
       const step3 = await t.graphql<{
-        registerWithOtp: { __typename: string; order: { status: string } };
+        registerWithOtp: {
+          __typename: string;
+          registeredAt: string;
+          order: { status: string; registeredAt: string };
+        };
       }>(read('3-register-with-otp.graphql'), { input }, headers);
       expect(step3.data!.registerWithOtp).toMatchObject({
         __typename: 'RegisterWithOtpSuccess',
-        order: { status: 'REGISTERED' },
+        registeredAt: step3.data!.registerWithOtp.order.registeredAt,
+        order: { status: 'REGISTERED', registeredAt: expect.any(String) },
       });
 
       const step4 = await t.graphql<{

@@ -6,13 +6,12 @@ import { sales } from './helpers/sales.js';
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 
 /** Opens `orderUpdated` over SSE and collects the statuses it streams. */
-async function watch(t: TestGateway, orderCode: string) {
+async function watch(t: TestGateway, orderCode: string, arg: 'code' | 'orderCode' = 'code') {
   const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({
-      query:
-        'subscription ($c: String!) { orderUpdated(orderCode: $c) { orderCode status events { sequence status } } }',
+      query: `subscription ($c: String!) { orderUpdated(${arg}: $c) { orderCode status events { sequence status } } }`,
       variables: { c: orderCode },
     }),
   });
@@ -96,6 +95,21 @@ describe('Subscription.orderUpdated over SSE', () => {
     ]);
     expect(w.statuses).toEqual([]);
     await w.stop();
+  });
+
+  it('still takes the deprecated `orderCode` argument, and refuses neither with INVALID_INPUT', async () => {
+    const { order } = await sales(t).requestOtp('0936000303', 'C120');
+    const w = await watch(t, order!.orderCode, 'orderCode');
+    await expect.poll(() => w.statuses).toEqual(['OTP_SENT']);
+    await w.stop();
+    const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: 'subscription { orderUpdated { status } }' }),
+    });
+    expect(await res.json()).toMatchObject({
+      errors: [{ path: ['orderUpdated'], extensions: { code: 'INVALID_INPUT' } }],
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { findPackage } from '../domain/catalog.js';
-import { OrderNotFound } from '../domain/errors.js';
+import { InvalidInput, OrderNotFound } from '../domain/errors.js';
 import {
   attemptsLeft,
   ORDER_FAILURE_CODES,
@@ -84,7 +84,7 @@ const OrderFailureRef = builder.objectRef<OrderFailure>('OrderFailure').implemen
   }),
 });
 
-const OrderRegistrationRef = builder
+export const OrderRegistrationRef = builder
   .objectRef<{ type: string | null; code: string }>('OrderRegistration')
   .implement({
     description: 'What the vendor reported it registered.',
@@ -206,23 +206,36 @@ builder.node(OrderRef, {
   }),
 });
 
+/** The filter fields that make sense within one subscriber's orders. */
+const subscriberOrderFilterFields = (
+  t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>,
+) => ({
+  status: t.field({ type: OrderStatusEnum, required: false, description: 'Only this status.' }),
+  packageCode: t.string({ required: false, description: 'Only this package code.' }),
+  createdFrom: t.field({
+    type: 'DateTime',
+    required: false,
+    description: 'Created at or after this time.',
+  }),
+  createdTo: t.field({
+    type: 'DateTime',
+    required: false,
+    description: 'Created before this time.',
+  }),
+});
+
+export const SubscriberOrderFilterInput = builder.inputType('SubscriberOrderFilter', {
+  description:
+    'Narrows one subscriber’s orders (`Subscriber.orders`). Every field is optional; given fields must all match.',
+  fields: subscriberOrderFilterFields,
+});
+
 export const OrderFilterInput = builder.inputType('OrderFilter', {
   description: 'Narrows an order list. Every field is optional; given fields must all match.',
   fields: (t) => ({
-    status: t.field({ type: OrderStatusEnum, required: false, description: 'Only this status.' }),
+    ...subscriberOrderFilterFields(t),
     telco: t.field({ type: TelcoEnum, required: false, description: 'Only this carrier.' }),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
-    packageCode: t.string({ required: false, description: 'Only this package code.' }),
-    createdFrom: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Created at or after this time.',
-    }),
-    createdTo: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Created before this time.',
-    }),
   }),
 });
 
@@ -255,9 +268,23 @@ interface PageArgs {
 
 /** Page sizes of every order list; the edge's cost limit charges a list by the same numbers. */
 export const PAGE_SIZE = { defaultSize: 20, maxSize: 100 } as const;
+export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 
-/** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
+/**
+ * A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`.
+ * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
+ * asking for 500 would otherwise take 100 for all there is.
+ */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
+  for (const name of ['first', 'last'] as const) {
+    const size = args[name];
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw new InvalidInput(
+        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
+        name,
+      );
+    }
+  }
   const page = await resolveCursorConnection<Promise<Order[]>>(
     { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
@@ -335,17 +362,25 @@ builder.subscriptionField('orderUpdated', (t) =>
   t.field({
     type: OrderRef,
     description:
-      'The order now, then again on every change: a counter screen can wait for a registration to settle. Ends with an error if no order has this code.',
+      'The order now, then again on every change: a counter screen can wait for a registration to settle. No order with this code: the stream ends at once with a top-level error with code ORDER_NOT_FOUND.',
     args: {
+      // Nullable only because a deprecated argument must be; one of the two is required.
+      code: t.arg.string({
+        required: false,
+        description:
+          'The vendor’s order code (`DG...`) or the gateway’s partnerTransId, as for `order(code:)`. Required.',
+      }),
       orderCode: t.arg.string({
-        required: true,
-        description: 'The vendor’s order code, or the gateway’s partnerTransId.',
+        required: false,
+        description: 'The same as `code`.',
+        deprecationReason: 'Use `code`, as `order(code:)` does.',
       }),
     },
     // Not a generator: an unknown order is refused before the stream starts, so it is a
     // located top-level error (ORDER_NOT_FOUND) like a query's, not a failure of the stream.
-    subscribe: async (_root, { orderCode }, ctx) => {
-      const code = orderCode.trim();
+    subscribe: async (_root, args, ctx) => {
+      const code = (args.code ?? args.orderCode ?? '').trim();
+      if (!code) throw new InvalidInput('Give the order’s code as `code`.', 'code');
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
       let current: Order | null;

@@ -1,7 +1,14 @@
 import { errorClasses } from '../domain/errors.js';
+import { otpExpiresAt } from '../domain/order.js';
 import { REGISTER_WITH_OTP_ERRORS, REQUEST_OTP_ERRORS } from '../services/dmall-sales.js';
 import { builder } from './builder.js';
 import { OrderRef } from './order.js';
+
+/** A value a success result always has; its absence is a bug, reported as an unexpected error. */
+function present<T>(value: T | null, field: string): T {
+  if (value === null) throw new Error(`A success result has no ${field}`);
+  return value;
+}
 
 builder.mutationType({
   description:
@@ -55,7 +62,26 @@ builder.mutationField('requestOtp', (t) =>
     errors: {
       types: errorClasses(REQUEST_OTP_ERRORS),
       union: { name: 'RequestOtpResult', description: 'The order with its OTP sent, or why not.' },
-      result: { name: 'RequestOtpSuccess', description: 'The OTP was sent.' },
+      result: {
+        name: 'RequestOtpSuccess',
+        description: 'The OTP was sent.',
+        // Nullable on Order (an order whose OTP request failed has neither), always here.
+        fields: (t) => ({
+          orderCode: t.string({
+            description: 'The vendor’s order code (`DG...`): pass it to registerWithOtp.',
+            resolve: (o) => present(o.orderCode, 'orderCode'),
+          }),
+          otpExpiresAt: t.field({
+            type: 'DateTime',
+            description: 'When the OTP stops being usable.',
+            resolve: (o, _args, ctx) =>
+              otpExpiresAt(
+                { ...o, otpSentAt: present(o.otpSentAt, 'otpSentAt') },
+                ctx.config.otp.validitySeconds,
+              ),
+          }),
+        }),
+      },
       dataField: { name: 'order', description: 'The order, in OTP_SENT.' },
     },
     resolve: (_root, { input }, ctx) => ctx.sales.requestOtp(ctx.clientId, input),
@@ -73,7 +99,18 @@ builder.mutationField('registerWithOtp', (t) =>
     errors: {
       types: errorClasses(REGISTER_WITH_OTP_ERRORS),
       union: { name: 'RegisterWithOtpResult', description: 'The registered order, or why not.' },
-      result: { name: 'RegisterWithOtpSuccess', description: 'The package is registered.' },
+      result: {
+        name: 'RegisterWithOtpSuccess',
+        description: 'The package is registered.',
+        // Nullable on Order (null until REGISTERED), always here.
+        fields: (t) => ({
+          registeredAt: t.field({
+            type: 'DateTime',
+            description: 'When the registration was confirmed.',
+            resolve: (o) => present(o.registeredAt, 'registeredAt'),
+          }),
+        }),
+      },
       dataField: { name: 'order', description: 'The order, in REGISTERED.' },
     },
     resolve: (_root, { input }, ctx) => ctx.sales.registerWithOtp(ctx.clientId, input),

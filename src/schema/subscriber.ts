@@ -1,7 +1,13 @@
 import { type PhoneNumber, parsePhone } from '../domain/phone.js';
 import { builder } from './builder.js';
 import { notAnId } from './global-id.js';
-import { OrderConnection, OrderRef, OrderStatusEnum, orderPage } from './order.js';
+import {
+  OrderConnection,
+  OrderRef,
+  OrderStatusEnum,
+  orderPage,
+  SubscriberOrderFilterInput,
+} from './order.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { TelcoEnum } from './telco.js';
@@ -39,14 +45,32 @@ builder.node(SubscriberRef, {
         type: OrderRef,
         description: 'This subscriber’s orders, newest first.',
         args: {
+          filter: t.arg({
+            type: SubscriberOrderFilterInput,
+            required: false,
+            description: 'Which of this subscriber’s orders.',
+          }),
           status: t.arg({
             type: OrderStatusEnum,
             required: false,
             description: 'Only this status.',
+            deprecationReason: 'Use `filter: { status: ... }`, as `orders(filter:)` does.',
           }),
         },
-        resolve: (p, args, ctx) =>
-          orderPage(ctx, { phone: p.local, status: args.status ?? null }, args),
+        resolve: (p, args, ctx) => {
+          const f = args.filter ?? {};
+          return orderPage(
+            ctx,
+            {
+              phone: p.local,
+              status: f.status ?? args.status ?? null,
+              packageCode: f.packageCode?.trim().toUpperCase() ?? null,
+              createdFrom: f.createdFrom ?? null,
+              createdTo: f.createdTo ?? null,
+            },
+            args,
+          );
+        },
       },
       OrderConnection,
     ),
@@ -56,9 +80,8 @@ builder.node(SubscriberRef, {
 builder.queryField('subscriber', (t) =>
   t.field({
     type: SubscriberRef,
-    nullable: true,
     description:
-      'A subscriber by phone number, in any of the forms `0936004420`, `84936004420` or `+84936004420` (spaces and dots allowed). A number that is not a Vietnamese mobile number is an error with code INVALID_PHONE_NUMBER.',
+      'A subscriber by phone number, in any of the forms `0936004420`, `84936004420` or `+84936004420` (spaces and dots allowed). Every well-formed Vietnamese mobile number is a subscriber (its carrier may be UNKNOWN), so this is never null; a number that is not one is a top-level error with code INVALID_PHONE_NUMBER.',
     args: {
       phone: t.arg.string({ required: true, description: 'The phone number, in any form.' }),
     },

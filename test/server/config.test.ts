@@ -9,7 +9,7 @@ describe('edge configuration', () => {
       maxAliases: 15,
       maxTokens: 1000,
       maxDirectives: 20,
-      maxCost: 10_000,
+      maxCost: 25_000,
       maxBodyBytes: 262_144,
     });
     expect(config.corsOrigins).toBe('*');

@@ -33,7 +33,7 @@ describe.each(DIALECTS)('dmall sales on $name', ({ create }) => {
     http = new VendorHttp({
       vendor: 'dmall',
       baseUrl: await sim.listen(),
-      timeoutMs: 300,
+      timeoutMs: 1_000,
       maxBodyBytes: 65_536,
       readRetries: 2,
       breakerFailures: 1000,

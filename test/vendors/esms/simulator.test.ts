@@ -29,7 +29,7 @@ function clientFor(keys: { apiKey?: string; secretKey?: string } = {}) {
     vendor: 'esms',
     baseUrl: sim.url,
     // Short: the hanging OA ids hang far longer than this (but only hangMs, so nothing lingers).
-    timeoutMs: 250,
+    timeoutMs: 1_000,
     maxBodyBytes: 65536,
     // Reads would be retried: a purchase must not be.
     readRetries: 2,

@@ -34,7 +34,7 @@ beforeAll(async () => {
   http = new VendorHttp({
     vendor: 'vascloud',
     baseUrl: sim.url,
-    timeoutMs: 250,
+    timeoutMs: 1_000,
     maxBodyBytes: 65536,
     readRetries: 2,
     retryInitialDelayMs: 1,
@@ -311,7 +311,7 @@ describe('vascloud simulator: notifications to the gateway (cpURL)', () => {
       const events: VasNotification[] = [];
       const [route] =
         vascloud.inbound?.({
-          config: { baseUrl: sim.url, timeoutMs: 250, cpUrl: url },
+          config: { baseUrl: sim.url, timeoutMs: 1_000, cpUrl: url },
           client,
           logger: pino({ level: 'silent' }),
           deliver: async (e) => {

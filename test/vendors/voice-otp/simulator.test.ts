@@ -39,7 +39,7 @@ const https: VendorHttp[] = [];
 beforeAll(async () => {
   sim = createVoiceOtpSimulator({
     ...CREDENTIALS,
-    hangMs: 1_000,
+    hangMs: 3_000,
     settleAfterMs: SETTLE_MS,
     balance: 100,
     callCost: 2,
@@ -64,7 +64,7 @@ function client(overrides: Partial<typeof CREDENTIALS> = {}, baseUrl = sim.url) 
   const http = new VendorHttp({
     vendor: 'voiceOtp',
     baseUrl,
-    timeoutMs: 200,
+    timeoutMs: 1_000,
     maxBodyBytes: 65536,
     readRetries: 2,
     retryInitialDelayMs: 1,
