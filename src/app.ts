@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
-import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
+import { useGraphiQLPage } from './server/graphiql.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import type { Database } from './store/database.js';
 import type { InboundRoute } from './vendors/module.js';
@@ -43,8 +43,8 @@ export function createApp(options: AppOptions): App {
     maskedErrors: { isDev: false },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    renderGraphiQL: cachedGraphiQLRenderer(),
-    graphiql: graphiqlOptions(),
+    // Served by useGraphiQLPage: split into cacheable, compressed assets.
+    graphiql: false,
     context: ({ request }) => {
       const header = request.headers.get('x-client-id')?.trim();
       return {
@@ -57,6 +57,7 @@ export function createApp(options: AppOptions): App {
       };
     },
     plugins: [
+      useGraphiQLPage(logger),
       useVendorRoutes(options.vendorRoutes),
       useReadinessCheck({
         endpoint: '/readyz',
