@@ -7,6 +7,7 @@ import { CatalogEligibility, type EligibilityProvider } from './domain/eligibili
 import { createHttpServer } from './server/http-server.js';
 import { createLiveUpdates } from './server/live-updates.js';
 import { startSweeper } from './server/sweeper.js';
+import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { type Database, openDatabase } from './store/database.js';
@@ -136,6 +137,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     vendorRoutes: vendors.routes,
   });
   const http = createHttpServer(yoga);
+  const ws = attachWebSocket(http.server, yoga, logger);
   let closing: Promise<void> | null = null;
 
   return {
@@ -152,7 +154,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       closing ??= (async () => {
         sweeper.stop();
         stopping.abort();
-        await http.close();
+        await Promise.all([ws.close(), http.close()]);
         await vendors.close();
         await sandbox.close();
         live.close();
