@@ -64,10 +64,13 @@ export function withoutTabDragConstraints(js: string): string | null {
 
 /**
  * Runs before GraphiQL. GraphiQL 5 re-selects the stored tab whose query, variables and headers
- * equal its `query`/`variables`/`headers` storage keys and otherwise adds a tab made of them. Those
- * keys are written only when an editor changes, so reloading after a visit that changed nothing
- * added (and selected) an empty `<untitled>` tab. Filling them from the stored active tab makes a
- * reload reopen that tab. A `?query=` link is left alone: GraphiQL opens it in a tab of its own.
+ * equal its `query`/`variables`/`headers` storage keys (the query from Yoga's `?query=` link when
+ * there is one), and otherwise adds a tab made of them. Those keys are written only when an
+ * editor changes, and the tabs themselves half a second after a change, so a reload after a visit
+ * that changed nothing added an empty `<untitled>` tab, and a reload soon after switching tabs
+ * added a copy of the tab. Here the keys are set from the stored tab the page should reopen: the
+ * one whose query the `?query=` link holds (the link is then dropped), else the active one. A
+ * link to a query no tab holds is left alone: GraphiQL opens it in a tab of its own.
  */
 const BOOT = `'use strict';
 (function () {
@@ -79,15 +82,24 @@ const BOOT = `'use strict';
   };
   try {
     var stored = localStorage.getItem('graphiql:tabState');
-    if (stored && !new URLSearchParams(location.search).has('query')) {
-      var state = JSON.parse(stored);
-      var tab = state.tabs && state.tabs[state.activeTabIndex];
+    var state = stored && JSON.parse(stored);
+    if (state && Array.isArray(state.tabs)) {
+      var params = new URLSearchParams(location.search);
+      var linked = params.get('query');
+      var tab = linked === null
+        ? state.tabs[state.activeTabIndex]
+        : state.tabs.filter(function (t) { return t.query === linked; })[0];
       if (tab) {
         ['query', 'variables', 'headers'].forEach(function (key) {
-          if (localStorage.getItem('graphiql:' + key) === null) {
+          if (linked !== null || localStorage.getItem('graphiql:' + key) === null) {
             localStorage.setItem('graphiql:' + key, tab[key] || '');
           }
         });
+        if (linked !== null) {
+          params.delete('query');
+          var search = params.toString();
+          history.replaceState(history.state, '', location.pathname + (search ? '?' + search : '') + location.hash);
+        }
       }
     }
   } catch (err) {
