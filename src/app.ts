@@ -11,7 +11,7 @@ import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
 import { type Caller, useClientBudgets } from './server/auth.js';
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
-import { cachedGraphiQLRenderer, graphiqlOptions } from './server/graphiql.js';
+import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
 import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
@@ -54,14 +54,14 @@ export function createApp(options: AppOptions): App {
     maskedErrors: { isDev: false, maskError: maskErrors(maskError) },
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    renderGraphiQL: cachedGraphiQLRenderer(),
     cors: corsOptions(config),
     multipart: false,
     // The body cap is the edge's (`MAX_REQUEST_BODY_BYTES`, src/server/edge.ts): it reads a body
     // of declared length directly and streams only a chunked one. Yoga's own cap would pipe every
     // body through a TransformStream, which costs more than the rest of a small query.
     maxRequestBodySize: false,
-    graphiql: config.graphiql && graphiqlOptions(),
+    // Served by useGraphiQLPage (when GRAPHIQL is on): split into cacheable, compressed assets.
+    graphiql: false,
     context: async ({ request }) => {
       const caller = await options.authenticate(request.headers);
       return {
@@ -76,6 +76,7 @@ export function createApp(options: AppOptions): App {
       };
     },
     plugins: [
+      ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
       useVendorRoutes(options.vendorRoutes),
       ...(config.trustedDocuments
         ? [

@@ -8,6 +8,7 @@ import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createLiveUpdates } from './server/live-updates.js';
 import { startSweeper } from './server/sweeper.js';
+import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { ClientStore } from './store/clients.js';
@@ -157,6 +158,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       ? 'every vendor runs in sandbox: requests without an API key are served anonymously'
       : 'API keys required: every request needs Authorization: Bearer <key>',
   );
+  const ws = attachWebSocket(http.server, yoga, logger);
   let closing: Promise<void> | null = null;
 
   return {
@@ -174,7 +176,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       closing ??= (async () => {
         sweeper.stop();
         stopping.abort();
-        await http.close();
+        await Promise.all([ws.close(), http.close()]);
         await vendors.close();
         await sandbox.close();
         live.close();

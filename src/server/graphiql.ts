@@ -1,28 +1,25 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphiQLOptions } from 'graphql-yoga';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
+import * as bundle from '@graphql-yoga/render-graphiql/graphiql';
+import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
+import type { Logger } from 'pino';
 
 const GRAPHIQL_HEADERS = JSON.stringify({ 'x-client-id': 'graphiql' }, null, 2);
+/** Where the page's assets are served; each name carries a hash of its content. */
+const ASSETS_PATH = '/graphiql/';
 
 /**
  * GraphiQL as the gateway serves it: its assets come from the gateway itself (no CDN), so it
  * works offline and behind a shop's firewall and no third-party script runs next to the API.
  * One tab per example operation, so each tab is a document with at most one sensitive mutation.
  */
-export function graphiqlOptions(): GraphiQLOptions {
+export function graphiqlOptions() {
   return {
     title: 'Telco gateway',
     defaultTabs: exampleTabs(),
     defaultHeaders: GRAPHIQL_HEADERS,
-  };
-}
-
-/** The page is ~9 MB and its options never change, so it is rendered once. */
-export function cachedGraphiQLRenderer(): (options: GraphiQLOptions) => string {
-  let html: string | undefined;
-  return (options) => {
-    html ??= renderGraphiQL(options);
-    return html;
   };
 }
 
@@ -44,4 +41,224 @@ export function exampleTabs(): Array<{ query: string; variables: string | null; 
         headers: GRAPHIQL_HEADERS,
       };
     });
+}
+
+/**
+ * GraphiQL 5.2 (the build `@graphql-yoga/render-graphiql` ships) makes each tab a framer-motion
+ * `Reorder.Item` with `dragConstraints` set to the tab strip. framer-motion watches both with a
+ * ResizeObserver (and the window's `resize`) and, when either changes size, "rescales" each tab's
+ * drag offset within the new constraints, which leaves every tab with a bogus `translateX` of up
+ * to the strip's width. GraphiQL's CSS hides that transform (`.graphiql-tab:not(:focus-within)
+ * { transform: none !important }`) until the tab takes focus: pressing the mouse on a tab focuses
+ * it, the tab jumps away from under the pointer, and the click lands on the strip instead, so the
+ * click is ignored (and the next one, with the offset now reset, works). On a first visit the
+ * strip always resizes once, when the web fonts (`font-display: swap`) replace the fallback font
+ * after the tabs are drawn; a window resize does the same at any time. Without constraints the
+ * tabs still reorder by drag, and nothing rescales them.
+ */
+export function withoutTabDragConstraints(js: string): string | null {
+  const tabProps = /dragConstraints:[\w$]+,(value:[\w$]+,isActive:)/g;
+  const found = js.match(tabProps)?.length ?? 0;
+  return found === 1 ? js.replace(tabProps, '$1') : null;
+}
+
+/**
+ * Runs before GraphiQL. GraphiQL 5 re-selects the stored tab whose query, variables and headers
+ * equal its `query`/`variables`/`headers` storage keys (the query from Yoga's `?query=` link when
+ * there is one), and otherwise adds a tab made of them. Those keys are written only when an
+ * editor changes, and the tabs themselves half a second after a change, so a reload after a visit
+ * that changed nothing added an empty `<untitled>` tab, and a reload soon after switching tabs
+ * added a copy of the tab. Here the keys are set from the stored tab the page should reopen: the
+ * one whose query the `?query=` link holds (the link is then dropped), else the active one. A
+ * link to a query no tab holds is left alone: GraphiQL opens it in a tab of its own.
+ */
+const BOOT = `'use strict';
+(function () {
+  var options = JSON.parse(document.getElementById('graphiql-options').textContent);
+  var workers = options.workers;
+  self.MonacoEnvironment = {
+    globalAPI: false,
+    getWorkerUrl: function (_moduleId, label) { return workers[label]; },
+  };
+  try {
+    var stored = localStorage.getItem('graphiql:tabState');
+    var state = stored && JSON.parse(stored);
+    if (state && Array.isArray(state.tabs)) {
+      var params = new URLSearchParams(location.search);
+      var linked = params.get('query');
+      var tab = linked === null
+        ? state.tabs[state.activeTabIndex]
+        : state.tabs.filter(function (t) { return t.query === linked; })[0];
+      if (tab) {
+        ['query', 'variables', 'headers'].forEach(function (key) {
+          if (linked !== null || localStorage.getItem('graphiql:' + key) === null) {
+            localStorage.setItem('graphiql:' + key, tab[key] || '');
+          }
+        });
+        if (linked !== null) {
+          params.delete('query');
+          var search = params.toString();
+          history.replaceState(history.state, '', location.pathname + (search ? '?' + search : '') + location.hash);
+        }
+      }
+    }
+  } catch (err) {
+    console.warn('GraphiQL storage not readable', err);
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), options.graphiql);
+  });
+})();
+`;
+
+interface Asset {
+  /** The path it is served at, with a hash of its content: cacheable for ever. */
+  path: string;
+  type: string;
+  body: Buffer;
+  etag: string;
+  /** Compressed once, on first request, and kept. */
+  encoded?: Promise<{ br: Buffer; gzip: Buffer }>;
+}
+
+const compressBrotli = promisify(brotliCompress);
+const compressGzip = promisify(gzip);
+
+function asset(name: string, ext: string, type: string, content: string | Buffer): Asset {
+  const body = typeof content === 'string' ? Buffer.from(content) : content;
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 16);
+  return { path: `${ASSETS_PATH}${name}.${hash}.${ext}`, type, body, etag: `"${hash}"` };
+}
+
+function encodings(a: Asset) {
+  a.encoded ??= Promise.all([
+    // Quality 9 of 11: within 10% of the smallest, at a twentieth of the time (1 s for the script).
+    compressBrotli(a.body, {
+      params: {
+        [zlib.BROTLI_PARAM_QUALITY]: 9,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: a.body.length,
+      },
+    }),
+    compressGzip(a.body, { level: 9 }),
+  ]).then(([br, gzip]) => ({ br, gzip }));
+  return a.encoded;
+}
+
+const SCRIPT = 'text/javascript; charset=utf-8';
+
+/** The page and its assets; built once per process (the bundle is 9 MB). */
+let built: { page: Asset; assets: Map<string, Asset> } | undefined;
+
+function build(logger: Logger): { page: Asset; assets: Map<string, Asset> } {
+  if (built) return built;
+  const js = withoutTabDragConstraints(bundle.js);
+  if (!js)
+    logger.warn(
+      'GraphiQL bundle changed: tab drag constraints not removed; tab clicks may be lost',
+    );
+  const app = asset('graphiql', 'js', SCRIPT, js ?? bundle.js);
+  const css = asset('graphiql', 'css', 'text/css; charset=utf-8', bundle.css);
+  const favicon = asset(
+    'favicon',
+    'ico',
+    'image/x-icon',
+    Buffer.from(bundle.favicon.replace(/^data:[^,]*;base64,/, ''), 'base64'),
+  );
+  const workers = {
+    editorWorkerService: asset('editor.worker', 'js', SCRIPT, bundle.editorWorkerService),
+    json: asset('json.worker', 'js', SCRIPT, bundle.jsonWorker),
+    graphql: asset('graphql.worker', 'js', SCRIPT, bundle.graphqlWorker),
+  };
+  const boot = asset('boot', 'js', SCRIPT, BOOT);
+  const options = {
+    graphiql: graphiqlOptions(),
+    workers: Object.fromEntries(Object.entries(workers).map(([label, w]) => [label, w.path])),
+  };
+  // `<` escaped so that no operation text can end the script element.
+  const json = JSON.stringify(options).replace(/</g, '\\u003c');
+  const html = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>${options.graphiql.title}</title>
+    <link rel="icon" href="${favicon.path}" />
+    <link rel="stylesheet" href="${css.path}" />
+    <script id="graphiql-options" type="application/json">${json}</script>
+    <script defer src="${boot.path}"></script>
+    <script defer src="${app.path}"></script>
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>You need to enable JavaScript to run this app.</noscript>
+    <div id="root"></div>
+  </body>
+</html>
+`;
+  const page = asset('index', 'html', 'text/html; charset=utf-8', html);
+  const all = [app, css, favicon, boot, ...Object.values(workers)];
+  built = { page, assets: new Map(all.map((a) => [a.path, a])) };
+  return built;
+}
+
+async function respond(
+  request: Request,
+  a: Asset,
+  cacheControl: string,
+  fetchAPI: { Response: typeof Response },
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'content-type': a.type,
+    'cache-control': cacheControl,
+    etag: a.etag,
+    vary: 'Accept-Encoding',
+  };
+  if (request.headers.get('if-none-match') === a.etag) {
+    return new fetchAPI.Response(null, { status: 304, headers });
+  }
+  const accepted = request.headers.get('accept-encoding') ?? '';
+  let body = a.body;
+  // Small bodies are not worth a compressed copy.
+  if (a.body.length > 1024) {
+    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+    if (encoding) {
+      body = (await encodings(a))[encoding];
+      headers['content-encoding'] = encoding;
+    }
+  }
+  headers['content-length'] = String(body.length);
+  return new fetchAPI.Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+    status: 200,
+    headers,
+  });
+}
+
+/**
+ * Serves GraphiQL at the GraphQL endpoint (a GET that accepts HTML, as Yoga decides) and its
+ * assets under `/graphiql/`, compressed (brotli or gzip, by `Accept-Encoding`). The assets'
+ * names carry their content hash, so browsers keep them for a year without asking again; the page
+ * (it embeds the example operations) is revalidated by its ETag on every visit.
+ */
+export function useGraphiQLPage(logger: Logger, graphqlEndpoint = '/graphql'): Plugin {
+  return {
+    onRequest({ request, url, fetchAPI, endResponse }) {
+      const isPage =
+        (url.pathname === graphqlEndpoint || url.pathname === `${graphqlEndpoint}/`) &&
+        shouldRenderGraphiQL(request);
+      const isAsset =
+        url.pathname.startsWith(ASSETS_PATH) &&
+        (request.method === 'GET' || request.method === 'HEAD');
+      if (!isPage && !isAsset) return;
+      const { page, assets } = build(logger);
+      if (isPage) {
+        return respond(request, page, 'no-cache', fetchAPI).then(endResponse);
+      }
+      const found = assets.get(url.pathname);
+      if (!found) {
+        endResponse(new fetchAPI.Response('Not found', { status: 404 }));
+        return;
+      }
+      return respond(request, found, 'public, max-age=31536000, immutable', fetchAPI).then(
+        endResponse,
+      );
+    },
+  };
 }

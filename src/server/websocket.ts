@@ -1,0 +1,182 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import type { Context as WsContext } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { isAsyncIterable, maskError } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { App } from '../app.js';
+
+/** A GraphQL document over WebSocket is as small as one over HTTP; ws would take 100 MiB. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How long a closing gateway waits for operations in flight before it closes their sockets. */
+const DRAIN_MS = 3_000;
+/** "Going Away": the server is shutting down; graphql-ws clients reconnect (to another instance). */
+const GOING_AWAY = 1001;
+
+export interface WebSocketEndpoint {
+  /**
+   * Takes no new connection, waits (up to 3 seconds) for the operations in flight to finish
+   * (the `shutdown` signal has already ended the live streams), then closes every socket with
+   * 1001 Going Away.
+   */
+  close(): Promise<void>;
+}
+
+type Enveloped = ReturnType<App['getEnveloped']>;
+
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`, the protocol of `graphql-ws`, Apollo Kotlin and
+ * Apollo iOS) on the GraphQL endpoint, beside SSE. Each operation runs through Yoga's envelop
+ * (`yoga.getEnveloped`), so the plugins, the context (client identity included), validation
+ * rules and error masking are the same as over HTTP.
+ */
+export function attachWebSocket(server: Server, yoga: App, logger: Logger): WebSocketEndpoint {
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: MAX_MESSAGE_BYTES,
+  });
+  const connections = new Set<WsContext<Record<string, unknown> | undefined, Extra>>();
+  // The envelop of each operation, found again by the arguments graphql-ws hands to execute.
+  const envelopes = new WeakMap<ExecutionArgs, Enveloped>();
+
+  useServer<Record<string, unknown> | undefined>(
+    {
+      isProd: true,
+      onConnect: (ctx) => {
+        connections.add(ctx);
+      },
+      onClose: (ctx) => {
+        connections.delete(ctx);
+      },
+      execute: (args) => envelopes.get(args)!.execute(args),
+      subscribe: async (args) => {
+        const result = await envelopes.get(args)!.subscribe(args);
+        return isAsyncIterable(result)
+          ? endWithError(result as AsyncIterable<ExecutionResult>, logger)
+          : result;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => withoutInternals(result),
+      onSubscribe: async (ctx, _id, params) => {
+        const request = upgradeRequest(yoga, ctx.extra.request, ctx.connectionParams);
+        const enveloped = yoga.getEnveloped({ request, params });
+        let document: ExecutionArgs['document'];
+        try {
+          document = enveloped.parse(params.query);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          document,
+          operationName: params.operationName,
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+        };
+        envelopes.set(args, enveloped);
+        return args;
+      },
+    },
+    wss,
+  );
+  wss.on('error', (err) => logger.error({ err }, 'WebSocket server error'));
+
+  let closing: Promise<void> | null = null;
+  return {
+    close() {
+      closing ??= (async () => {
+        // No new socket from here on (ws stops listening for upgrades); resolves once every
+        // socket has closed.
+        const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+        const deadline = Date.now() + DRAIN_MS;
+        const busy = () =>
+          [...connections].some((ctx) => Object.keys(ctx.subscriptions).length > 0);
+        while (busy() && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        for (const socket of wss.clients) socket.close(GOING_AWAY, 'Server shutting down');
+        // A client that does not answer the close handshake is cut (ws would wait 30 seconds).
+        const cut = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+        }, 1_000);
+        await closed;
+        clearTimeout(cut);
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * The HTTP request the context is built from: the upgrade request's headers, with the API key
+ * and client label of the connection's `connectionParams` when it sends them (browsers cannot set
+ * headers on a WebSocket). The context then authenticates it as over HTTP.
+ */
+function upgradeRequest(
+  yoga: App,
+  req: IncomingMessage,
+  connectionParams: Record<string, unknown> | undefined,
+): Request {
+  const headers = new yoga.fetchAPI.Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+  }
+  // The API key (and an anonymous caller's label) as the connection's payload gives them.
+  for (const name of ['authorization', 'x-client-id']) {
+    const value =
+      connectionParams?.[name] ??
+      connectionParams?.[name === 'authorization' ? 'Authorization' : name];
+    if (value === undefined) continue;
+    try {
+      headers.set(name, String(value));
+    } catch {
+      // Not even a valid header value: as a bad header would be (a bad key is refused).
+      if (name === 'authorization') headers.set(name, 'Bearer invalid');
+      else headers.delete(name);
+    }
+  }
+  const url = new URL(req.url ?? yoga.graphqlEndpoint, `http://${req.headers.host ?? 'localhost'}`);
+  // POST: Yoga refuses mutations in a GET request, and an operation over the socket is not one.
+  return new yoga.fetchAPI.Request(url, { method: 'POST', headers });
+}
+
+/**
+ * A stream that fails ends with one last result carrying the (masked) error, as Yoga ends an SSE
+ * stream; graphql-ws would send its own error message with the unmasked text and no locations.
+ */
+async function* endWithError(
+  source: AsyncIterable<ExecutionResult>,
+  logger: Logger,
+): AsyncGenerator<ExecutionResult> {
+  try {
+    yield* source;
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) logger.error({ err }, 'subscription stream failed');
+    const error = maskError(err, 'Unexpected error.', false);
+    yield { errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message)] };
+  }
+}
+
+/** Yoga's internal error extensions (`unexpected`, `http`), dropped as Yoga drops them over HTTP. */
+function withoutInternals(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((err) => {
+      const { unexpected: _u, http: _h, ...extensions } = err.extensions ?? {};
+      return new GraphQLError(err.message, {
+        nodes: err.nodes,
+        source: err.source,
+        positions: err.positions,
+        path: err.path,
+        originalError: err.originalError,
+        extensions,
+      });
+    }),
+  };
+}
