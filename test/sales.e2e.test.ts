@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagesForTelco } from '../src/domain/catalog.js';
 import { dmall } from '../src/vendors/dmall/index.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { dmallSim, REGISTER, sales } from './helpers/sales.js';
+import { dmallSim, REGISTER, REQUEST_OTP, type Result, sales } from './helpers/sales.js';
 
 /**
  * The four steps of the retail programme, through `yoga.fetch`, against the dmall simulator on a
@@ -319,6 +319,27 @@ describe('vendor failures', () => {
 });
 
 describe('idempotency', () => {
+  it('runs a request without a key once, as a new request each time (GraphiQL tabs)', async () => {
+    const send = (phone: string) =>
+      t.graphql<{ requestOtp: Result }>(
+        REQUEST_OTP,
+        { input: { phone, packageCode: 'C120' } },
+        { 'x-client-id': 'graphiql' },
+      );
+    const calls = dmallSim(t).otpCalls();
+    const first = await send('0936000021');
+    const colleague = await send('0936000022');
+    expect(first.data!.requestOtp.__typename).toBe('RequestOtpSuccess');
+    expect(colleague.data!.requestOtp.__typename).toBe('RequestOtpSuccess');
+    // No key: the repeat is a new request, and the open order answers it without a new SMS.
+    const again = await send('0936000021');
+    expect(again.data!.requestOtp).toMatchObject({
+      __typename: 'OtpAlreadySent',
+      order: { orderCode: first.data!.requestOtp.order!.orderCode },
+    });
+    expect(dmallSim(t).otpCalls()).toBe(calls + 2);
+  });
+
   it('replays the first result for a repeat, and refuses the key for a different input', async () => {
     const s = sales(t);
     const key = randomUUID();

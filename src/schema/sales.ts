@@ -2,6 +2,7 @@ import { errorClasses } from '../domain/errors.js';
 import { otpExpiresAt } from '../domain/order.js';
 import { REGISTER_WITH_OTP_ERRORS, REQUEST_OTP_ERRORS } from '../services/dmall-sales.js';
 import { builder } from './builder.js';
+import { idempotencyKeyField } from './idempotency-key.js';
 import { OrderRef } from './order.js';
 
 /** A value a success result always has; its absence is a bug, reported as an unexpected error. */
@@ -25,22 +26,13 @@ const UtmInput = builder.inputType('UtmInput', {
   }),
 });
 
-const idempotencyKey = (
-  t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>,
-) =>
-  t.string({
-    required: true,
-    description:
-      'A key you make up per request (a UUID works; 8 to 128 of letters, digits and ._:-). Sending the same request again with it returns the first result without calling the vendor; kept at least 24 hours.',
-  });
-
 const RequestOtpInput = builder.inputType('RequestOtpInput', {
   description: 'Step 2: ask the telco to text the subscriber an OTP for a package.',
   fields: (t) => ({
     phone: t.string({ required: true, description: 'The subscriber, in any phone form.' }),
     packageCode: t.string({ required: true, description: 'A package code from eligiblePackages.' }),
     utm: t.field({ type: UtmInput, required: false, description: 'Campaign tags.' }),
-    idempotencyKey: idempotencyKey(t),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
 
@@ -49,7 +41,7 @@ const RegisterWithOtpInput = builder.inputType('RegisterWithOtpInput', {
   fields: (t) => ({
     orderCode: t.string({ required: true, description: 'The orderCode from requestOtp.' }),
     otp: t.string({ required: true, description: 'The code the subscriber received (digits).' }),
-    idempotencyKey: idempotencyKey(t),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
 

@@ -65,13 +65,13 @@ export interface RequestOtpInput {
     content?: string | null;
     campaign?: string | null;
   } | null;
-  idempotencyKey: string;
+  idempotencyKey?: string | null;
 }
 
 export interface RegisterWithOtpInput {
   orderCode: string;
   otp: string;
-  idempotencyKey: string;
+  idempotencyKey?: string | null;
 }
 
 export interface DmallSalesOptions {

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import {
   DatabaseUnavailable,
   deserializeError,
@@ -20,8 +20,13 @@ export const IDEMPOTENT_ERRORS = [
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** Checks a client's idempotency key; a malformed one is `InvalidInput` on `idempotencyKey`. */
-export function readKey(key: string): string {
+/**
+ * Checks a client's idempotency key; a malformed one is `InvalidInput` on `idempotencyKey`. A
+ * request without one (as from GraphiQL) gets a fresh key of its own, as at Stripe: it still runs
+ * once and is recorded, but a repeat is a new request. Apps send theirs to retry safely.
+ */
+export function readKey(key: string | null | undefined): string {
+  if (key === null || key === undefined) return `gateway:${randomUUID()}`;
   if (!KEY.test(key)) {
     throw new InvalidInput(
       'idempotencyKey must be 8 to 128 characters of letters, digits and ._:- (a UUID works).',
