@@ -9,7 +9,7 @@ import { createLoaders, useLoadersPerSubscriptionEvent } from './loaders.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
-import { type Caller, useClientBudgets } from './server/auth.js';
+import { type Caller, useClientBudgets, useExploreScope } from './server/auth.js';
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
@@ -95,6 +95,7 @@ export function createApp(options: AppOptions): App {
         redis,
         logger,
       }),
+      useExploreScope(),
       useOneSensitiveMutation(),
       useLoadersPerSubscriptionEvent(),
     ],

@@ -202,6 +202,11 @@ export class DatabaseUnavailable extends GatewayError {
   }
 }
 
+/** The caller's API key lacks the scope a field needs; nothing was done. */
+export class Forbidden extends GatewayError {
+  static override readonly code = 'FORBIDDEN';
+}
+
 /**
  * The registry of expected errors: every class by name. The schema defines the `ErrorCode` enum
  * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
@@ -227,6 +232,7 @@ export const ERROR_CLASSES = {
   InvalidCursor,
   TooManySensitiveMutations,
   DatabaseUnavailable,
+  Forbidden,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

@@ -2,7 +2,10 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Context } from '../context.js';
+import { Forbidden } from '../domain/errors.js';
+import { SCOPES, type Scope } from '../domain/scopes.js';
 import { checkNodeType, decodeGlobalId } from './global-id.js';
 
 /** The builder and its plugins. Types live in the files beside this one, never here. */
@@ -12,8 +15,22 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
   };
+  AuthScopes: Record<Scope, boolean>;
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  // Scope checks run before anything else a field does.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    // An anonymous sandbox caller holds every scope; a client, those its key was given.
+    authScopes: (ctx) =>
+      Object.fromEntries(
+        (Object.keys(SCOPES) as Scope[]).map((s) => [
+          s,
+          ctx.caller.scopes === null || ctx.caller.scopes.includes(s),
+        ]),
+      ) as Record<Scope, boolean>,
+    unauthorizedError: (_parent, _ctx, info) =>
+      new Forbidden(`This API key may not use ${info.parentType.name}.${info.fieldName}.`),
+  },
   defaultFieldNullability: false,
   errors: { defaultTypes: [] },
   relay: {

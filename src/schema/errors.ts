@@ -221,6 +221,9 @@ export const ERROR_TYPES = {
   TooManySensitiveMutations: topLevelError(
     'The document holds more than one field that sends an OTP, spends money or checks a code. A validation error: nothing ran.',
   ),
+  Forbidden: topLevelError(
+    'The API key’s client lacks the scope this field needs (`sales`, `ledger`, `ledger:all`, `vas`, `voice`, `verify`, `oa`, `explore`); nothing was done. A top-level error.',
+  ),
   DatabaseUnavailable: topLevelError(
     'The database did not answer in time (busy, restarting or failing over); nothing was done. Retry shortly. HTTP 503.',
   ),

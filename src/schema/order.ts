@@ -114,12 +114,34 @@ export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').impleme
 
 export const OrderRef = builder.objectRef<Order>('Order');
 
+/**
+ * Whose orders the caller may read: `undefined` for none (no `ledger` scope), null for every
+ * client's (`ledger:all`, or an anonymous sandbox caller), else the caller's own client name.
+ */
+export function ledgerOwner(ctx: Ctx): string | null | undefined {
+  const { caller } = ctx;
+  if (caller.scopes === null || caller.scopes.includes('ledger:all')) return null;
+  return caller.scopes.includes('ledger') ? caller.clientId : undefined;
+}
+
+/** The order if the caller may read it, else null (as if there were none: nothing to probe). */
+export function visibleOrder(ctx: Ctx, order: Order | null): Order | null {
+  const owner = ledgerOwner(ctx);
+  if (!order || owner === undefined) return null;
+  return owner === null || order.clientId === owner ? order : null;
+}
+
+/** The only scopes that read the ledger. */
+export const LEDGER_SCOPES = { ledger: true, 'ledger:all': true } as const;
+
 builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
   id: { resolve: (o) => o.id },
   loadMany: async (ids, ctx) =>
-    (await ctx.loaders.order.loadMany(ids)).map((o) => (o instanceof Error ? null : o)),
+    (await ctx.loaders.order.loadMany(ids)).map((o) =>
+      o instanceof Error ? null : visibleOrder(ctx, o),
+    ),
   fields: (t) => ({
     databaseId: t.exposeID('id', {
       description:
@@ -298,10 +320,12 @@ builder.queryField('order', (t) =>
     type: OrderRef,
     nullable: true,
     description: 'One order, by the vendor’s order code (`DG...`) or the gateway’s partnerTransId.',
+    authScopes: LEDGER_SCOPES,
     args: {
       code: t.arg.string({ required: true, description: 'orderCode or partnerTransId.' }),
     },
-    resolve: (_root, { code }, ctx) => ctx.orders.findByCode(code.trim()),
+    resolve: async (_root, { code }, ctx) =>
+      visibleOrder(ctx, await ctx.orders.findByCode(code.trim())),
   }),
 );
 
@@ -310,7 +334,8 @@ builder.queryField('orders', (t) =>
     {
       type: OrderRef,
       description:
-        'The order ledger, newest first: step 4 of the retail programme (reconciliation).',
+        'The order ledger, newest first: step 4 of the retail programme (reconciliation). A `ledger` client sees its own orders; `ledger:all`, every client’s.',
+      authScopes: LEDGER_SCOPES,
       args: {
         filter: t.arg({ type: OrderFilterInput, required: false, description: 'Which orders.' }),
       },
@@ -319,6 +344,7 @@ builder.queryField('orders', (t) =>
         return orderPage(
           ctx,
           {
+            clientId: ledgerOwner(ctx) ?? null,
             status: f.status ?? null,
             telco: f.telco ?? null,
             phone: f.phone ? phoneArgument(f.phone).local : null,
@@ -362,7 +388,8 @@ builder.subscriptionField('orderUpdated', (t) =>
   t.field({
     type: OrderRef,
     description:
-      'The order now, then again on every change: a counter screen can wait for a registration to settle. No order with this code: the stream ends at once with a top-level error with code ORDER_NOT_FOUND.',
+      'The order now, then again on every change: a counter screen can wait for a registration to settle. No order with this code (or none this client may read): the stream ends at once with a top-level error with code ORDER_NOT_FOUND.',
+    authScopes: LEDGER_SCOPES,
     args: {
       // Nullable only because a deprecated argument must be; one of the two is required.
       code: t.arg.string({
@@ -385,7 +412,7 @@ builder.subscriptionField('orderUpdated', (t) =>
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
       let current: Order | null;
       try {
-        current = await ctx.orders.findByCode(code);
+        current = visibleOrder(ctx, await ctx.orders.findByCode(code));
       } catch (err) {
         await updates.return?.();
         throw err;

@@ -47,6 +47,7 @@ const RegisterWithOtpInput = builder.inputType('RegisterWithOtpInput', {
 
 builder.mutationField('requestOtp', (t) =>
   t.field({
+    authScopes: { sales: true },
     type: OrderRef,
     description:
       'Step 2 of a sale: records an order, then asks dmall to have the telco text an OTP to the subscriber. Limited per phone and per client.',
@@ -82,6 +83,7 @@ builder.mutationField('requestOtp', (t) =>
 
 builder.mutationField('registerWithOtp', (t) =>
   t.field({
+    authScopes: { sales: true },
     type: OrderRef,
     description:
       'Step 3 of a sale: registers the package with the OTP. A wrong OTP counts against the order’s attempts; an expired order is refused without calling the vendor. An UNKNOWN order may be registered again with the same order code to settle it.',
@@ -105,6 +107,7 @@ builder.mutationField('registerWithOtp', (t) =>
       },
       dataField: { name: 'order', description: 'The order, in REGISTERED.' },
     },
-    resolve: (_root, { input }, ctx) => ctx.sales.registerWithOtp(ctx.clientId, input),
+    resolve: (_root, { input }, ctx) =>
+      ctx.sales.registerWithOtp(ctx.clientId, input, { ownOrdersOnly: ctx.caller.authenticated }),
   }),
 );

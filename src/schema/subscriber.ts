@@ -2,6 +2,8 @@ import { type PhoneNumber, parsePhone } from '../domain/phone.js';
 import { builder } from './builder.js';
 import { notAnId } from './global-id.js';
 import {
+  LEDGER_SCOPES,
+  ledgerOwner,
   OrderConnection,
   OrderRef,
   OrderStatusEnum,
@@ -43,7 +45,9 @@ builder.node(SubscriberRef, {
     orders: t.connection(
       {
         type: OrderRef,
-        description: 'This subscriber’s orders, newest first.',
+        description:
+          'This subscriber’s orders, newest first (for a `ledger` client, those it made).',
+        authScopes: LEDGER_SCOPES,
         args: {
           filter: t.arg({
             type: SubscriberOrderFilterInput,
@@ -62,6 +66,7 @@ builder.node(SubscriberRef, {
           return orderPage(
             ctx,
             {
+              clientId: ledgerOwner(ctx) ?? null,
               phone: p.local,
               status: f.status ?? args.status ?? null,
               packageCode: f.packageCode?.trim().toUpperCase() ?? null,

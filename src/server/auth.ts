@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { BREAK, type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -75,6 +75,45 @@ export function createAuthenticator(options: AuthenticatorOptions) {
       }
     }
     return { clientId: client.name, scopes: client.scopes, authenticated: true };
+  };
+}
+
+const INTROSPECTS = new WeakMap<DocumentNode, boolean>();
+
+function introspects(document: DocumentNode): boolean {
+  let found = INTROSPECTS.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value === '__schema' || node.name.value === '__type') {
+          found = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+    INTROSPECTS.set(document, found);
+  }
+  return found;
+}
+
+/**
+ * Introspection is the `explore` scope's: a client without it gets FORBIDDEN for a document that
+ * reads `__schema` or `__type` (anonymous sandbox callers hold every scope).
+ */
+export function useExploreScope(): Plugin<{ caller?: Caller }> {
+  const refuse = (caller: Caller | undefined, document: DocumentNode) =>
+    caller?.scopes && !caller.scopes.includes('explore') && introspects(document)
+      ? new GraphQLError('This API key may not introspect the schema (scope explore).', {
+          extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+        })
+      : null;
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refuse(args.contextValue.caller, args.document);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
   };
 }
 

@@ -225,7 +225,15 @@ export class DmallSales {
     );
   }
 
-  async registerWithOtp(clientId: string, input: RegisterWithOtpInput): Promise<Order> {
+  /**
+   * `ownOrdersOnly`: the caller is an authenticated client, which may register (and so spend the
+   * OTP attempts of) only orders it made; another client's order is answered as unknown.
+   */
+  async registerWithOtp(
+    clientId: string,
+    input: RegisterWithOtpInput,
+    options: { ownOrdersOnly?: boolean } = {},
+  ): Promise<Order> {
     const orderCode = input.orderCode.trim();
     if (!orderCode || orderCode.length > 64) {
       throw new InvalidInput('orderCode must be the order code from requestOtp.', 'orderCode');
@@ -240,7 +248,8 @@ export class DmallSales {
       this.orderResult('registerWithOtp'),
       async (touch) => {
         const order = await this.opts.orders.findByCode(orderCode);
-        if (!order) throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
+        if (!order || (options.ownOrdersOnly && order.clientId !== clientId))
+          throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
         if (!order.orderCode) {
           // Found by partnerTransId, but dmall never issued an order code: no OTP to check.
           throw new OrderNotOpen(

@@ -62,6 +62,8 @@ export interface OrderPatch {
 }
 
 export interface OrderFilter {
+  /** Only this client's orders (a `ledger` client sees its own only). */
+  clientId?: string | null;
   status?: OrderStatus | null;
   telco?: Telco | null;
   phone?: string | null;
@@ -366,6 +368,7 @@ export class OrderStore {
   private filtered(filter: OrderFilter) {
     let q = this.db.selectFrom('orders');
     if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
     if (filter.telco) q = q.where('telco', '=', filter.telco);
     if (filter.phone) q = q.where('phone', '=', filter.phone);
     if (filter.packageCode) q = q.where('package_code', '=', filter.packageCode);

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientStore } from '../../src/store/clients.js';
+import { createDmallSimulator } from '../../src/vendors/dmall/simulator.js';
+import { GET_OTP_PATH, REGISTER_PATH } from '../../src/vendors/dmall/wire.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { REGISTER, REQUEST_OTP } from '../helpers/sales.js';
+
+/** What each client may do: scopes per field, and a `ledger` client's own orders only. */
+
+const SECRET = 'scopes-test-secret-of-32-characters!!!';
+const sim = createDmallSimulator({ apiKey: 'scopes-dmall-key' });
+let t: TestGateway;
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestGateway({
+    DMALL_BASE_URL: await sim.listen(),
+    DMALL_API_KEY: 'scopes-dmall-key',
+    GATEWAY_SECRET: SECRET,
+  });
+  const clients = new ClientStore(t.gateway.db, SECRET);
+  for (const [name, scopes] of Object.entries({
+    shopA: ['sales', 'ledger'],
+    shopB: ['sales', 'ledger'],
+    cashier: ['sales'],
+    auditor: ['ledger:all'],
+    reader: ['ledger'],
+    developer: ['explore'],
+  } as const)) {
+    keys[name] = (await clients.create(name, [...scopes])).key;
+  }
+});
+afterAll(async () => {
+  await t.close();
+  await sim.close();
+});
+
+async function as<T = Record<string, unknown>>(
+  client: string,
+  query: string,
+  variables?: Record<string, unknown>,
+) {
+  const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[client]}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as {
+    data?: T | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  };
+}
+
+async function sale(client: string, phone: string) {
+  const res = await as<{ requestOtp: { order: { orderCode: string; id: string } } }>(
+    client,
+    REQUEST_OTP,
+    { input: { phone, packageCode: 'C120', idempotencyKey: randomUUID() } },
+  );
+  return res.data!.requestOtp.order;
+}
+
+const FORBIDDEN = expect.objectContaining({ extensions: { code: 'FORBIDDEN' } });
+
+describe('scopes', () => {
+  it('refuses a field outside the caller’s scopes, doing nothing and calling no vendor', async () => {
+    const otpCalls = sim.callsTo(GET_OTP_PATH).length;
+    const res = await as('reader', REQUEST_OTP, {
+      input: { phone: '0936000801', packageCode: 'C120', idempotencyKey: randomUUID() },
+    });
+    expect(res.errors).toEqual([FORBIDDEN]);
+    expect(sim.callsTo(GET_OTP_PATH).length).toBe(otpCalls);
+    expect(await t.gateway.orders.count({ phone: '0936000801' })).toBe(0);
+
+    const ledger = await as('cashier', '{ orders(first: 5) { totalCount } }');
+    expect(ledger.errors).toEqual([FORBIDDEN]);
+  });
+
+  it('keeps introspection for the explore scope', async () => {
+    expect((await as('cashier', '{ __schema { queryType { name } } }')).errors).toEqual([
+      FORBIDDEN,
+    ]);
+    expect(await as('developer', '{ __schema { queryType { name } } }')).toEqual({
+      data: { __schema: { queryType: { name: 'Query' } } },
+    });
+  });
+});
+
+describe('a ledger client', () => {
+  it('sees its own orders only: by code, by id, in lists and in subscriptions', async () => {
+    const mine = await sale('shopA', '0936000811');
+    const theirs = await sale('shopB', '0936000812');
+
+    const byCode = (client: string, code: string) =>
+      as<{ order: { orderCode: string } | null }>(
+        client,
+        `{ order(code: "${code}") { orderCode } }`,
+      );
+    expect((await byCode('shopA', mine.orderCode)).data?.order?.orderCode).toBe(mine.orderCode);
+    expect((await byCode('shopA', theirs.orderCode)).data).toEqual({ order: null });
+    expect((await byCode('auditor', theirs.orderCode)).data?.order?.orderCode).toBe(
+      theirs.orderCode,
+    );
+
+    const byId = await as<{ node: unknown }>('shopA', `{ node(id: "${theirs.id}") { id } }`);
+    expect(byId.data).toEqual({ node: null });
+
+    const list = await as<{ orders: { edges: Array<{ node: { orderCode: string } }> } }>(
+      'shopA',
+      '{ orders(first: 100) { edges { node { orderCode } } } }',
+    );
+    const codes = list.data!.orders.edges.map((e) => e.node.orderCode);
+    expect(codes).toContain(mine.orderCode);
+    expect(codes).not.toContain(theirs.orderCode);
+    const bySubscriber = await as<{ subscriber: { orders: { totalCount: number } } }>(
+      'shopA',
+      '{ subscriber(phone: "0936000812") { orders { totalCount } } }',
+    );
+    expect(bySubscriber.data!.subscriber.orders.totalCount).toBe(0);
+
+    const stream = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${keys.shopA}`,
+      },
+      body: JSON.stringify({
+        query: `subscription { orderUpdated(code: "${theirs.orderCode}") { status } }`,
+      }),
+    });
+    const text = await stream.text();
+    expect(text).toContain('ORDER_NOT_FOUND');
+    expect(text).not.toContain('OTP_SENT');
+  });
+
+  it('cannot register or lock another client’s order', async () => {
+    const theirs = await sale('shopB', '0936000813');
+    const calls = sim.callsTo(REGISTER_PATH).length;
+    for (const otp of ['000000', '000001', '000002', '000003', '000004', '123456']) {
+      const res = await as<{ registerWithOtp: { __typename: string } }>('shopA', REGISTER, {
+        input: { orderCode: theirs.orderCode, otp, idempotencyKey: randomUUID() },
+      });
+      expect(res.data!.registerWithOtp.__typename).toBe('OrderNotFound');
+    }
+    expect(sim.callsTo(REGISTER_PATH).length).toBe(calls);
+    const own = await as<{ registerWithOtp: { __typename: string } }>('shopB', REGISTER, {
+      input: { orderCode: theirs.orderCode, otp: '123456', idempotencyKey: randomUUID() },
+    });
+    expect(own.data!.registerWithOtp.__typename).toBe('RegisterWithOtpSuccess');
+  });
+});
