@@ -360,7 +360,10 @@ builder.queryField('orders', (t) =>
   ),
 );
 
-builder.subscriptionType({ description: 'Live updates, over server-sent events.' });
+builder.subscriptionType({
+  description:
+    'Live updates, over server-sent events or WebSocket (graphql-transport-ws), both on /graphql.',
+});
 
 /** The order now, then every update, until the client leaves or the gateway shuts down. */
 async function* streamOrder(
