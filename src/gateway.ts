@@ -158,7 +158,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       ? 'every vendor runs in sandbox: requests without an API key are served anonymously'
       : 'API keys required: every request needs Authorization: Bearer <key>',
   );
-  const ws = attachWebSocket(http.server, yoga, logger);
+  const ws = attachWebSocket(http.server, yoga, logger, config.corsOrigins);
   let closing: Promise<void> | null = null;
 
   return {

@@ -31,11 +31,22 @@ type Enveloped = ReturnType<App['getEnveloped']>;
  * (`yoga.getEnveloped`), so the plugins, the context (client identity included), validation
  * rules and error masking are the same as over HTTP.
  */
-export function attachWebSocket(server: Server, yoga: App, logger: Logger): WebSocketEndpoint {
+export function attachWebSocket(
+  server: Server,
+  yoga: App,
+  logger: Logger,
+  /** `CORS_ORIGINS`: a browser's upgrade from another origin is refused, as CORS would refuse it. */
+  allowedOrigins: '*' | readonly string[] = '*',
+): WebSocketEndpoint {
   const wss = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
     maxPayload: MAX_MESSAGE_BYTES,
+    // WebSocket upgrades are not subject to CORS: without this, any page a clerk visits could
+    // open a socket to the gateway (cross-site WebSocket hijacking). Non-browser clients send
+    // no Origin and are not concerned.
+    verifyClient: ({ origin }: { origin?: string }) =>
+      !origin || allowedOrigins === '*' || allowedOrigins.includes(origin),
   });
   const connections = new Set<WsContext<Record<string, unknown> | undefined, Extra>>();
   // The envelop of each operation, found again by the arguments graphql-ws hands to execute.

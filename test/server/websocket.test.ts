@@ -194,3 +194,29 @@ describe('shutdown over WebSocket', () => {
     await client.dispose();
   });
 });
+
+describe('WebSocket upgrades from browsers', () => {
+  it('accepts only the origins of CORS_ORIGINS (and clients that send none)', async () => {
+    const g = await startTestGateway({ CORS_ORIGINS: 'https://shop.example.vn' });
+    const wsUrl = (await g.gateway.listen()).replace(/^http/, 'ws');
+    const open = (origin?: string) =>
+      new Promise<string>((resolve) => {
+        const socket = new WebSocket(wsUrl, 'graphql-transport-ws', {
+          headers: origin ? { origin } : {},
+        });
+        socket.on('open', () => {
+          socket.close();
+          resolve('open');
+        });
+        socket.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
+        socket.on('error', () => {});
+      });
+    try {
+      expect(await open('https://evil.example')).toBe('refused 401');
+      expect(await open('https://shop.example.vn')).toBe('open');
+      expect(await open()).toBe('open');
+    } finally {
+      await g.close();
+    }
+  });
+});
