@@ -5,9 +5,9 @@ import { Pool } from 'undici';
  * The write-path load, in a process of its own: `concurrency` clients each run complete sales
  * (requestOtp, then registerWithOtp with the sandbox OTP) against one or more gateway URLs for
  * `seconds`, and print one JSON line: sales, errors, sales/s and latency percentiles per sale.
- *   node --import tsx bench/load-sales.ts <seconds> <concurrency> <phoneBase> <url> [url...]
+ *   node --import tsx bench/load-sales.ts <seconds> <concurrency> <phoneBase> <apiKey> <url> [url...]
  */
-const [seconds, concurrency, phoneBase, ...urls] = process.argv.slice(2);
+const [seconds, concurrency, phoneBase, apiKey, ...urls] = process.argv.slice(2);
 const deadline = Date.now() + Number(seconds) * 1000;
 const pools = urls.map((u) => ({
   pool: new Pool(new URL(u).origin, { connections: 64 }),
@@ -23,7 +23,7 @@ async function gql(target: (typeof pools)[number], query: string, input: Record<
   const res = await target.pool.request({
     method: 'POST',
     path: target.path,
-    headers: { 'content-type': 'application/json', 'x-client-id': 'bench' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ query, variables: { input } }),
   });
   return (await res.body.json()) as {

@@ -122,6 +122,8 @@ export class SimulatorServer {
   readonly name: string;
   readonly requests: SimRequest[] = [];
   readonly callbacks: SimCallback[] = [];
+  /** Added before every answer, as a real vendor's processing time (benchmarks set it). */
+  delayMs = 0;
   private readonly server: Server;
   private readonly hangTimers = new Set<NodeJS.Timeout>();
   private readonly routes = new Map<string, SimRoute>();
@@ -211,6 +213,7 @@ export class SimulatorServer {
       receivedAt: new Date(),
     };
     this.requests.push(simReq);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const route = this.routes.get(`${simReq.method} ${simReq.path}`);
     if (!route) {
       const allowed = [...this.routes.values()]
