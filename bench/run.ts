@@ -258,7 +258,6 @@ async function main() {
     /dmall\s+(http:\/\/\S+)/,
   );
   const dmallEnv = { DMALL_BASE_URL: sims.url, DMALL_API_KEY: 'sandbox-dmall-api-key' };
-  const voiceUrl = /voiceOtp\s+(http:\/\/\S+)/.exec(sims.output())?.[1];
 
   // 1. Throughput, three arms alternated.
   log('throughput: gateway vs bare yoga vs node:http + graphql-js…');
