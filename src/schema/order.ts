@@ -276,6 +276,17 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
  * asking for 500 would otherwise take 100 for all there is.
  */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
+  checkPageSize(args);
+  const page = await resolveCursorConnection<Promise<Order[]>>(
+    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
+    ({ before, after, limit, inverted }): Promise<Order[]> =>
+      ctx.orders.list(filter, { before, after, limit, inverted }),
+  );
+  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+}
+
+/** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
+export function checkPageSize(args: PageArgs): void {
   for (const name of ['first', 'last'] as const) {
     const size = args[name];
     if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
@@ -285,12 +296,6 @@ export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
       );
     }
   }
-  const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.orders.list(filter, { before, after, limit, inverted }),
-  );
-  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
 }
 
 builder.queryField('order', (t) =>
