@@ -124,6 +124,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     store: oaPackages,
     idempotent,
     esms: vendors.esms,
+    limitPerClientHour: config.oaPackages.limitPerClientHour,
     logger,
     now,
   });

@@ -11,7 +11,11 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.js';
  * port (the gateway's sandbox). Vendor calls are counted, and read, at the simulator.
  */
 
-const ENV = { ESMS_TIMEOUT_MS: '1000', VENDOR_BREAKER_FAILURES: '1000' };
+const ENV = {
+  ESMS_TIMEOUT_MS: '1000',
+  VENDOR_BREAKER_FAILURES: '1000',
+  OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: '1000',
+};
 const DAY = 86_400_000;
 
 let t: TestGateway;
@@ -70,6 +74,7 @@ interface PurchaseJson {
   field?: string;
   reason?: string;
   refusal?: string;
+  retryAfterSeconds?: number;
   vendorCode?: string | null;
   vendorMessage?: string | null;
   outcomeUnknown?: boolean;
@@ -300,6 +305,48 @@ describe('purchaseOAPackage', () => {
       outcomeUnknown: true,
       oaPackage: { status: 'UNKNOWN' },
     });
+  });
+
+  it('refuses a client past OA_PURCHASE_LIMIT_PER_CLIENT_HOUR without calling eSMS, freeing the key', async () => {
+    const limited = await startTestGateway({ ...ENV, OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: '2' });
+    try {
+      const limitedSim = limited.gateway.sandbox.simulators.esms as EsmsSim;
+      const buy = (client: string, key = randomUUID()) =>
+        limited.graphql<{ purchaseOAPackage: PurchaseJson }>(
+          `mutation ($input: PurchaseOAPackageInput!) { purchaseOAPackage(input: $input) {
+            __typename ... on OAPurchaseRateLimited { code retryAfterSeconds } } }`,
+          {
+            input: {
+              oaId: plainOa(),
+              tier: 'TRIAL',
+              activeFrom: inDays(1),
+              duration: 1,
+              idempotencyKey: key,
+            },
+          },
+          { 'x-client-id': client },
+        );
+      expect((await buy('shop-1')).data?.purchaseOAPackage.__typename).toBe(
+        'PurchaseOAPackageSuccess',
+      );
+      expect((await buy('shop-1')).data?.purchaseOAPackage.__typename).toBe(
+        'PurchaseOAPackageSuccess',
+      );
+      const key = randomUUID();
+      const third = (await buy('shop-1', key)).data?.purchaseOAPackage;
+      expect(third).toMatchObject({
+        __typename: 'OAPurchaseRateLimited',
+        code: 'OA_PURCHASE_RATE_LIMITED',
+      });
+      expect(third?.retryAfterSeconds).toBeGreaterThan(3_500);
+      // Another client has a budget of its own.
+      expect((await buy('shop-2')).data?.purchaseOAPackage.__typename).toBe(
+        'PurchaseOAPackageSuccess',
+      );
+      expect(limitedSim.callsTo(REGIS_OA_PACKAGE_PATH)).toHaveLength(3);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('is one per document', async () => {

@@ -206,6 +206,17 @@ export class OAPackageRejected extends GatewayError {
   }
 }
 
+/** A client made `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` purchases in the last hour; nothing was done. */
+export class OAPurchaseRateLimited extends GatewayError {
+  static override readonly code = 'OA_PURCHASE_RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * eSMS gave no usable answer to an OA package purchase. With `outcomeUnknown` it may have acted
  * (the purchase is UNKNOWN); without, it did not (REJECTED, nothing was bought).
@@ -271,6 +282,7 @@ export const ERROR_CLASSES = {
   DatabaseUnavailable,
   OAPackageRejected,
   OAPackageVendorUnavailable,
+  OAPurchaseRateLimited,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

@@ -286,6 +286,15 @@ export const ERROR_TYPES = {
       oaPackage: oaPackageField(t, 'The purchase, in the state the failure left it.'),
     }),
   }),
+  OAPurchaseRateLimited: errorType('OAPurchaseRateLimited', {
+    description:
+      'This client made as many OA package purchases in the last hour as `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` allows; nothing was done, and the idempotency key may be used again.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until one more purchase fits under the limit.',
+      }),
+    }),
+  }),
 } satisfies Record<ErrorName, ErrorEntry>;
 
 /** Codes Yoga and graphql-js give the errors of the protocol itself, before or outside resolvers. */

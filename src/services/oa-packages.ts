@@ -5,6 +5,7 @@ import {
   type OAPackageRefusalReason,
   OAPackageRejected,
   OAPackageVendorUnavailable,
+  OAPurchaseRateLimited,
 } from '../domain/errors.js';
 import {
   OA_PACKAGE_TIER_NAMES,
@@ -29,6 +30,7 @@ export const PURCHASE_OA_PACKAGE_ERRORS = [
   ...IDEMPOTENT_ERRORS,
   'OAPackageRejected',
   'OAPackageVendorUnavailable',
+  'OAPurchaseRateLimited',
 ] as const satisfies readonly ErrorName[];
 
 export interface PurchaseOAPackageInput {
@@ -44,6 +46,8 @@ export interface OAPackagePurchasesOptions {
   store: OAPackageStore;
   idempotent: IdempotentRunner;
   esms: EsmsClient;
+  /** Purchases one client may make per hour (`OA_PURCHASE_LIMIT_PER_CLIENT_HOUR`). */
+  limitPerClientHour: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -128,7 +132,17 @@ export class OAPackagePurchases {
       purchase,
       this.codec(),
       async (touch) => {
-        const submitted = await this.opts.store.create({ clientId, ...purchase });
+        const created = await this.opts.store.create(
+          { clientId, ...purchase },
+          { perClientHour: this.opts.limitPerClientHour },
+        );
+        if (created.kind === 'limited') {
+          throw new OAPurchaseRateLimited(
+            `This client made ${this.opts.limitPerClientHour} OA package purchases in the last hour; try again in ${created.retryAfterSeconds} s.`,
+            created.retryAfterSeconds,
+          );
+        }
+        const submitted = created.oaPackage;
         await touch(submitted);
         this.opts.logger.info(
           { oaPackageId: submitted.id, oaId, tier, activeFrom: purchase.activeFrom },

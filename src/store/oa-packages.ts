@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { InvalidCursor, type VendorFailureReason } from '../domain/errors.js';
 import type {
   OAPackage,
@@ -39,6 +39,12 @@ export interface NewOAPackage {
   duration: number;
 }
 
+export type CreateOAPackageResult =
+  | { kind: 'created'; oaPackage: OAPackage }
+  | { kind: 'limited'; retryAfterSeconds: number };
+
+const HOUR_MS = 3_600_000;
+
 /** What settling a purchase may change, besides the status. */
 export interface OAPackagePatch {
   servicePreviewId?: string | null;
@@ -61,9 +67,18 @@ export class OAPackageStore {
     return this.database.db;
   }
 
-  /** Records a purchase as SUBMITTED, before eSMS is called. */
-  async create(input: NewOAPackage): Promise<OAPackage> {
-    const at = this.now().toISOString();
+  /**
+   * Records a purchase as SUBMITTED, before eSMS is called, unless the client has made
+   * `perClientHour` purchases in the last hour. Count and insert run in one transaction,
+   * serialised per client (one writer on SQLite, an advisory lock on PostgreSQL), so concurrent
+   * purchases cannot all slip under the limit.
+   */
+  async create(
+    input: NewOAPackage,
+    limits: { perClientHour: number } = { perClientHour: Number.POSITIVE_INFINITY },
+  ): Promise<CreateOAPackageResult> {
+    const now = this.now();
+    const at = now.toISOString();
     const row: OAPackageRow = {
       id: randomUUID(),
       client_id: input.clientId,
@@ -80,11 +95,30 @@ export class OAPackageStore {
       updated_at: at,
       version: 1,
     };
-    await this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx): Promise<CreateOAPackageResult> => {
+      if (this.database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`oa-client:${input.clientId}`}))`.execute(
+          trx,
+        );
+      }
+      const recent = await trx
+        .selectFrom('oa_packages')
+        .select('created_at')
+        .where('client_id', '=', input.clientId)
+        .where('created_at', '>', new Date(now.getTime() - HOUR_MS).toISOString())
+        .orderBy('created_at', 'desc')
+        .limit(Number.isFinite(limits.perClientHour) ? limits.perClientHour : 1)
+        .execute();
+      if (recent.length >= limits.perClientHour) {
+        // The oldest of the last `perClientHour` purchases leaves the window first.
+        const oldest = Date.parse(recent[recent.length - 1]!.created_at);
+        const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
+        return { kind: 'limited', retryAfterSeconds };
+      }
       await trx.insertInto('oa_packages').values(row).execute();
       await appendEvent(trx, row.id, 1, 'SUBMITTED', 'Purchase recorded; calling eSMS', at);
+      return { kind: 'created', oaPackage: toOAPackage(row) };
     });
-    return toOAPackage(row);
   }
 
   /**
