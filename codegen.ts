@@ -16,7 +16,7 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         useTypeImports: true,
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', Date: 'string' },
       },
       // persisted-documents.json: the manifest of trusted documents (TRUSTED_DOCUMENTS).
       presetConfig: { fragmentMasking: false, persistedDocuments: true },

@@ -49,6 +49,8 @@ const BASE_ENV = {
   OTP_LIMIT_PER_PHONE_HOUR: count(5, 1000),
   OTP_LIMIT_PER_PHONE_10MIN: count(3, 1000),
   OTP_LIMIT_PER_CLIENT_MINUTE: count(30, 100_000),
+  /** Zalo OA package purchases one client may make per hour (each one spends money). */
+  OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: count(20, 100_000),
   IDEMPOTENCY_TTL_HOURS: count(24, 24 * 30),
   /** How often the sweeper settles stale orders and abandoned idempotency claims. */
   SWEEP_INTERVAL_MS: ms(30_000),
@@ -131,6 +133,7 @@ export interface BaseConfig {
     limitPerPhone10Min: number;
     limitPerClientMinute: number;
   };
+  oaPackages: { limitPerClientHour: number };
   idempotencyTtlHours: number;
   sweeper: { intervalMs: number; graceMs: number };
   http: {
@@ -250,6 +253,7 @@ export function loadConfig(
       limitPerPhone10Min: env.OTP_LIMIT_PER_PHONE_10MIN,
       limitPerClientMinute: env.OTP_LIMIT_PER_CLIENT_MINUTE,
     },
+    oaPackages: { limitPerClientHour: env.OA_PURCHASE_LIMIT_PER_CLIENT_HOUR },
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
     sweeper: { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS },
     http: {

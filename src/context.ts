@@ -3,11 +3,14 @@ import type { PubSub } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
+import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
+import type { OAPackagePurchases } from './services/oa-packages.js';
 import type { Database } from './store/database.js';
+import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
 import type { Vendors } from './vendors/index.js';
 
@@ -17,6 +20,8 @@ export type GatewayPubSub = PubSub<{ orderUpdated: [key: string, order: Order] }
 export interface Loaders {
   order: DataLoader<string, Order>;
   orderEvents: DataLoader<string, OrderEvent[]>;
+  oaPackage: DataLoader<string, OAPackage>;
+  oaPackageEvents: DataLoader<string, OAPackageEvent[]>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */
@@ -27,6 +32,10 @@ export interface Context {
   vendors: Vendors;
   orders: OrderStore;
   sales: DmallSales;
+  /** The ledger of Zalo OA package purchases. */
+  oaPackages: OAPackageStore;
+  /** Zalo OA package purchases through eSMS. */
+  oaPurchases: OAPackagePurchases;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

@@ -11,9 +11,11 @@ import { startSweeper } from './server/sweeper.js';
 import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
+import { OAPackagePurchases } from './services/oa-packages.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
+import { OAPackageStore } from './store/oa-packages.js';
 import { OrderStore } from './store/orders.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
@@ -35,6 +37,7 @@ export interface Gateway {
   sandbox: Sandbox;
   vendors: Vendors;
   orders: OrderStore;
+  oaPackages: OAPackageStore;
   idempotency: IdempotencyStore;
   /** Settles stale orders now (also runs at start-up and every 30 seconds). */
   sweep(): Promise<void>;
@@ -116,8 +119,19 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     now,
   });
 
+  const oaPackages = new OAPackageStore(db, now);
+  const oaPurchases = new OAPackagePurchases({
+    store: oaPackages,
+    idempotent,
+    esms: vendors.esms,
+    limitPerClientHour: config.oaPackages.limitPerClientHour,
+    logger,
+    now,
+  });
+
   const sweeper = startSweeper({
     orders,
+    oaPackages,
     idempotency,
     slowestCallMs,
     otpValiditySeconds: config.otp.validitySeconds,
@@ -140,6 +154,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       vendors,
       orders,
       sales,
+      oaPackages,
+      oaPurchases,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
@@ -169,6 +185,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     sandbox,
     vendors,
     orders,
+    oaPackages,
     idempotency,
     sweep: sweeper.sweep,
     listen: () => http.listen(config.port, config.host),

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Plugin } from 'graphql-yoga';
 import type { Context, Loaders } from './context.js';
+import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
 
 /**
@@ -11,8 +13,34 @@ import type { OrderStore } from './store/orders.js';
 class RequestLoaders implements Loaders {
   private orderLoader?: DataLoader<string, Order>;
   private eventsLoader?: DataLoader<string, OrderEvent[]>;
+  private oaPackageLoader?: DataLoader<string, OAPackage>;
+  private oaEventsLoader?: DataLoader<string, OAPackageEvent[]>;
 
-  constructor(private readonly orders: OrderStore) {}
+  constructor(
+    private readonly orders: OrderStore,
+    private readonly oaPackages: OAPackageStore,
+  ) {}
+
+  get oaPackage(): DataLoader<string, OAPackage> {
+    this.oaPackageLoader ??= new DataLoader(async (ids) => {
+      const byId = new Map((await this.oaPackages.findByIds(ids)).map((p) => [p.id, p]));
+      return ids.map((id) => byId.get(id) ?? new Error(`OA package ${id} not found`));
+    });
+    return this.oaPackageLoader;
+  }
+
+  get oaPackageEvents(): DataLoader<string, OAPackageEvent[]> {
+    this.oaEventsLoader ??= new DataLoader(async (ids) => {
+      const byPackage = new Map<string, OAPackageEvent[]>();
+      for (const event of await this.oaPackages.eventsFor(ids)) {
+        const list = byPackage.get(event.oaPackageId) ?? [];
+        list.push(event);
+        byPackage.set(event.oaPackageId, list);
+      }
+      return ids.map((id) => byPackage.get(id) ?? []);
+    });
+    return this.oaEventsLoader;
+  }
 
   get order(): DataLoader<string, Order> {
     this.orderLoader ??= new DataLoader(async (ids) => {
@@ -36,8 +64,8 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(orders: OrderStore): Loaders {
-  return new RequestLoaders(orders);
+export function createLoaders(stores: { orders: OrderStore; oaPackages: OAPackageStore }): Loaders {
+  return new RequestLoaders(stores.orders, stores.oaPackages);
 }
 
 /**
@@ -55,7 +83,7 @@ export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
           const context = args.contextValue as Context;
           return {
             onNext() {
-              context.loaders = createLoaders(context.orders);
+              context.loaders = createLoaders(context);
             },
           };
         },

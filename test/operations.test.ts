@@ -74,5 +74,27 @@ describe('operations/', () => {
       expect(step4.data!.orders.totalCount).toBe(1);
       expect(step4.data!.orders.edges[0]!.node.orderCode).toBe(orderCode);
     });
+
+    it('buy a Zalo OA package, twice with the same key, and list it', async () => {
+      const headers = { 'x-client-id': 'graphiql' };
+      const buy = () =>
+        t.graphql<{ purchaseOAPackage: { __typename: string; oaPackage: { id: string } } }>(
+          read('6-purchase-oa-package.graphql'),
+          vars('6-purchase-oa-package.graphql'),
+          headers,
+        );
+      const first = await buy();
+      expect(first.data!.purchaseOAPackage).toMatchObject({
+        __typename: 'PurchaseOAPackageSuccess',
+        oaPackage: { status: 'ACCEPTED', vendorCode: '100' },
+      });
+      expect(await buy()).toEqual(first);
+      const listed = await t.graphql<{ oaPackages: { edges: Array<{ node: { id: string } }> } }>(
+        read('7-oa-packages.graphql'),
+      );
+      expect(listed.data!.oaPackages.edges.map((e) => e.node.id)).toEqual([
+        first.data!.purchaseOAPackage.oaPackage.id,
+      ]);
+    });
   });
 });

@@ -180,6 +180,59 @@ export class OrderNotOpen extends GatewayError {
   }
 }
 
+/** eSMS's refusals of an OA package purchase, by the codes its document names. */
+export const OA_PACKAGE_REFUSAL_REASONS = [
+  'BAD_CREDENTIALS',
+  'NO_PRICE_LIST',
+  'BALANCE_TOO_LOW',
+  'DUPLICATE_REQUEST',
+  'IP_NOT_ALLOWED',
+  'ZALO_OA_PROBLEM',
+  'OTHER',
+] as const;
+export type OAPackageRefusalReason = (typeof OA_PACKAGE_REFUSAL_REASONS)[number];
+
+/** eSMS refused an OA package purchase; the purchase is REJECTED. */
+export class OAPackageRejected extends GatewayError {
+  static override readonly code = 'OA_PACKAGE_REJECTED';
+  constructor(
+    message: string,
+    readonly reason: OAPackageRefusalReason,
+    readonly vendorCode: string | null,
+    readonly vendorMessage: string | null,
+    readonly oaPackageId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A client made `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` purchases in the last hour; nothing was done. */
+export class OAPurchaseRateLimited extends GatewayError {
+  static override readonly code = 'OA_PURCHASE_RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * eSMS gave no usable answer to an OA package purchase. With `outcomeUnknown` it may have acted
+ * (the purchase is UNKNOWN); without, it did not (REJECTED, nothing was bought).
+ */
+export class OAPackageVendorUnavailable extends GatewayError {
+  static override readonly code = 'OA_PACKAGE_VENDOR_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly reason: VendorFailureReason,
+    readonly outcomeUnknown: boolean,
+    readonly oaPackageId: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A page cursor the API did not give out (a top-level error of the paged fields). */
 export class InvalidCursor extends GatewayError {
   static override readonly code = 'INVALID_CURSOR';
@@ -233,6 +286,9 @@ export const ERROR_CLASSES = {
   TooManySensitiveMutations,
   DatabaseUnavailable,
   Forbidden,
+  OAPackageRejected,
+  OAPackageVendorUnavailable,
+  OAPurchaseRateLimited,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

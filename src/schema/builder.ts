@@ -14,6 +14,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: string; Output: string };
   };
   AuthScopes: Record<Scope, boolean>;
 }>({

@@ -4,10 +4,13 @@ import {
   ERROR_CLASSES,
   type ErrorName,
   GatewayError,
+  OA_PACKAGE_REFUSAL_REASONS,
+  type OAPackageRefusalReason,
   OTP_LIMITS,
   type OtpLimit,
 } from '../domain/errors.js';
 import { builder } from './builder.js';
+import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
@@ -107,6 +110,38 @@ export const OtpLimitEnum = builder.enumType('OtpLimit', {
     OTP_LIMITS.map((l) => [l, { value: l, description: OTP_LIMIT_DESCRIPTIONS[l] }]),
   ),
 });
+
+const OA_PACKAGE_REFUSAL_DESCRIPTIONS: Record<OAPackageRefusalReason, string> = {
+  BAD_CREDENTIALS: 'eSMS code 101: the gateway’s ApiKey or SecretKey is wrong.',
+  NO_PRICE_LIST: 'eSMS code 102: no price list is set up for the gateway’s eSMS account.',
+  BALANCE_TOO_LOW: 'eSMS code 103: the gateway’s eSMS balance is too low.',
+  DUPLICATE_REQUEST: 'eSMS code 124: a duplicate request id.',
+  IP_NOT_ALLOWED: 'eSMS code 140: the gateway’s IP address is not allowed to call eSMS.',
+  ZALO_OA_PROBLEM: 'eSMS codes 789 to 799: a problem with the Zalo Official Account.',
+  OTHER: 'A code eSMS’s document does not name; see `vendorCode` and `vendorMessage`.',
+};
+
+export const OAPackageRefusalReasonEnum = builder.enumType('OAPackageRefusalReason', {
+  description: 'Why eSMS refused an OA package purchase, by the codes its document names.',
+  values: Object.fromEntries(
+    OA_PACKAGE_REFUSAL_REASONS.map((r) => [
+      r,
+      { value: r, description: OA_PACKAGE_REFUSAL_DESCRIPTIONS[r] },
+    ]),
+  ),
+});
+
+/** The `oaPackage` field of an error about one purchase (non-null, like the success type's). */
+function oaPackageField<T extends { oaPackageId: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  description: string,
+) {
+  return t.field({
+    type: OAPackageRef,
+    description,
+    resolve: (e, _args, ctx) => ctx.loaders.oaPackage.load(e.oaPackageId),
+  });
+}
 
 /**
  * One entry per error of the registry (`ERROR_CLASSES`): TypeScript refuses this object if an
@@ -227,6 +262,42 @@ export const ERROR_TYPES = {
   DatabaseUnavailable: topLevelError(
     'The database did not answer in time (busy, restarting or failing over); nothing was done. Retry shortly. HTTP 503.',
   ),
+  OAPackageRejected: errorType('OAPackageRejected', {
+    description:
+      'eSMS refused the OA package purchase; nothing was bought. Its own code and message are given as they came.',
+    fields: (t) => ({
+      // Not `reason`: that is OAPackageVendorUnavailable's, of another type, in the same union.
+      refusal: t.expose('reason', {
+        type: OAPackageRefusalReasonEnum,
+        description: 'The refusal, by the codes eSMS’s document names.',
+      }),
+      ...vendorFields(t),
+      oaPackage: oaPackageField(t, 'The purchase, now REJECTED.'),
+    }),
+  }),
+  OAPackageVendorUnavailable: errorType('OAPackageVendorUnavailable', {
+    description:
+      'eSMS could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true eSMS may have acted: the purchase is UNKNOWN and must be checked with eSMS, not blindly bought again; otherwise it is REJECTED and nothing was bought.',
+    fields: (t) => ({
+      reason: t.expose('reason', {
+        type: VendorFailureReasonEnum,
+        description: 'What went wrong on the way.',
+      }),
+      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+        description: 'True when eSMS may have acted on the purchase.',
+      }),
+      oaPackage: oaPackageField(t, 'The purchase, in the state the failure left it.'),
+    }),
+  }),
+  OAPurchaseRateLimited: errorType('OAPurchaseRateLimited', {
+    description:
+      'This client made as many OA package purchases in the last hour as `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` allows; nothing was done, and the idempotency key may be used again.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until one more purchase fits under the limit.',
+      }),
+    }),
+  }),
 } satisfies Record<ErrorName, ErrorEntry>;
 
 /** Codes Yoga and graphql-js give the errors of the protocol itself, before or outside resolvers. */

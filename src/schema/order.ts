@@ -131,6 +131,25 @@ export function visibleOrder(ctx: Ctx, order: Order | null): Order | null {
   return owner === null || order.clientId === owner ? order : null;
 }
 
+/**
+ * Whether the caller may read a record another client may have made (a VAS transaction, a call,
+ * an OA purchase): its own always, every client's with `ledger:all` (or anonymously in sandbox).
+ */
+export function ownerVisible(ctx: Ctx, ownerClientId: string): boolean {
+  const { caller } = ctx;
+  return (
+    caller.scopes === null ||
+    caller.scopes.includes('ledger:all') ||
+    ownerClientId === caller.clientId
+  );
+}
+
+/** The client whose records a listing is narrowed to: null for every client's. */
+export function ownerFilter(ctx: Ctx): string | null {
+  const { caller } = ctx;
+  return caller.scopes === null || caller.scopes.includes('ledger:all') ? null : caller.clientId;
+}
+
 /** The only scopes that read the ledger. */
 export const LEDGER_SCOPES = { ledger: true, 'ledger:all': true } as const;
 
@@ -298,6 +317,17 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
  * asking for 500 would otherwise take 100 for all there is.
  */
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
+  checkPageSize(args);
+  const page = await resolveCursorConnection<Promise<Order[]>>(
+    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
+    ({ before, after, limit, inverted }): Promise<Order[]> =>
+      ctx.orders.list(filter, { before, after, limit, inverted }),
+  );
+  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+}
+
+/** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
+export function checkPageSize(args: PageArgs): void {
   for (const name of ['first', 'last'] as const) {
     const size = args[name];
     if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
@@ -307,12 +337,6 @@ export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
       );
     }
   }
-  const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.orders.list(filter, { before, after, limit, inverted }),
-  );
-  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
 }
 
 builder.queryField('order', (t) =>

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { builder } from './builder.js';
 
 builder.scalarType('DateTime', {
@@ -12,4 +12,25 @@ builder.scalarType('DateTime', {
     }
     return date;
   },
+});
+
+/** True for a real calendar day written `yyyy-MM-dd` (`2026-02-30` is not one). */
+function isCalendarDay(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+function readDay(value: unknown): string {
+  if (!isCalendarDay(value)) {
+    throw new GraphQLError('Date must be a calendar day written yyyy-MM-dd, e.g. 2026-12-01');
+  }
+  return value;
+}
+
+builder.scalarType('Date', {
+  description: 'A calendar day, `yyyy-MM-dd` (`2026-12-01`), with no time and no time zone.',
+  serialize: (value) => readDay(value),
+  parseValue: (value) => readDay(value),
+  parseLiteral: (ast) => readDay(ast.kind === Kind.STRING ? ast.value : null),
 });

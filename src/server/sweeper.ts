@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { Order } from '../domain/order.js';
 import type { IdempotencyStore } from '../store/idempotency.js';
+import type { OAPackageStore } from '../store/oa-packages.js';
 import type { OrderStore } from '../store/orders.js';
 
 export interface SweeperOptions {
   orders: OrderStore;
   idempotency: IdempotencyStore;
+  /** Zalo OA package purchases: those cut short mid-call become UNKNOWN like orders. */
+  oaPackages?: OAPackageStore;
   /**
    * The longest any vendor call can take (the slowest vendor's timeout). Orders still waiting
    * on a vendor after this plus a margin were cut short by a stop, and are settled as UNKNOWN.
@@ -35,6 +38,13 @@ export function startSweeper(options: SweeperOptions): Sweeper {
       validitySeconds: options.otpValiditySeconds,
     });
     for (const order of changed) options.onChange(order);
+    const purchases =
+      (await options.oaPackages?.sweep({
+        staleAfterMs: options.slowestCallMs + options.graceMs,
+      })) ?? [];
+    if (purchases.length > 0) {
+      logger.info({ count: purchases.length }, 'settled OA package purchases cut short');
+    }
     // After the orders: a claim whose process died answers from its order's settled state.
     const released = await idempotency.settleAbandoned();
     if (released > 0) logger.info({ count: released }, 'settled abandoned idempotency claims');

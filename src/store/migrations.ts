@@ -152,6 +152,51 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('failure_vendor_code').execute();
     },
   },
+  '0007_oa_packages': {
+    // Zalo OA package purchases through eSMS (src/store/oa-packages.ts), and their history.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('oa_packages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('oa_id', 'text', (c) => c.notNull())
+        .addColumn('tier', 'text', (c) => c.notNull())
+        .addColumn('active_from', 'text', (c) => c.notNull())
+        .addColumn('duration', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('service_preview_id', 'text')
+        .addColumn('vendor_code', 'text')
+        .addColumn('vendor_message', 'text')
+        .addColumn('failure_reason', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('oa_packages_oa_created')
+        .on('oa_packages')
+        .columns(['oa_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('oa_packages_status_updated')
+        .on('oa_packages')
+        .columns(['status', 'updated_at'])
+        .execute();
+      await db.schema
+        .createTable('oa_package_events')
+        .addColumn('oa_package_id', 'text', (c) => c.notNull().references('oa_packages.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('oa_package_events_pk', ['oa_package_id', 'version'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table oa_package_events`.execute(db);
+      await sql`drop table oa_packages`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -75,7 +75,40 @@ export interface ClientKeysTable {
   revoked_at: string | null;
 }
 
+export interface OAPackagesTable {
+  id: string;
+  /** The client that bought it (its name, as orders record it). */
+  client_id: string;
+  oa_id: string;
+  /** `TRIAL`, `ADVANCED` or `PREMIUM`. */
+  tier: string;
+  /** `yyyy-MM-dd`. */
+  active_from: string;
+  duration: number;
+  /** `SUBMITTED`, `ACCEPTED`, `REJECTED` or `UNKNOWN`. */
+  status: string;
+  service_preview_id: string | null;
+  /** eSMS's `CodeResult`; null until eSMS answered (so a SUBMITTED row without one is in flight). */
+  vendor_code: string | null;
+  vendor_message: string | null;
+  /** A `VendorFailureReason` when the call gave no usable answer. */
+  failure_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface OAPackageEventsTable {
+  oa_package_id: string;
+  version: number;
+  status: string;
+  detail: string | null;
+  at: string;
+}
+
 export interface DB {
+  oa_packages: OAPackagesTable;
+  oa_package_events: OAPackageEventsTable;
   clients: ClientsTable;
   client_keys: ClientKeysTable;
   orders: OrdersTable;

@@ -27,6 +27,8 @@ const TABS = [
   'Step3RegisterWithOtp',
   'Step4Reconcile',
   'OrderUpdated',
+  'PurchaseOAPackage',
+  'OAPackages',
 ];
 
 describe.skipIf(!existsSync(CHROMIUM) && !CI)('GraphiQL in Chromium, fresh profile', () => {
@@ -168,6 +170,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('GraphiQL in Chromium, fresh profi
     await setVariables(`{ "code": "${orderCode}" }`);
     expect(await runAndWait(/"orderUpdated"/)).toMatch(/"status": "REGISTERED"/);
     await screenshot('order-updated');
+
+    await select('PurchaseOAPackage');
+    expect(await runAndWait(/"purchaseOAPackage"/)).toMatch(
+      /"__typename": "PurchaseOAPackageSuccess"/,
+    );
+    await select('OAPackages');
+    expect(await runAndWait(/"oaPackages"/)).toMatch(/"status": "ACCEPTED"/);
 
     // Back to the first tab: its own result, not the last one run.
     await select('Packages');

@@ -17,8 +17,10 @@ const names = (text: string) =>
 it('keeps /metrics bounded whatever operation names callers send', async () => {
   const known = knownOperationNames();
   expect([...known].sort()).toEqual([
+    'OAPackages',
     'OrderUpdated',
     'Packages',
+    'PurchaseOAPackage',
     'Step1Eligibility',
     'Step2RequestOtp',
     'Step3RegisterWithOtp',

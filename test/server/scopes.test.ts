@@ -21,8 +21,8 @@ beforeAll(async () => {
   });
   const clients = new ClientStore(t.gateway.db, SECRET);
   for (const [name, scopes] of Object.entries({
-    shopA: ['sales', 'ledger'],
-    shopB: ['sales', 'ledger'],
+    shopA: ['sales', 'ledger', 'oa'],
+    shopB: ['sales', 'ledger', 'oa'],
     cashier: ['sales'],
     auditor: ['ledger:all'],
     reader: ['ledger'],
@@ -84,6 +84,43 @@ describe('scopes', () => {
     expect(await as('developer', '{ __schema { queryType { name } } }')).toEqual({
       data: { __schema: { queryType: { name: 'Query' } } },
     });
+  });
+});
+
+describe('OA package purchases', () => {
+  const PURCHASE = `mutation ($input: PurchaseOAPackageInput!) { purchaseOAPackage(input: $input) {
+    __typename ... on PurchaseOAPackageSuccess { oaPackage { id status } } } }`;
+  const input = (oaId: string) => ({
+    input: {
+      oaId,
+      tier: 'TRIAL',
+      activeFrom: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10),
+      duration: 1,
+    },
+  });
+
+  it('need the oa scope, and show a client only its own', async () => {
+    const calls = t.gateway.sandbox.simulators.esms!.requests.length;
+    expect((await as('cashier', PURCHASE, input('4368496040001111'))).errors).toEqual([FORBIDDEN]);
+    expect(t.gateway.sandbox.simulators.esms!.requests.length).toBe(calls);
+
+    const bought = await as<{ purchaseOAPackage: { oaPackage: { id: string } } }>(
+      'shopA',
+      PURCHASE,
+      input('4368496040001112'),
+    );
+    const id = bought.data!.purchaseOAPackage.oaPackage.id;
+    const read = (client: string) =>
+      as<{ oaPackage: { id: string } | null; oaPackages: { edges: unknown[] } }>(
+        client,
+        `{ oaPackage(id: "${id}") { id } oaPackages(oaId: "4368496040001112") { edges { cursor } } }`,
+      );
+    expect((await read('shopA')).data).toEqual({
+      oaPackage: { id },
+      oaPackages: { edges: [expect.anything()] },
+    });
+    expect((await read('shopB')).data).toEqual({ oaPackage: null, oaPackages: { edges: [] } });
+    expect((await read('auditor')).data?.oaPackage).toEqual({ id });
   });
 });
 

@@ -1,0 +1,234 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { errorClasses, InvalidInput } from '../domain/errors.js';
+import {
+  OA_PACKAGE_STATUSES,
+  OA_PACKAGE_TIER_NAMES,
+  type OAPackage,
+  type OAPackageEvent,
+  type OAPackageStatus,
+  type OAPackageTierName,
+} from '../domain/oa-package.js';
+import { PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
+import { encodeOAPackageCursor } from '../store/oa-packages.js';
+import { builder } from './builder.js';
+import { decodeGlobalId } from './global-id.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
+
+const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
+  TRIAL: 'Trial (eSMS `Package` "1").',
+  ADVANCED: 'Advanced (eSMS `Package` "2").',
+  PREMIUM: 'Premium (eSMS `Package` "3").',
+};
+
+export const OAPackageTierEnum = builder.enumType('OAPackageTier', {
+  description: 'A Zalo Official Account package, as eSMS sells them.',
+  values: Object.fromEntries(
+    OA_PACKAGE_TIER_NAMES.map((t) => [t, { value: t, description: TIER_DESCRIPTIONS[t] }]),
+  ),
+});
+
+const STATUS_DESCRIPTIONS: Record<OAPackageStatus, string> = {
+  SUBMITTED:
+    'Recorded and sent to eSMS, with no answer yet; or eSMS answered 199 (the same purchase is already being processed there, and this call created nothing new).',
+  ACCEPTED:
+    'eSMS accepted the purchase (code 100) and gave its `servicePreviewId`; it may still be under eSMS’s review.',
+  REJECTED:
+    'eSMS refused the purchase (its code in `vendorCode`), or the call never reached it. Nothing was bought. Final.',
+  UNKNOWN:
+    'eSMS did not answer in time, or its answer was lost or unreadable: it may have acted. Check with eSMS before buying again.',
+};
+
+export const OAPackageStatusEnum = builder.enumType('OAPackageStatus', {
+  description: 'Where a Zalo OA package purchase stands. Every change is in `OAPackage.events`.',
+  values: Object.fromEntries(
+    OA_PACKAGE_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
+  ),
+});
+
+export const OAPackageEventRef = builder.objectRef<OAPackageEvent>('OAPackageEvent').implement({
+  description: 'One change of an OA package purchase, in the order it happened.',
+  fields: (t) => ({
+    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
+    status: t.field({
+      type: OAPackageStatusEnum,
+      description: 'The status the purchase moved to.',
+      resolve: (e) => e.status,
+    }),
+    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
+    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
+  }),
+});
+
+export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
+
+builder.node(OAPackageRef, {
+  description:
+    'A purchase of a Zalo Official Account package through eSMS: recorded before eSMS is called and settled after.',
+  id: { resolve: (p) => p.id },
+  loadMany: async (ids, ctx) =>
+    (await ctx.loaders.oaPackage.loadMany(ids)).map((p) =>
+      p instanceof Error || !ownerVisible(ctx, p.clientId) ? null : p,
+    ),
+  fields: (t) => ({
+    oaId: t.exposeString('oaId', { description: 'The Zalo Official Account id.' }),
+    tier: t.field({
+      type: OAPackageTierEnum,
+      description: 'The package bought.',
+      resolve: (p) => p.tier,
+    }),
+    activeFrom: t.field({
+      type: 'Date',
+      description: 'The day the package starts (eSMS `Dateactive`).',
+      resolve: (p) => p.activeFrom,
+    }),
+    duration: t.exposeInt('duration', {
+      description: 'The package’s duration, as eSMS counts it (eSMS `Duaration`).',
+    }),
+    status: t.field({
+      type: OAPackageStatusEnum,
+      description: 'Where the purchase stands.',
+      resolve: (p) => p.status,
+    }),
+    servicePreviewId: t.exposeString('servicePreviewId', {
+      nullable: true,
+      description: 'eSMS’s id of the purchase (`ServicePreviewId`), once it gave one.',
+    }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description:
+        'eSMS’s `CodeResult` as it came (`100` accepted, `199` already processing, others refusals); null until eSMS answered.',
+    }),
+    vendorMessage: t.exposeString('vendorMessage', {
+      nullable: true,
+      description: 'eSMS’s `ErrorMessage` as it came (it has one for acceptances too).',
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the purchase was recorded.',
+      resolve: (p) => p.createdAt,
+    }),
+    events: t.field({
+      type: [OAPackageEventRef],
+      description: 'Every change of this purchase, oldest first.',
+      resolve: (p, _args, ctx) => ctx.loaders.oaPackageEvents.load(p.id),
+    }),
+  }),
+});
+
+const OAPackageConnection = builder.connectionObject(
+  {
+    type: OAPackageRef,
+    name: 'OAPackageConnection',
+    description: 'A page of OA package purchases, newest first.',
+  },
+  { name: 'OAPackageEdge', description: 'An OA package purchase in a page.' },
+);
+
+builder.queryField('oaPackage', (t) =>
+  t.field({
+    type: OAPackageRef,
+    nullable: true,
+    description:
+      'One OA package purchase, by its `id`; null when there is none (or it is another client’s, without `ledger:all`).',
+    authScopes: { oa: true, 'ledger:all': true },
+    args: { id: t.arg.id({ required: true, description: 'The purchase’s `id` (a global id).' }) },
+    resolve: async (_root, { id }, ctx) => {
+      const decoded = decodeOAPackageId(String(id));
+      const found = (await ctx.loaders.oaPackage.loadMany([decoded]))[0];
+      return found instanceof Error || !found || !ownerVisible(ctx, found.clientId) ? null : found;
+    },
+  }),
+);
+
+builder.queryField('oaPackages', (t) =>
+  t.field({
+    type: OAPackageConnection,
+    description:
+      'The purchases for one Zalo Official Account, newest first: the client’s own, or every client’s with `ledger:all`.',
+    authScopes: { oa: true, 'ledger:all': true },
+    args: {
+      oaId: t.arg.string({ required: true, description: 'The Zalo Official Account id.' }),
+      first: t.arg.int({
+        required: false,
+        description: 'Page size (at most 100; 20 by default).',
+      }),
+      after: t.arg.string({
+        required: false,
+        description: 'Return purchases after this cursor (`pageInfo.endCursor`).',
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      checkPageSize(args);
+      const oaId = args.oaId.trim();
+      const page = await resolveCursorConnection<Promise<OAPackage[]>>(
+        {
+          args: { first: args.first, after: args.after },
+          toCursor: (p: OAPackage) => encodeOAPackageCursor(p),
+          ...PAGE_SIZE,
+        },
+        ({ before, after, limit, inverted }): Promise<OAPackage[]> =>
+          ctx.oaPackages.listByOa(oaId, { before, after, limit, inverted }, ownerFilter(ctx)),
+      );
+      // Null only for `first: 0` with `last`, which this field does not take.
+      if (!page) throw new Error('No page');
+      return page;
+    },
+  }),
+);
+
+const PurchaseOAPackageInput = builder.inputType('PurchaseOAPackageInput', {
+  description: 'A Zalo Official Account package to buy through eSMS.',
+  fields: (t) => ({
+    oaId: t.string({
+      required: true,
+      description: 'The Zalo Official Account id, pre-registered with eSMS.',
+    }),
+    tier: t.field({ type: OAPackageTierEnum, required: true, description: 'The package.' }),
+    activeFrom: t.field({
+      type: 'Date',
+      required: true,
+      description: 'The day the package starts: today or later in Vietnam time.',
+    }),
+    duration: t.int({
+      required: true,
+      description: 'The package’s duration, as eSMS counts it: a positive whole number.',
+    }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('purchaseOAPackage', (t) =>
+  t.field({
+    authScopes: { oa: true },
+    type: OAPackageRef,
+    description:
+      'Buys a Zalo Official Account package through eSMS: records the purchase, then asks eSMS. Never retried by the gateway; a purchase whose outcome is UNKNOWN must be checked with eSMS before buying again.',
+    args: {
+      input: t.arg({ type: PurchaseOAPackageInput, required: true, description: 'The purchase.' }),
+    },
+    errors: {
+      types: errorClasses(PURCHASE_OA_PACKAGE_ERRORS),
+      union: {
+        name: 'PurchaseOAPackageResult',
+        description: 'The purchase, accepted or already being processed by eSMS, or why not.',
+      },
+      result: {
+        name: 'PurchaseOAPackageSuccess',
+        description:
+          'eSMS took the purchase: ACCEPTED, or SUBMITTED when it answered that the same purchase is already being processed.',
+      },
+      dataField: { name: 'oaPackage', description: 'The purchase.' },
+    },
+    resolve: (_root, { input }, ctx) => ctx.oaPurchases.purchase(ctx.clientId, input),
+  }),
+);
+
+/** The database id in an OAPackage global id; any other id is a bad argument. */
+function decodeOAPackageId(id: string): string {
+  const decoded = decodeGlobalId(id);
+  if (decoded.typename !== 'OAPackage' || !decoded.id) {
+    throw new InvalidInput('This id is not the id of an OA package purchase.', 'id');
+  }
+  return decoded.id;
+}

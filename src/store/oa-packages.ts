@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { InvalidCursor, type VendorFailureReason } from '../domain/errors.js';
+import type {
+  OAPackage,
+  OAPackageEvent,
+  OAPackageStatus,
+  OAPackageTierName,
+} from '../domain/oa-package.js';
+import type { Database } from './database.js';
+import type { DB, OAPackagesTable } from './schema.js';
+
+type OAPackageRow = Selectable<OAPackagesTable>;
+
+export function toOAPackage(row: OAPackageRow): OAPackage {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    oaId: row.oa_id,
+    tier: row.tier as OAPackageTierName,
+    activeFrom: row.active_from,
+    duration: Number(row.duration),
+    status: row.status as OAPackageStatus,
+    servicePreviewId: row.service_preview_id,
+    vendorCode: row.vendor_code,
+    vendorMessage: row.vendor_message,
+    failureReason: row.failure_reason as VendorFailureReason | null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+export interface NewOAPackage {
+  clientId: string;
+  oaId: string;
+  tier: OAPackageTierName;
+  activeFrom: string;
+  duration: number;
+}
+
+export type CreateOAPackageResult =
+  | { kind: 'created'; oaPackage: OAPackage }
+  | { kind: 'limited'; retryAfterSeconds: number };
+
+const HOUR_MS = 3_600_000;
+
+/** What settling a purchase may change, besides the status. */
+export interface OAPackagePatch {
+  servicePreviewId?: string | null;
+  vendorCode?: string | null;
+  vendorMessage?: string | null;
+  failureReason?: VendorFailureReason | null;
+}
+
+/**
+ * The ledger of Zalo OA package purchases: a row written before the call to eSMS and updated
+ * after it, with an event per change and an optimistic version check, as `OrderStore` does.
+ */
+export class OAPackageStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  /**
+   * Records a purchase as SUBMITTED, before eSMS is called, unless the client has made
+   * `perClientHour` purchases in the last hour. Count and insert run in one transaction,
+   * serialised per client (one writer on SQLite, an advisory lock on PostgreSQL), so concurrent
+   * purchases cannot all slip under the limit.
+   */
+  async create(
+    input: NewOAPackage,
+    limits: { perClientHour: number } = { perClientHour: Number.POSITIVE_INFINITY },
+  ): Promise<CreateOAPackageResult> {
+    const now = this.now();
+    const at = now.toISOString();
+    const row: OAPackageRow = {
+      id: randomUUID(),
+      client_id: input.clientId,
+      oa_id: input.oaId,
+      tier: input.tier,
+      active_from: input.activeFrom,
+      duration: input.duration,
+      status: 'SUBMITTED',
+      service_preview_id: null,
+      vendor_code: null,
+      vendor_message: null,
+      failure_reason: null,
+      created_at: at,
+      updated_at: at,
+      version: 1,
+    };
+    return this.db.transaction().execute(async (trx): Promise<CreateOAPackageResult> => {
+      if (this.database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`oa-client:${input.clientId}`}))`.execute(
+          trx,
+        );
+      }
+      const recent = await trx
+        .selectFrom('oa_packages')
+        .select('created_at')
+        .where('client_id', '=', input.clientId)
+        .where('created_at', '>', new Date(now.getTime() - HOUR_MS).toISOString())
+        .orderBy('created_at', 'desc')
+        .limit(Number.isFinite(limits.perClientHour) ? limits.perClientHour : 1)
+        .execute();
+      if (recent.length >= limits.perClientHour) {
+        // The oldest of the last `perClientHour` purchases leaves the window first.
+        const oldest = Date.parse(recent[recent.length - 1]!.created_at);
+        const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
+        return { kind: 'limited', retryAfterSeconds };
+      }
+      await trx.insertInto('oa_packages').values(row).execute();
+      await appendEvent(trx, row.id, 1, 'SUBMITTED', 'Purchase recorded; calling eSMS', at);
+      return { kind: 'created', oaPackage: toOAPackage(row) };
+    });
+  }
+
+  /**
+   * Moves a purchase to `status` if it is still at the version the caller read, with its event,
+   * in one transaction. Null when someone else changed it first.
+   */
+  async transition(
+    pkg: OAPackage,
+    status: OAPackageStatus,
+    patch: OAPackagePatch,
+    detail: string,
+  ): Promise<OAPackage | null> {
+    const at = this.now().toISOString();
+    const version = pkg.version + 1;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('oa_packages')
+        .set({
+          status,
+          updated_at: at,
+          version,
+          ...(patch.servicePreviewId !== undefined && {
+            service_preview_id: patch.servicePreviewId,
+          }),
+          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+          ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
+          ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
+        })
+        .where('id', '=', pkg.id)
+        .where('version', '=', pkg.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return null;
+      await appendEvent(trx, pkg.id, version, status, detail, at);
+      const row = await trx
+        .selectFrom('oa_packages')
+        .selectAll()
+        .where('id', '=', pkg.id)
+        .executeTakeFirstOrThrow();
+      return toOAPackage(row);
+    });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<OAPackage[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('oa_packages')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toOAPackage);
+  }
+
+  async findById(id: string): Promise<OAPackage | null> {
+    return (await this.findByIds([id]))[0] ?? null;
+  }
+
+  async eventsFor(ids: readonly string[]): Promise<OAPackageEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('oa_package_events')
+      .selectAll()
+      .where('oa_package_id', 'in', [...ids])
+      .orderBy('oa_package_id')
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      oaPackageId: r.oa_package_id,
+      version: Number(r.version),
+      status: r.status as OAPackageStatus,
+      detail: r.detail,
+      at: r.at,
+    }));
+  }
+
+  /** One OA's purchases, newest first, keyset-paginated on (created_at, id). */
+  async listByOa(
+    oaId: string,
+    page: { after?: string | null; before?: string | null; limit: number; inverted: boolean },
+    /** Only this client's purchases (a client without `ledger:all` sees its own). */
+    clientId: string | null = null,
+  ): Promise<OAPackage[]> {
+    let q = this.db.selectFrom('oa_packages').selectAll().where('oa_id', '=', oaId);
+    if (clientId) q = q.where('client_id', '=', clientId);
+    const after = page.after ? decodeOAPackageCursor(page.after) : null;
+    const before = page.before ? decodeOAPackageCursor(page.before) : null;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '>', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '>', before.id)]),
+        ]),
+      );
+    }
+    const direction = page.inverted ? 'asc' : 'desc';
+    const rows = await q
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toOAPackage);
+  }
+
+  async countByOa(oaId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('oa_packages')
+      .where('oa_id', '=', oaId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Purchases still waiting on eSMS (SUBMITTED, no vendor code) longer than any call can take
+   * were cut short by a stop: they become UNKNOWN, since eSMS may have acted. A SUBMITTED row
+   * with code 199 is eSMS's own answer and stays. Returns the rows it changed.
+   */
+  async sweep(rules: { staleAfterMs: number }): Promise<OAPackage[]> {
+    const staleBefore = new Date(this.now().getTime() - rules.staleAfterMs).toISOString();
+    const rows = await this.db
+      .selectFrom('oa_packages')
+      .selectAll()
+      .where('status', '=', 'SUBMITTED')
+      .where('vendor_code', 'is', null)
+      .where('updated_at', '<', staleBefore)
+      .limit(500)
+      .execute();
+    const changed: OAPackage[] = [];
+    for (const row of rows) {
+      const next = await this.transition(
+        toOAPackage(row),
+        'UNKNOWN',
+        { failureReason: 'VENDOR_TIMEOUT' },
+        'No eSMS answer was recorded: the gateway stopped during the call',
+      );
+      if (next) changed.push(next);
+    }
+    return changed;
+  }
+}
+
+async function appendEvent(
+  trx: Transaction<DB>,
+  oaPackageId: string,
+  version: number,
+  status: OAPackageStatus,
+  detail: string,
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('oa_package_events')
+    .values({ oa_package_id: oaPackageId, version, status, detail, at })
+    .execute();
+}
+
+export function encodeOAPackageCursor(pkg: Pick<OAPackage, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${pkg.createdAt}|${pkg.id}`, 'utf8').toString('base64url');
+}
+
+function decodeOAPackageCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
+  }
+  return { createdAt, id };
+}
