@@ -69,7 +69,7 @@ export function createApp(options: AppOptions): App {
         config,
         db,
         logger,
-        loaders: createLoaders(services.orders),
+        loaders: createLoaders(services),
         subscriberIds,
         caller,
         clientId: caller.clientId,

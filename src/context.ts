@@ -5,18 +5,29 @@ import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
+import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
+import type { VasService } from './services/vas.js';
 import type { Database } from './store/database.js';
 import type { OrderStore } from './store/orders.js';
+import type { VasStore } from './store/vas.js';
 import type { Vendors } from './vendors/index.js';
 
-export type GatewayPubSub = PubSub<{ orderUpdated: [key: string, order: Order] }>;
+export type GatewayPubSub = PubSub<{
+  orderUpdated: [key: string, order: Order];
+  /** Keyed by the subscriber's local phone number. */
+  vasSubscriptionChanged: [phone: string, state: VasSubscriptionState];
+}>;
 
 /** Per-request loaders: they batch and cache within one request only. */
 export interface Loaders {
   order: DataLoader<string, Order>;
   orderEvents: DataLoader<string, OrderEvent[]>;
+  vasTransaction: DataLoader<string, VasTransaction>;
+  vasTransactionEvents: DataLoader<string, VasTransactionEvent[]>;
+  /** CheckServiceInfo by `msisdn:serviceId:packageId`: each distinct check once per request. */
+  vasSubscription: DataLoader<string, VasSubscriptionState>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */
@@ -27,6 +38,8 @@ export interface Context {
   vendors: Vendors;
   orders: OrderStore;
   sales: DmallSales;
+  vas: VasService;
+  vasStore: VasStore;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

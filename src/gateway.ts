@@ -11,10 +11,12 @@ import { startSweeper } from './server/sweeper.js';
 import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
+import { VasService } from './services/vas.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { OrderStore } from './store/orders.js';
+import { VasStore } from './store/vas.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from './vendors/index.js';
 import type { AnyVendorModule } from './vendors/module.js';
 import { type Sandbox, startSandbox } from './vendors/sandbox.js';
+import type { VasNotification } from './vendors/vascloud/wire.js';
 
 export interface Gateway {
   yoga: App;
@@ -36,6 +39,8 @@ export interface Gateway {
   vendors: Vendors;
   orders: OrderStore;
   idempotency: IdempotencyStore;
+  vas: VasService;
+  vasStore: VasStore;
   /** Settles stale orders now (also runs at start-up and every 30 seconds). */
   sweep(): Promise<void>;
   /** Starts listening; resolves with the GraphQL URL. */
@@ -116,6 +121,17 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     now,
   });
 
+  const vasStore = new VasStore(db, now);
+  const vas = new VasService({
+    store: vasStore,
+    idempotent,
+    client: vendors.vascloud,
+    onChange: live.publishVas,
+    logger,
+    now,
+  });
+  vendors.listen('vascloud', (event) => vas.onNotification(event as VasNotification));
+
   const sweeper = startSweeper({
     orders,
     idempotency,
@@ -125,6 +141,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     intervalMs: config.sweeper.intervalMs,
     onChange: live.publishOrder,
     logger,
+    vas,
   });
   await sweeper.sweep();
 
@@ -140,6 +157,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       vendors,
       orders,
       sales,
+      vas,
+      vasStore,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
@@ -170,6 +189,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     vendors,
     orders,
     idempotency,
+    vas,
+    vasStore,
     sweep: sweeper.sweep,
     listen: () => http.listen(config.port, config.host),
     close() {

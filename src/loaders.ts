@@ -2,7 +2,18 @@ import DataLoader from 'dataloader';
 import type { Plugin } from 'graphql-yoga';
 import type { Context, Loaders } from './context.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import { parsePhone } from './domain/phone.js';
+import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
+import type { VasService } from './services/vas.js';
 import type { OrderStore } from './store/orders.js';
+import type { VasStore } from './store/vas.js';
+
+/** What the loaders read from. */
+export interface LoaderSources {
+  orders: OrderStore;
+  vas: VasService;
+  vasStore: VasStore;
+}
 
 /**
  * New loaders for each request, each made on first use (most requests need none). Results come
@@ -11,8 +22,57 @@ import type { OrderStore } from './store/orders.js';
 class RequestLoaders implements Loaders {
   private orderLoader?: DataLoader<string, Order>;
   private eventsLoader?: DataLoader<string, OrderEvent[]>;
+  private vasTxLoader?: DataLoader<string, VasTransaction>;
+  private vasTxEventsLoader?: DataLoader<string, VasTransactionEvent[]>;
+  private vasCheckLoader?: DataLoader<string, VasSubscriptionState>;
 
-  constructor(private readonly orders: OrderStore) {}
+  constructor(private readonly sources: LoaderSources) {}
+
+  private get orders(): OrderStore {
+    return this.sources.orders;
+  }
+
+  get vasTransaction(): DataLoader<string, VasTransaction> {
+    this.vasTxLoader ??= new DataLoader(async (ids) => {
+      const byId = new Map((await this.sources.vasStore.findByIds(ids)).map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? new Error(`VAS transaction ${id} not found`));
+    });
+    return this.vasTxLoader;
+  }
+
+  get vasTransactionEvents(): DataLoader<string, VasTransactionEvent[]> {
+    this.vasTxEventsLoader ??= new DataLoader(async (ids) => {
+      const byTx = new Map<string, VasTransactionEvent[]>();
+      for (const event of await this.sources.vasStore.eventsFor(ids)) {
+        const list = byTx.get(event.transactionId) ?? [];
+        list.push(event);
+        byTx.set(event.transactionId, list);
+      }
+      return ids.map((id) => byTx.get(id) ?? []);
+    });
+    return this.vasTxEventsLoader;
+  }
+
+  /**
+   * One CheckServiceInfo per distinct `msisdn:serviceId:packageId` in the request (DataLoader
+   * keeps one promise per key), all of a batch at once: the vendor's bulkhead bounds how many
+   * are in flight. A check that got no answer is that key's error, in key order.
+   */
+  get vasSubscription(): DataLoader<string, VasSubscriptionState> {
+    this.vasCheckLoader ??= new DataLoader((keys) =>
+      Promise.all(
+        keys.map(async (key) => {
+          const [msisdn = '', serviceId = '', packageId = ''] = key.split(':');
+          try {
+            return await this.sources.vas.check(parsePhone(msisdn), serviceId, packageId);
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err));
+          }
+        }),
+      ),
+    );
+    return this.vasCheckLoader;
+  }
 
   get order(): DataLoader<string, Order> {
     this.orderLoader ??= new DataLoader(async (ids) => {
@@ -36,8 +96,8 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(orders: OrderStore): Loaders {
-  return new RequestLoaders(orders);
+export function createLoaders(sources: LoaderSources): Loaders {
+  return new RequestLoaders(sources);
 }
 
 /**
@@ -55,7 +115,7 @@ export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
           const context = args.contextValue as Context;
           return {
             onNext() {
-              context.loaders = createLoaders(context.orders);
+              context.loaders = createLoaders(context);
             },
           };
         },

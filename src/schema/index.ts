@@ -6,5 +6,6 @@ import './order.js';
 import './errors.js';
 import './subscriber.js';
 import './sales.js';
+import './vas.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
