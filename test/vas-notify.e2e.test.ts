@@ -115,6 +115,11 @@ describe('VAS notifications (POST notify_sub)', () => {
       ['REGISTER', 'DK L1'],
     ]);
     expect(res.data?.subscriber.vasEvents.edges[1]?.node.queueId).toBe(queueId);
+    const node = await t.graphql<{ node: { queueId: string } }>(
+      'query ($id: ID!) { node(id: $id) { ... on VasEvent { queueId } } }',
+      { id: (res.data?.subscriber.vasEvents.edges[1]?.node as { id?: string }).id },
+    );
+    expect(node.data?.node).toEqual({ queueId });
     // The known state follows the last change.
     expect(await t.gateway.vasStore.findState('0945000111', SERVICE, PACKAGE)).toMatchObject({
       active: false,

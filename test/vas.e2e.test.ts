@@ -108,7 +108,15 @@ describe('VAS packages through the gateway', () => {
     expect(sim.subscription('84912345678', SERVICE, PACKAGE)?.history.at(-1)?.queueId).toBe(
       registered.transaction!.queueId,
     );
-    expect((await check(phone)).data?.subscriber.vasSubscription).toMatchObject({ active: true });
+    const active = (await check(phone)).data?.subscriber.vasSubscription;
+    expect(active).toMatchObject({ active: true });
+    // Its global id hides the number, and node(id:) checks again.
+    expect(Buffer.from(String(active?.id), 'base64').toString()).not.toContain('912345678');
+    const again = await t.graphql<{ node: { active: boolean; packageId: string } }>(
+      'query ($id: ID!) { node(id: $id) { ... on VasSubscription { active packageId } } }',
+      { id: active?.id },
+    );
+    expect(again.data?.node).toEqual({ active: true, packageId: PACKAGE });
 
     const cancelled = await change('cancel', phone);
     expect(cancelled.transaction).toMatchObject({
