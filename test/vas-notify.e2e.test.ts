@@ -100,7 +100,9 @@ describe('VAS notifications (POST notify_sub)', () => {
       subscriber: {
         vasEvents: {
           totalCount: number;
-          edges: Array<{ node: { queueId: string; action: string; commandCode: string } }>;
+          edges: Array<{
+            node: { id: string; queueId: string; action: string; commandCode: string };
+          }>;
         };
       };
     }>(
@@ -117,7 +119,7 @@ describe('VAS notifications (POST notify_sub)', () => {
     expect(res.data?.subscriber.vasEvents.edges[1]?.node.queueId).toBe(queueId);
     const node = await t.graphql<{ node: { queueId: string } }>(
       'query ($id: ID!) { node(id: $id) { ... on VasEvent { queueId } } }',
-      { id: (res.data?.subscriber.vasEvents.edges[1]?.node as { id?: string }).id },
+      { id: res.data!.subscriber.vasEvents.edges[1]!.node.id },
     );
     expect(node.data?.node).toEqual({ queueId });
     // The known state follows the last change.
