@@ -6,15 +6,22 @@ import type { EligibilityProvider } from './domain/eligibility.js';
 import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
+import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
 import type { OAPackagePurchases } from './services/oa-packages.js';
+import type { VasService } from './services/vas.js';
 import type { Database } from './store/database.js';
 import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
+import type { VasStore } from './store/vas.js';
 import type { Vendors } from './vendors/index.js';
 
-export type GatewayPubSub = PubSub<{ orderUpdated: [key: string, order: Order] }>;
+export type GatewayPubSub = PubSub<{
+  orderUpdated: [key: string, order: Order];
+  /** Keyed by the subscriber's local phone number. */
+  vasSubscriptionChanged: [phone: string, state: VasSubscriptionState];
+}>;
 
 /** Per-request loaders: they batch and cache within one request only. */
 export interface Loaders {
@@ -22,6 +29,10 @@ export interface Loaders {
   orderEvents: DataLoader<string, OrderEvent[]>;
   oaPackage: DataLoader<string, OAPackage>;
   oaPackageEvents: DataLoader<string, OAPackageEvent[]>;
+  vasTransaction: DataLoader<string, VasTransaction>;
+  vasTransactionEvents: DataLoader<string, VasTransactionEvent[]>;
+  /** CheckServiceInfo by `msisdn:serviceId:packageId`: each distinct check once per request. */
+  vasSubscription: DataLoader<string, VasSubscriptionState>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */
@@ -36,6 +47,8 @@ export interface Context {
   oaPackages: OAPackageStore;
   /** Zalo OA package purchases through eSMS. */
   oaPurchases: OAPackagePurchases;
+  vas: VasService;
+  vasStore: VasStore;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

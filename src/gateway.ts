@@ -12,11 +12,13 @@ import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
+import { VasService } from './services/vas.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { OAPackageStore } from './store/oa-packages.js';
 import { OrderStore } from './store/orders.js';
+import { VasStore } from './store/vas.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
 import {
@@ -28,6 +30,7 @@ import {
 } from './vendors/index.js';
 import type { AnyVendorModule } from './vendors/module.js';
 import { type Sandbox, startSandbox } from './vendors/sandbox.js';
+import type { VasNotification } from './vendors/vascloud/wire.js';
 
 export interface Gateway {
   yoga: App;
@@ -39,6 +42,8 @@ export interface Gateway {
   orders: OrderStore;
   oaPackages: OAPackageStore;
   idempotency: IdempotencyStore;
+  vas: VasService;
+  vasStore: VasStore;
   /** Settles stale orders now (also runs at start-up and every 30 seconds). */
   sweep(): Promise<void>;
   /** Starts listening; resolves with the GraphQL URL. */
@@ -128,6 +133,16 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     logger,
     now,
   });
+  const vasStore = new VasStore(db, now);
+  const vas = new VasService({
+    store: vasStore,
+    idempotent,
+    client: vendors.vascloud,
+    onChange: live.publishVas,
+    logger,
+    now,
+  });
+  vendors.listen('vascloud', (event) => vas.onNotification(event as VasNotification));
 
   const sweeper = startSweeper({
     orders,
@@ -139,6 +154,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     intervalMs: config.sweeper.intervalMs,
     onChange: live.publishOrder,
     logger,
+    vas,
   });
   await sweeper.sweep();
 
@@ -156,6 +172,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       sales,
       oaPackages,
       oaPurchases,
+      vas,
+      vasStore,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
@@ -187,6 +205,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     orders,
     oaPackages,
     idempotency,
+    vas,
+    vasStore,
     sweep: sweeper.sweep,
     listen: () => http.listen(config.port, config.host),
     close() {

@@ -3,8 +3,20 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context, Loaders } from './context.js';
 import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import { parsePhone } from './domain/phone.js';
+import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
+import type { VasService } from './services/vas.js';
 import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
+import type { VasStore } from './store/vas.js';
+
+/** What the loaders read from. */
+export interface LoaderSources {
+  orders: OrderStore;
+  oaPackages: OAPackageStore;
+  vas: VasService;
+  vasStore: VasStore;
+}
 
 /**
  * New loaders for each request, each made on first use (most requests need none). Results come
@@ -13,17 +25,17 @@ import type { OrderStore } from './store/orders.js';
 class RequestLoaders implements Loaders {
   private orderLoader?: DataLoader<string, Order>;
   private eventsLoader?: DataLoader<string, OrderEvent[]>;
+  private vasTxLoader?: DataLoader<string, VasTransaction>;
+  private vasTxEventsLoader?: DataLoader<string, VasTransactionEvent[]>;
+  private vasCheckLoader?: DataLoader<string, VasSubscriptionState>;
   private oaPackageLoader?: DataLoader<string, OAPackage>;
   private oaEventsLoader?: DataLoader<string, OAPackageEvent[]>;
 
-  constructor(
-    private readonly orders: OrderStore,
-    private readonly oaPackages: OAPackageStore,
-  ) {}
+  constructor(private readonly sources: LoaderSources) {}
 
   get oaPackage(): DataLoader<string, OAPackage> {
     this.oaPackageLoader ??= new DataLoader(async (ids) => {
-      const byId = new Map((await this.oaPackages.findByIds(ids)).map((p) => [p.id, p]));
+      const byId = new Map((await this.sources.oaPackages.findByIds(ids)).map((p) => [p.id, p]));
       return ids.map((id) => byId.get(id) ?? new Error(`OA package ${id} not found`));
     });
     return this.oaPackageLoader;
@@ -32,7 +44,7 @@ class RequestLoaders implements Loaders {
   get oaPackageEvents(): DataLoader<string, OAPackageEvent[]> {
     this.oaEventsLoader ??= new DataLoader(async (ids) => {
       const byPackage = new Map<string, OAPackageEvent[]>();
-      for (const event of await this.oaPackages.eventsFor(ids)) {
+      for (const event of await this.sources.oaPackages.eventsFor(ids)) {
         const list = byPackage.get(event.oaPackageId) ?? [];
         list.push(event);
         byPackage.set(event.oaPackageId, list);
@@ -40,6 +52,52 @@ class RequestLoaders implements Loaders {
       return ids.map((id) => byPackage.get(id) ?? []);
     });
     return this.oaEventsLoader;
+  }
+
+  private get orders(): OrderStore {
+    return this.sources.orders;
+  }
+
+  get vasTransaction(): DataLoader<string, VasTransaction> {
+    this.vasTxLoader ??= new DataLoader(async (ids) => {
+      const byId = new Map((await this.sources.vasStore.findByIds(ids)).map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? new Error(`VAS transaction ${id} not found`));
+    });
+    return this.vasTxLoader;
+  }
+
+  get vasTransactionEvents(): DataLoader<string, VasTransactionEvent[]> {
+    this.vasTxEventsLoader ??= new DataLoader(async (ids) => {
+      const byTx = new Map<string, VasTransactionEvent[]>();
+      for (const event of await this.sources.vasStore.eventsFor(ids)) {
+        const list = byTx.get(event.transactionId) ?? [];
+        list.push(event);
+        byTx.set(event.transactionId, list);
+      }
+      return ids.map((id) => byTx.get(id) ?? []);
+    });
+    return this.vasTxEventsLoader;
+  }
+
+  /**
+   * One CheckServiceInfo per distinct `msisdn:serviceId:packageId` in the request (DataLoader
+   * keeps one promise per key), all of a batch at once: the vendor's bulkhead bounds how many
+   * are in flight. A check that got no answer is that key's error, in key order.
+   */
+  get vasSubscription(): DataLoader<string, VasSubscriptionState> {
+    this.vasCheckLoader ??= new DataLoader((keys) =>
+      Promise.all(
+        keys.map(async (key) => {
+          const [msisdn = '', serviceId = '', packageId = ''] = key.split(':');
+          try {
+            return await this.sources.vas.check(parsePhone(msisdn), serviceId, packageId);
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err));
+          }
+        }),
+      ),
+    );
+    return this.vasCheckLoader;
   }
 
   get order(): DataLoader<string, Order> {
@@ -64,8 +122,8 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(stores: { orders: OrderStore; oaPackages: OAPackageStore }): Loaders {
-  return new RequestLoaders(stores.orders, stores.oaPackages);
+export function createLoaders(sources: LoaderSources): Loaders {
+  return new RequestLoaders(sources);
 }
 
 /**

@@ -75,12 +75,40 @@ describe('operations/', () => {
       expect(step4.data!.orders.edges[0]!.node.orderCode).toBe(orderCode);
     });
 
+    it('check, register, cancel and reconcile a VAS package', async () => {
+      const headers = { 'x-client-id': 'graphiql' };
+      type Check = { subscriber: { vasSubscription: { active: boolean } } };
+      const check = async () =>
+        (await t.graphql<Check>(read('6-vas-check.graphql'))).data!.subscriber.vasSubscription;
+      expect(await check()).toMatchObject({ active: false });
+      const reg = await t.graphql<{ registerVasPackage: { __typename: string } }>(
+        read('7-vas-register.graphql'),
+        vars('7-vas-register.graphql'),
+        headers,
+      );
+      expect(reg.data!.registerVasPackage.__typename).toBe('RegisterVasPackageSuccess');
+      expect(await check()).toMatchObject({ active: true });
+      const cancel = await t.graphql<{ cancelVasPackage: { __typename: string } }>(
+        read('8-vas-cancel.graphql'),
+        vars('8-vas-cancel.graphql'),
+        headers,
+      );
+      expect(cancel.data!.cancelVasPackage.__typename).toBe('CancelVasPackageSuccess');
+      const ledger = await t.graphql<{
+        vasTransactions: { totalCount: number; edges: Array<{ node: { action: string } }> };
+      }>(read('9-vas-reconcile.graphql'));
+      expect(ledger.data!.vasTransactions.edges.map((e) => e.node.action)).toEqual([
+        'CANCEL',
+        'REGISTER',
+      ]);
+    });
+
     it('buy a Zalo OA package, twice with the same key, and list it', async () => {
       const headers = { 'x-client-id': 'graphiql' };
       const buy = () =>
         t.graphql<{ purchaseOAPackage: { __typename: string; oaPackage: { id: string } } }>(
-          read('6-purchase-oa-package.graphql'),
-          vars('6-purchase-oa-package.graphql'),
+          read('90-purchase-oa-package.graphql'),
+          vars('90-purchase-oa-package.graphql'),
           headers,
         );
       const first = await buy();
@@ -90,7 +118,7 @@ describe('operations/', () => {
       });
       expect(await buy()).toEqual(first);
       const listed = await t.graphql<{ oaPackages: { edges: Array<{ node: { id: string } }> } }>(
-        read('7-oa-packages.graphql'),
+        read('91-oa-packages.graphql'),
       );
       expect(listed.data!.oaPackages.edges.map((e) => e.node.id)).toEqual([
         first.data!.purchaseOAPackage.oaPackage.id,

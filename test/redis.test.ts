@@ -49,6 +49,72 @@ describe.skipIf(!TEST_REDIS_URL)('readiness with REDIS_URL', () => {
   });
 });
 
+describe.skipIf(!TEST_REDIS_URL)('vasSubscriptionChanged across instances', () => {
+  it('reaches a subscriber on one instance when the change is seen on another', async () => {
+    const [a, b] = await Promise.all([
+      startTestGateway({ REDIS_URL: TEST_REDIS_URL! }),
+      startTestGateway({ REDIS_URL: TEST_REDIS_URL! }),
+    ]);
+    const abort = new AbortController();
+    try {
+      const url = await a.gateway.listen();
+      const res = await fetch(url, {
+        method: 'POST',
+        signal: abort.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({
+          query:
+            'subscription { vasSubscriptionChanged(phone: "0945000777") { serviceId packageId active } }',
+        }),
+      });
+      const reader = res.body!.getReader();
+      let text = '';
+      const received = (async () => {
+        while (!text.includes('"vasSubscriptionChanged"')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+        }
+        return text;
+      })();
+      // A's Redis SUBSCRIBE may still be on its way: B notifies until A has heard one.
+      let got: string | null = null;
+      for (let i = 0; i < 50 && got === null; i++) {
+        await b.gateway.vas.onNotification({
+          queueId: String(8_000_000 + i + Math.floor(Math.random() * 1e6)),
+          action: 'register',
+          msisdn: '84945000777',
+          phone: '0945000777',
+          serviceId: '1000625',
+          packageId: '1003013',
+          channel: 'SMS',
+          resultCode: '0',
+          errorDesc: 'OK',
+          regId: '1',
+          commandCode: 'DK L1',
+          serviceCode: '',
+          packageCode: '',
+          subpackageCode: '',
+          price: '3000',
+          originalPrice: '3000',
+          autoRenew: true,
+          subscribedAt: null,
+          expiresAt: null,
+          raw: { subcribeTime: '', expiredTime: '', updateTime: '', startTime: '' },
+        });
+        got = await Promise.race([
+          received,
+          new Promise<null>((r) => setTimeout(() => r(null), 100)),
+        ]);
+      }
+      expect(got).toContain('"active":true');
+    } finally {
+      abort.abort();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const probe = createServer();

@@ -260,6 +260,58 @@ export class Forbidden extends GatewayError {
   static override readonly code = 'FORBIDDEN';
 }
 
+/** The VAS SDP refused a register, cancel or check (`error_id` other than 0). */
+export class VasRejected extends GatewayError {
+  static override readonly code = 'VAS_REJECTED';
+  constructor(
+    message: string,
+    /** The SDP's `error_id` and `error_desc`, exactly as sent. */
+    readonly errorId: string,
+    readonly errorDesc: string | null,
+    readonly transactionId: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The VAS SDP could not be reached, failed or did not answer in time. With `outcomeUnknown` the
+ * transaction is UNKNOWN and will be settled from CheckServiceInfo.
+ */
+export class VasUnavailable extends GatewayError {
+  static override readonly code = 'VAS_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly reason: VendorFailureReason,
+    readonly outcomeUnknown: boolean,
+    /** Null for a check (no transaction is recorded for a read). */
+    readonly transactionId: string | null,
+  ) {
+    super(message);
+  }
+}
+
+/** A register or cancel of a package whose previous transaction is still in doubt. */
+export class VasTransactionInDoubt extends GatewayError {
+  static override readonly code = 'VAS_TRANSACTION_IN_DOUBT';
+  constructor(
+    message: string,
+    readonly transactionId: string,
+  ) {
+    super(message);
+  }
+}
+
+export class VasTransactionNotFound extends GatewayError {
+  static override readonly code = 'VAS_TRANSACTION_NOT_FOUND';
+  constructor(
+    message: string,
+    readonly id: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The registry of expected errors: every class by name. The schema defines the `ErrorCode` enum
  * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
@@ -289,6 +341,10 @@ export const ERROR_CLASSES = {
   OAPackageRejected,
   OAPackageVendorUnavailable,
   OAPurchaseRateLimited,
+  VasRejected,
+  VasUnavailable,
+  VasTransactionInDoubt,
+  VasTransactionNotFound,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

@@ -13,6 +13,7 @@ import { builder } from './builder.js';
 import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
+import { VasTransactionRef } from './vas.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
 
 /**
@@ -249,6 +250,61 @@ export const ERROR_TYPES = {
     description:
       'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
     fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
+  }),
+  VasRejected: errorType('VasRejected', {
+    description:
+      'The VAS SDP refused the request. Its `error_id` and `error_desc` are given exactly as sent; the transaction is FAILED.',
+    fields: (t) => ({
+      errorId: t.exposeString('errorId', { description: 'The SDP’s `error_id`, as sent.' }),
+      errorDesc: t.exposeString('errorDesc', {
+        nullable: true,
+        description: 'The SDP’s `error_desc`, often in Vietnamese.',
+      }),
+      transaction: t.field({
+        type: VasTransactionRef,
+        description: 'The transaction, FAILED.',
+        resolve: (e, _args, ctx) => ctx.loaders.vasTransaction.load(e.transactionId),
+      }),
+    }),
+  }),
+  VasUnavailable: errorType('VasUnavailable', {
+    description:
+      'The VAS SDP could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the SDP may have acted: the transaction is UNKNOWN and is settled from CheckServiceInfo.',
+    fields: (t) => ({
+      reason: t.expose('reason', {
+        type: VendorFailureReasonEnum,
+        description: 'What went wrong on the way.',
+      }),
+      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+        description: 'True when the SDP may have acted on the request.',
+      }),
+      // Non-null like the other members' `transaction`, so a client selects it without aliases.
+      // Only mutations return this type, and they always have a transaction; a failed check
+      // (no transaction) reaches clients as a top-level error with this code instead.
+      transaction: t.field({
+        type: VasTransactionRef,
+        description: 'The transaction, in the state the failure left it.',
+        resolve: (e, _args, ctx) => {
+          if (!e.transactionId)
+            throw new Error('VasUnavailable in a result union without a transaction');
+          return ctx.loaders.vasTransaction.load(e.transactionId);
+        },
+      }),
+    }),
+  }),
+  VasTransactionInDoubt: errorType('VasTransactionInDoubt', {
+    description:
+      'A previous register or cancel of this package for this phone is PENDING or UNKNOWN: the SDP may have acted on it. Nothing was sent; settle it first (`settleVasTransaction`, or wait for the sweeper).',
+    fields: (t) => ({
+      transaction: t.field({
+        type: VasTransactionRef,
+        description: 'The transaction in doubt.',
+        resolve: (e, _args, ctx) => ctx.loaders.vasTransaction.load(e.transactionId),
+      }),
+    }),
+  }),
+  VasTransactionNotFound: errorType('VasTransactionNotFound', {
+    description: 'No VAS transaction has this id.',
   }),
   InvalidCursor: topLevelError(
     'A page cursor (`after`, `before`) the API did not give out. A top-level error.',

@@ -7,5 +7,6 @@ import './oa-package.js';
 import './errors.js';
 import './subscriber.js';
 import './sales.js';
+import './vas.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -20,6 +20,8 @@ export const SENSITIVE_MUTATIONS = new Set([
   'sendVoiceOtp',
   'checkPhoneVerification',
   'purchaseOAPackage',
+  'registerVasPackage',
+  'cancelVasPackage',
 ]);
 
 export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor {

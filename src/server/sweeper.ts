@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Order } from '../domain/order.js';
+import type { VasService } from '../services/vas.js';
 import type { IdempotencyStore } from '../store/idempotency.js';
 import type { OAPackageStore } from '../store/oa-packages.js';
 import type { OrderStore } from '../store/orders.js';
@@ -21,6 +22,8 @@ export interface SweeperOptions {
   onChange: (order: Order) => void;
   logger: Logger;
   intervalMs?: number;
+  /** Settles VAS transactions in doubt from CheckServiceInfo (with backoff). */
+  vas?: Pick<VasService, 'sweep'>;
 }
 
 export interface Sweeper {
@@ -48,6 +51,10 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     // After the orders: a claim whose process died answers from its order's settled state.
     const released = await idempotency.settleAbandoned();
     if (released > 0) logger.info({ count: released }, 'settled abandoned idempotency claims');
+    if (options.vas) {
+      const settled = await options.vas.sweep(options.slowestCallMs + options.graceMs);
+      if (settled.length > 0) logger.info({ count: settled.length }, 'settled VAS transactions');
+    }
     await idempotency.purgeExpired();
     if (changed.length > 0) logger.info({ count: changed.length }, 'settled stale orders');
   };

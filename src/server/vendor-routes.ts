@@ -16,7 +16,7 @@ export function useVendorRoutes(routes: readonly InboundRoute[]): Plugin {
     byPath.set(route.path, same);
   }
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
       const candidates = byPath.get(url.pathname);
       if (!candidates) return;
       const route = candidates.find((r) => r.method === request.method);
@@ -29,7 +29,16 @@ export function useVendorRoutes(routes: readonly InboundRoute[]): Plugin {
         );
         return;
       }
-      endResponse(await route.handle(request));
+      endResponse(await route.handle(request, { address: peerAddress(serverContext) }));
     },
   };
+}
+
+/**
+ * The peer's address from the Node request Yoga's Node adapter puts in the server context
+ * (`{ req, res }`); whatwg-node's `Request` does not carry it.
+ */
+function peerAddress(serverContext: unknown): string | null {
+  const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
+  return req?.socket?.remoteAddress ?? null;
 }

@@ -152,6 +152,97 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('failure_vendor_code').execute();
     },
   },
+  '0005_vas_ledger': {
+    // VAS registrations and cancellations (written before the notify_reg call), their history,
+    // the SDP's notifications (once per queueID) and what the gateway knows of each package.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('vas_transactions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('package_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('price', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('auto_renew', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('queue_id', 'text', (c) => c.notNull().unique())
+        .addColumn('vendor_code', 'text')
+        .addColumn('vendor_message', 'text')
+        .addColumn('failure_reason', 'text')
+        .addColumn('settle_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_settle_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('settled_at', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('vas_transactions_created')
+        .on('vas_transactions')
+        .columns(['created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('vas_transactions_package')
+        .on('vas_transactions')
+        .columns(['phone', 'service_id', 'package_id', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('vas_transactions_settle')
+        .on('vas_transactions')
+        .columns(['status', 'next_settle_at'])
+        .execute();
+      await db.schema
+        .createTable('vas_transaction_events')
+        .addColumn('transaction_id', 'text', (c) => c.notNull().references('vas_transactions.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('vas_transaction_events_pk', ['transaction_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('vas_events')
+        .addColumn('queue_id', 'text', (c) => c.primaryKey())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('package_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('result_code', 'text', (c) => c.notNull())
+        .addColumn('error_desc', 'text', (c) => c.notNull())
+        .addColumn('command_code', 'text', (c) => c.notNull())
+        .addColumn('price', 'text', (c) => c.notNull())
+        .addColumn('auto_renew', 'integer')
+        .addColumn('subscribed_at', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('vas_events_phone_received')
+        .on('vas_events')
+        .columns(['phone', 'received_at'])
+        .execute();
+      await db.schema
+        .createTable('vas_subscriptions')
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('service_id', 'text', (c) => c.notNull())
+        .addColumn('package_id', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('vas_subscriptions_pk', ['phone', 'service_id', 'package_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table vas_subscriptions`.execute(db);
+      await sql`drop table vas_events`.execute(db);
+      await sql`drop table vas_transaction_events`.execute(db);
+      await sql`drop table vas_transactions`.execute(db);
+    },
+  },
   '0007_oa_packages': {
     // Zalo OA package purchases through eSMS (src/store/oa-packages.ts), and their history.
     async up(db: Kysely<unknown>) {

@@ -106,6 +106,71 @@ export interface OAPackageEventsTable {
   at: string;
 }
 
+export interface VasTransactionsTable {
+  id: string;
+  client_id: string;
+  phone: string;
+  service_id: string;
+  package_id: string;
+  /** `REGISTER` or `CANCEL`. */
+  action: string;
+  channel: string;
+  price: string;
+  /** 1, 0, or null when not said (a cancel). */
+  auto_renew: number | null;
+  status: string;
+  /** The notify_reg `queueID`, unique, generated before the call. */
+  queue_id: string;
+  /** The SDP's `error_id` / `error_desc`, as sent. */
+  vendor_code: string | null;
+  vendor_message: string | null;
+  /** The `VendorError` code when the call got no usable answer. */
+  failure_reason: string | null;
+  settle_attempts: Generated<number>;
+  next_settle_at: string | null;
+  created_at: string;
+  updated_at: string;
+  settled_at: string | null;
+  version: number;
+}
+
+export interface VasTransactionEventsTable {
+  transaction_id: string;
+  version: number;
+  status: string;
+  detail: string | null;
+  at: string;
+}
+
+/** The SDP's notifications to our cpURL, one row per `queueID`. */
+export interface VasEventsTable {
+  queue_id: string;
+  action: string;
+  phone: string;
+  service_id: string;
+  package_id: string;
+  channel: string;
+  result_code: string;
+  error_desc: string;
+  command_code: string;
+  price: string;
+  auto_renew: number | null;
+  subscribed_at: string | null;
+  expires_at: string | null;
+  received_at: string;
+}
+
+/** What the gateway last learned of a subscriber's package. */
+export interface VasSubscriptionsTable {
+  phone: string;
+  service_id: string;
+  package_id: string;
+  active: number;
+  /** `REGISTER`, `CANCEL`, `NOTIFICATION` or `CHECK`. */
+  source: string;
+  updated_at: string;
+}
+
 export interface DB {
   oa_packages: OAPackagesTable;
   oa_package_events: OAPackageEventsTable;
@@ -114,4 +179,8 @@ export interface DB {
   orders: OrdersTable;
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  vas_transactions: VasTransactionsTable;
+  vas_transaction_events: VasTransactionEventsTable;
+  vas_events: VasEventsTable;
+  vas_subscriptions: VasSubscriptionsTable;
 }

@@ -23,7 +23,18 @@ export interface InboundRoute {
   /** Path on the gateway, e.g. `/vendors/vascloud/notify`: by convention under `/vendors/<name>/`. */
   path: string;
   /** Reads the vendor's request (validating it as any input) and answers in its wire format. */
-  handle(request: Request): Promise<Response>;
+  handle(request: Request, peer?: InboundPeer): Promise<Response>;
+}
+
+/** Who sent an inbound request, as the gateway's server saw it. */
+export interface InboundPeer {
+  /**
+   * The TCP peer's address (`socket.remoteAddress` of Node's request); null when the request did
+   * not come through a socket (in-process `yoga.fetch`). Fetch's `Request` does not carry it, so
+   * `src/server/vendor-routes.ts` takes it from the Node request in Yoga's server context.
+   * `X-Forwarded-For` is never read: no proxy in front of the gateway is trusted for it.
+   */
+  address: string | null;
 }
 
 export interface InboundDeps<Section, Client, Event> {

@@ -27,6 +27,10 @@ const TABS = [
   'Step3RegisterWithOtp',
   'Step4Reconcile',
   'OrderUpdated',
+  'VasCheck',
+  'VasRegister',
+  'VasCancel',
+  'VasReconcile',
   'PurchaseOAPackage',
   'OAPackages',
 ];
@@ -171,6 +175,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('GraphiQL in Chromium, fresh profi
     expect(await runAndWait(/"orderUpdated"/)).toMatch(/"status": "REGISTERED"/);
     await screenshot('order-updated');
 
+    await select('VasCheck');
+    expect(await runAndWait(/"vasSubscription"/)).toMatch(/"active": false/);
+    await select('VasRegister');
+    expect(await runAndWait(/"registerVasPackage"/)).toMatch(
+      /"__typename": "RegisterVasPackageSuccess"/,
+    );
+    await select('VasCheck');
+    // The tab still shows its first result until the new one arrives.
+    expect(await runAndWait(/"active": true/)).toMatch(/"vasSubscription"/);
+    await select('VasCancel');
+    expect(await runAndWait(/"cancelVasPackage"/)).toMatch(
+      /"__typename": "CancelVasPackageSuccess"/,
+    );
+    await select('VasReconcile');
+    expect(await runAndWait(/"vasTransactions"/)).toMatch(/"totalCount": 2/);
     await select('PurchaseOAPackage');
     expect(await runAndWait(/"purchaseOAPackage"/)).toMatch(
       /"__typename": "PurchaseOAPackageSuccess"/,

@@ -26,6 +26,10 @@ it('keeps /metrics bounded whatever operation names callers send', async () => {
     'Step3RegisterWithOtp',
     'Step4Reconcile',
     'Subscriber',
+    'VasCancel',
+    'VasCheck',
+    'VasReconcile',
+    'VasRegister',
   ]);
   await t.graphql('query Packages { packages { code } }');
   const baseline = (await scrape()).length;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import type { InboundRoute } from '../module.js';
+import type { AddressCheck } from './allow-list.js';
 import {
   DEFAULT_NOTIFY_PATH,
   type NotifierEcho,
@@ -24,6 +25,8 @@ export interface NotifyRouteOptions {
   logger: Logger;
   deliver(event: VasNotification): Promise<void>;
   maxBodyBytes?: number;
+  /** Whether a peer address may notify (`VASCLOUD_NOTIFY_ALLOW`); everyone when absent. */
+  allow?: AddressCheck;
 }
 
 /** The route's path: the cpURL's pathname when one is configured, else the document's. */
@@ -54,7 +57,18 @@ export function notifyRoute(options: NotifyRouteOptions): InboundRoute {
   return {
     method: 'POST',
     path: notifyPath(options.cpUrl),
-    async handle(request) {
+    async handle(request, peer) {
+      // Refused before the body is read: an address outside the list learns nothing more.
+      if (options.allow && !options.allow(peer?.address ?? null)) {
+        logger.warn(
+          { peer: peer?.address ?? null },
+          'vascloud notification refused: address not allowed',
+        );
+        return new Response('Forbidden', {
+          status: 403,
+          headers: { 'content-type': 'text/plain' },
+        });
+      }
       const body = await readCapped(request, maxBytes);
       if (body === null) {
         logger.warn({ maxBytes }, 'vascloud notification refused: body too large');

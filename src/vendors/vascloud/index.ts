@@ -1,16 +1,26 @@
 import { ms, optionalUrl } from '../../config-fields.js';
 import { defineVendor, type EnvOf, type InboundDeps, type VendorSection } from '../module.js';
+import { addressList, allowList } from './allow-list.js';
 import { VascloudClient } from './client.js';
 import { notifyRoute } from './inbound.js';
 import { createVascloudSimulator } from './simulator.js';
 import type { VasNotification } from './wire.js';
 
-export type VascloudSection = VendorSection & { cpUrl: string | null };
+export type VascloudSection = VendorSection & {
+  cpUrl: string | null;
+  /**
+   * IPs and CIDRs the SDP may notify from (`VASCLOUD_NOTIFY_ALLOW`); null lets every address
+   * through, which only a sandbox gets (no base URL and no list). A real vendor with no list
+   * has `[]`: every notification is refused with 403 until the SDP's addresses are listed.
+   */
+  notifyAllow: string[] | null;
+};
 
 const VASCLOUD_ENV = {
   VASCLOUD_BASE_URL: optionalUrl,
   VASCLOUD_CP_URL: optionalUrl,
   VASCLOUD_TIMEOUT_MS: ms(10_000),
+  VASCLOUD_NOTIFY_ALLOW: addressList,
 };
 
 /**
@@ -27,6 +37,7 @@ export const vascloud = defineVendor({
     baseUrl: env.VASCLOUD_BASE_URL ?? null,
     timeoutMs: env.VASCLOUD_TIMEOUT_MS,
     cpUrl: env.VASCLOUD_CP_URL ?? null,
+    notifyAllow: env.VASCLOUD_NOTIFY_ALLOW ?? (env.VASCLOUD_BASE_URL ? [] : null),
   }),
   // No credentials on this wire; the MSISDN is its phone field, masked where it is logged.
   redactPaths: ['msisdn', '*.msisdn'],
@@ -45,7 +56,7 @@ export const vascloud = defineVendor({
     logger,
     deliver,
   }: InboundDeps<VascloudSection, VascloudClient, VasNotification>) => [
-    notifyRoute({ cpUrl: config.cpUrl, logger, deliver }),
+    notifyRoute({ cpUrl: config.cpUrl, logger, deliver, allow: allowList(config.notifyAllow) }),
   ],
 });
 

@@ -18,6 +18,7 @@ const section = (cpUrl: string | null): VascloudSection => ({
   baseUrl: 'https://vascloud.test',
   timeoutMs: 1000,
   cpUrl,
+  notifyAllow: null,
 });
 
 function routeWith(

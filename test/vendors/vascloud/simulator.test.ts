@@ -311,7 +311,7 @@ describe('vascloud simulator: notifications to the gateway (cpURL)', () => {
       const events: VasNotification[] = [];
       const [route] =
         vascloud.inbound?.({
-          config: { baseUrl: sim.url, timeoutMs: 1_000, cpUrl: url },
+          config: { baseUrl: sim.url, timeoutMs: 1_000, cpUrl: url, notifyAllow: null },
           client,
           logger: pino({ level: 'silent' }),
           deliver: async (e) => {

@@ -1,0 +1,611 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { errorClasses, InvalidInput } from '../domain/errors.js';
+import type { PhoneNumber } from '../domain/phone.js';
+import {
+  VAS_ACTIONS,
+  VAS_TRANSACTION_STATUSES,
+  type VasEvent,
+  type VasSubscriptionState,
+  type VasTransaction,
+  type VasTransactionAction,
+  type VasTransactionEvent,
+  type VasTransactionStatus,
+} from '../domain/vas.js';
+import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js';
+import { encodeVasCursor, type VasTransactionFilter } from '../store/vas.js';
+import { builder } from './builder.js';
+import { decodeGlobalId, notAnId } from './global-id.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { MAX_PAGE_SIZE, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
+import { phoneArgument } from './phone-argument.js';
+import { SubscriberRef } from './subscriber.js';
+import { VendorFailureReasonEnum } from './vendor-failure.js';
+
+type Ctx = typeof builder.$inferSchemaTypes.Context;
+type InputFields = PothosSchemaTypes.InputFieldBuilder<
+  typeof builder.$inferSchemaTypes,
+  'InputObject'
+>;
+
+const ACTION_DESCRIPTIONS: Record<VasTransactionAction, string> = {
+  REGISTER: 'Register the package (notify_reg `regType` 1); the subscriber is charged.',
+  CANCEL: 'Cancel the package (notify_reg `regType` 2).',
+};
+
+export const VasTransactionActionEnum = builder.enumType('VasTransactionAction', {
+  description: 'What a VAS transaction asks the SDP to do.',
+  values: Object.fromEntries(
+    VAS_ACTIONS.map((a) => [a, { value: a, description: ACTION_DESCRIPTIONS[a] }]),
+  ),
+});
+
+const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
+  PENDING: 'Recorded; the notify_reg call has not been answered yet.',
+  SUCCEEDED: 'The SDP did it (its reply, a CheckServiceInfo or its notification says so). Final.',
+  FAILED: 'The SDP refused it, or did not act on it. Final.',
+  UNKNOWN:
+    'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
+};
+
+export const VasTransactionStatusEnum = builder.enumType('VasTransactionStatus', {
+  description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
+  values: Object.fromEntries(
+    VAS_TRANSACTION_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
+  ),
+});
+
+export const VasTransactionEventRef = builder
+  .objectRef<VasTransactionEvent>('VasTransactionEvent')
+  .implement({
+    description: 'One change of a VAS transaction, in the order it happened.',
+    fields: (t) => ({
+      sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
+      status: t.field({
+        type: VasTransactionStatusEnum,
+        description: 'The status after this change.',
+        resolve: (e) => e.status,
+      }),
+      at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
+      detail: t.exposeString('detail', {
+        nullable: true,
+        description: 'What happened, with the evidence (the SDP’s reply, check or notification).',
+      }),
+    }),
+  });
+
+export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransaction');
+
+builder.node(VasTransactionRef, {
+  description:
+    'One register or cancel of a VAS package: recorded before the notify_reg call and updated after it. The VAS ledger a back office reconciles.',
+  id: { resolve: (tx) => tx.id },
+  loadMany: async (ids, ctx) =>
+    (await ctx.loaders.vasTransaction.loadMany(ids)).map((t) =>
+      t instanceof Error || !ownerVisible(ctx, t.clientId) ? null : t,
+    ),
+  fields: (t) => ({
+    databaseId: t.exposeID('id', { description: 'The gateway’s own id of the transaction.' }),
+    phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
+    serviceId: t.exposeString('serviceId', {
+      description: 'The vendor’s service id, exactly as sent.',
+    }),
+    packageId: t.exposeString('packageId', {
+      description: 'The vendor’s package id, exactly as sent.',
+    }),
+    action: t.field({
+      type: VasTransactionActionEnum,
+      description: 'Register or cancel.',
+      resolve: (tx) => tx.action,
+    }),
+    status: t.field({
+      type: VasTransactionStatusEnum,
+      description: 'Where it stands.',
+      resolve: (tx) => tx.status,
+    }),
+    channel: t.exposeString('channel', { description: 'The channel sent (`APP`, `WEB`, ...).' }),
+    price: t.string({
+      nullable: true,
+      description: 'The price sent, in VND; null when left to the SDP.',
+      resolve: (tx) => tx.price || null,
+    }),
+    autoRenew: t.exposeBoolean('autoRenew', {
+      nullable: true,
+      description: 'Whether the registration renews every cycle; null for a cancel.',
+    }),
+    queueId: t.exposeString('queueId', {
+      description: 'The `queueID` sent to notify_reg, generated and recorded before the call.',
+    }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description:
+        'The SDP’s `error_id` as sent (`0` when it accepted); null when it did not answer.',
+    }),
+    vendorMessage: t.exposeString('vendorMessage', {
+      nullable: true,
+      description: 'The SDP’s `error_desc`, as sent.',
+    }),
+    failureReason: t.field({
+      type: VendorFailureReasonEnum,
+      nullable: true,
+      description: 'Why the call got no usable answer, when it did not.',
+      resolve: (tx) => tx.failureReason,
+    }),
+    events: t.field({
+      type: [VasTransactionEventRef],
+      description: 'Every change, oldest first.',
+      resolve: (tx, _args, ctx) => ctx.loaders.vasTransactionEvents.load(tx.id),
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was recorded.',
+      resolve: (tx) => tx.createdAt,
+    }),
+    settledAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it became SUCCEEDED or FAILED; null while PENDING or UNKNOWN.',
+      resolve: (tx) => tx.settledAt,
+    }),
+  }),
+});
+
+/** A VasSubscription's id key: the subscriber's sealed id, the service and the package. */
+function vasSubscriptionKey(ctx: Ctx, msisdn: string, serviceId: string, packageId: string) {
+  return `${ctx.subscriberIds.seal(msisdn)}:${serviceId}:${packageId}`;
+}
+
+export const VasSubscriptionRef = builder.objectRef<VasSubscriptionState>('VasSubscription');
+
+builder.node(VasSubscriptionRef, {
+  description:
+    'Whether a subscriber holds a VAS package, as the SDP’s CheckServiceInfo (or, for live updates, a change the gateway saw) says.',
+  id: {
+    resolve: (s, _args, ctx) => vasSubscriptionKey(ctx, s.msisdn, s.serviceId, s.packageId),
+    parse: (key, ctx) => {
+      const [sealed = '', serviceId = '', packageId = ''] = key.split(':');
+      const msisdn = ctx.subscriberIds.open(sealed);
+      if (!msisdn || !serviceId || !packageId) throw notAnId();
+      return `${msisdn}:${serviceId}:${packageId}`;
+    },
+  },
+  loadOne: (key: string, ctx) => ctx.loaders.vasSubscription.load(key),
+  fields: (t) => ({
+    phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
+    serviceId: t.exposeString('serviceId', { description: 'The vendor’s service id, as given.' }),
+    packageId: t.exposeString('packageId', { description: 'The vendor’s package id, as given.' }),
+    active: t.exposeBoolean('active', {
+      nullable: true,
+      description:
+        'True when the subscriber holds the package (`status` 1); null when the SDP refused the check (see `errorId`).',
+    }),
+    checkedAt: t.field({
+      type: 'DateTime',
+      description: 'When the SDP was asked (or the change was seen).',
+      resolve: (s) => s.checkedAt,
+    }),
+    errorId: t.exposeString('errorId', {
+      nullable: true,
+      description: 'The SDP’s `error_id` when it refused the check, as sent; null otherwise.',
+    }),
+    errorDesc: t.exposeString('errorDesc', {
+      nullable: true,
+      description: 'The SDP’s `error_desc` when it refused the check.',
+    }),
+  }),
+});
+
+export const VasEventRef = builder.objectRef<VasEvent>('VasEvent');
+
+builder.node(VasEventRef, {
+  description:
+    'A notification the SDP sent to the gateway’s cpURL: the subscriber registered or cancelled a package through another channel (an SMS such as `DK L1`). Recorded once per `queueID`.',
+  id: { resolve: (e) => e.queueId },
+  loadMany: async (ids, ctx) => {
+    const byId = new Map((await ctx.vasStore.findEvents(ids)).map((e) => [e.queueId, e]));
+    return ids.map((id) => byId.get(id) ?? null);
+  },
+  fields: (t) => ({
+    queueId: t.exposeString('queueId', { description: 'The SDP’s `queueID`, unique per event.' }),
+    action: t.field({
+      type: VasTransactionActionEnum,
+      description: 'Registered or cancelled (`regType`).',
+      resolve: (e) => e.action,
+    }),
+    phone: t.exposeString('phone', { description: 'The subscriber, local form.' }),
+    serviceId: t.exposeString('serviceId', { description: 'The vendor’s service id, as sent.' }),
+    packageId: t.exposeString('packageId', { description: 'The vendor’s package id, as sent.' }),
+    channel: t.exposeString('channel', { description: 'The channel it came through, e.g. `SMS`.' }),
+    resultCode: t.exposeString('resultCode', {
+      description: 'The SDP’s `resultCode` (`0`: done), as sent.',
+    }),
+    errorDesc: t.exposeString('errorDesc', { description: 'The SDP’s `errorDesc`, as sent.' }),
+    commandCode: t.exposeString('commandCode', {
+      description: 'What the subscriber sent, e.g. `DK L1`.',
+    }),
+    price: t.exposeString('price', { description: 'The price, in VND, as sent.' }),
+    autoRenew: t.exposeBoolean('autoRenew', {
+      nullable: true,
+      description: 'Whether it renews every cycle; null when not said.',
+    }),
+    subscribedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: '`subcribeTime`, read as Vietnam time.',
+      resolve: (e) => e.subscribedAt,
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: '`expiredTime`, read as Vietnam time.',
+      resolve: (e) => e.expiresAt,
+    }),
+    receivedAt: t.field({
+      type: 'DateTime',
+      description: 'When the gateway recorded it.',
+      resolve: (e) => e.receivedAt,
+    }),
+  }),
+});
+
+interface WithCount {
+  totalCount: () => Promise<number>;
+}
+
+const totalCountField =
+  (description: string) =>
+  (t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, object>) => ({
+    totalCount: t.int({
+      description,
+      resolve: (parent) => (parent as unknown as WithCount).totalCount(),
+    }),
+  });
+
+export const VasTransactionConnection = builder.connectionObject(
+  {
+    type: VasTransactionRef,
+    name: 'VasTransactionConnection',
+    description: 'A page of VAS transactions, newest first.',
+    fields: totalCountField('How many transactions match the filter, across all pages.'),
+  },
+  { name: 'VasTransactionEdge', description: 'A VAS transaction in a page.' },
+);
+
+export const VasEventConnection = builder.connectionObject(
+  {
+    type: VasEventRef,
+    name: 'VasEventConnection',
+    description: 'A page of SDP notifications, newest first.',
+    fields: totalCountField('How many notifications this subscriber has, across all pages.'),
+  },
+  { name: 'VasEventEdge', description: 'A notification in a page.' },
+);
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+function checkPageSize(args: PageArgs) {
+  for (const name of ['first', 'last'] as const) {
+    const size = args[name];
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw new InvalidInput(
+        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
+        name,
+      );
+    }
+  }
+}
+
+async function transactionPage(ctx: Ctx, unscoped: VasTransactionFilter, args: PageArgs) {
+  checkPageSize(args);
+  const filter = { ...unscoped, clientId: ownerFilter(ctx) };
+  const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
+    { args, toCursor: (tx: VasTransaction) => encodeVasCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
+    ({ before, after, limit, inverted }) =>
+      ctx.vasStore.list(filter, { before, after, limit, inverted }),
+  );
+  return Object.assign(page, { totalCount: () => ctx.vasStore.count(filter) });
+}
+
+const subscriberFilterFields = (t: InputFields) => ({
+  status: t.field({
+    type: VasTransactionStatusEnum,
+    required: false,
+    description: 'Only this status.',
+  }),
+  action: t.field({
+    type: VasTransactionActionEnum,
+    required: false,
+    description: 'Only registers or only cancels.',
+  }),
+  serviceId: t.string({ required: false, description: 'Only this service id.' }),
+  packageId: t.string({ required: false, description: 'Only this package id.' }),
+  createdFrom: t.field({
+    type: 'DateTime',
+    required: false,
+    description: 'Recorded at or after this time.',
+  }),
+  createdTo: t.field({
+    type: 'DateTime',
+    required: false,
+    description: 'Recorded before this time.',
+  }),
+});
+
+const SubscriberVasTransactionFilterInput = builder.inputType('SubscriberVasTransactionFilter', {
+  description: 'Narrows one subscriber’s VAS transactions. Given fields must all match.',
+  fields: subscriberFilterFields,
+});
+
+const VasTransactionFilterInput = builder.inputType('VasTransactionFilter', {
+  description: 'Narrows the VAS ledger. Every field is optional; given fields must all match.',
+  fields: (t) => ({
+    ...subscriberFilterFields(t),
+    phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+  }),
+});
+
+type FilterArg =
+  | {
+      status?: VasTransactionStatus | null;
+      action?: VasTransactionAction | null;
+      serviceId?: string | null;
+      packageId?: string | null;
+      createdFrom?: Date | null;
+      createdTo?: Date | null;
+    }
+  | null
+  | undefined;
+
+function readFilter(f: FilterArg, phone: string | null): VasTransactionFilter {
+  return {
+    status: f?.status ?? null,
+    action: f?.action ?? null,
+    phone,
+    serviceId: f?.serviceId ? readId(f.serviceId, 'serviceId') : null,
+    packageId: f?.packageId ? readId(f.packageId, 'packageId') : null,
+    createdFrom: f?.createdFrom ?? null,
+    createdTo: f?.createdTo ?? null,
+  };
+}
+
+/** The loader key of one check: identical checks in a request are made once. */
+function checkKey(p: PhoneNumber, serviceId: string, packageId: string): string {
+  return `${p.msisdn}:${serviceId}:${packageId}`;
+}
+
+builder.objectFields(SubscriberRef, (t) => ({
+  vasSubscription: t.field({
+    type: VasSubscriptionRef,
+    nullable: true,
+    authScopes: { vas: true },
+    description:
+      'Whether this subscriber holds a VAS package, asked of the SDP now (CheckServiceInfo). Identical checks in one request are made once, the others concurrently. A refusal is answered with `active` null and the SDP’s `errorId`; an SDP that does not answer is a top-level error with code VAS_UNAVAILABLE; a malformed id one with INVALID_INPUT.',
+    args: {
+      serviceId: t.arg.id({ required: true, description: 'The vendor’s service id, as written.' }),
+      packageId: t.arg.id({ required: true, description: 'The vendor’s package id, as written.' }),
+    },
+    resolve: (p, args, ctx) =>
+      ctx.loaders.vasSubscription.load(
+        checkKey(
+          p,
+          readId(String(args.serviceId), 'serviceId'),
+          readId(String(args.packageId), 'packageId'),
+        ),
+      ),
+  }),
+  vasTransactions: t.connection(
+    {
+      type: VasTransactionRef,
+      description:
+        'This subscriber’s VAS registrations and cancellations, newest first (the client’s own, or every client’s with `ledger:all`).',
+      authScopes: { vas: true, 'ledger:all': true },
+      args: {
+        filter: t.arg({
+          type: SubscriberVasTransactionFilterInput,
+          required: false,
+          description: 'Which of them.',
+        }),
+      },
+      resolve: (p, args, ctx) => transactionPage(ctx, readFilter(args.filter, p.local), args),
+    },
+    VasTransactionConnection,
+  ),
+  vasEvents: t.connection(
+    {
+      type: VasEventRef,
+      description:
+        'The SDP’s notifications about this subscriber (registrations and cancellations through other channels), newest first.',
+      authScopes: { vas: true, 'ledger:all': true },
+      resolve: async (p, args, ctx) => {
+        checkPageSize(args);
+        const page = await resolveCursorConnection<Promise<VasEvent[]>>(
+          {
+            args,
+            toCursor: (e: VasEvent) => encodeVasCursor(e.receivedAt, e.queueId),
+            ...PAGE_SIZE,
+          },
+          ({ before, after, limit, inverted }) =>
+            ctx.vasStore.listEvents(p.local, { before, after, limit, inverted }),
+        );
+        return Object.assign(page, { totalCount: () => ctx.vasStore.countEvents(p.local) });
+      },
+    },
+    VasEventConnection,
+  ),
+}));
+
+builder.queryField('vasTransactions', (t) =>
+  t.connection(
+    {
+      type: VasTransactionRef,
+      description:
+        'The VAS ledger, newest first, for reconciliation: the client’s own transactions, or every client’s with `ledger:all`.',
+      authScopes: { vas: true, 'ledger:all': true },
+      args: {
+        filter: t.arg({
+          type: VasTransactionFilterInput,
+          required: false,
+          description: 'Which transactions.',
+        }),
+      },
+      resolve: (_root, args, ctx) =>
+        transactionPage(
+          ctx,
+          readFilter(
+            args.filter,
+            args.filter?.phone ? phoneArgument(args.filter.phone).local : null,
+          ),
+          args,
+        ),
+    },
+    VasTransactionConnection,
+  ),
+);
+
+const idempotencyKey = (t: InputFields) => idempotencyKeyField(t);
+
+const changeFields = (t: InputFields) => ({
+  phone: t.string({ required: true, description: 'The subscriber, in any phone form.' }),
+  serviceId: t.id({ required: true, description: 'The vendor’s service id, kept as written.' }),
+  packageId: t.id({ required: true, description: 'The vendor’s package id, kept as written.' }),
+  channel: t.string({
+    required: true,
+    description: 'The sales channel sent to the SDP: `APP`, `WEB`, `WAP`, `CSKH`, ...',
+  }),
+});
+
+const RegisterVasPackageInput = builder.inputType('RegisterVasPackageInput', {
+  description: 'Register a VAS package for a subscriber (the subscriber is charged).',
+  fields: (t) => ({
+    ...changeFields(t),
+    price: t.string({
+      required: false,
+      description: 'The price in VND, as digits; left to the SDP when absent.',
+    }),
+    autoRenew: t.boolean({
+      required: false,
+      description: 'Renew every cycle; true when absent.',
+    }),
+    idempotencyKey: idempotencyKey(t),
+  }),
+});
+
+const CancelVasPackageInput = builder.inputType('CancelVasPackageInput', {
+  description: 'Cancel a subscriber’s VAS package.',
+  fields: (t) => ({ ...changeFields(t), idempotencyKey: idempotencyKey(t) }),
+});
+
+builder.mutationField('registerVasPackage', (t) =>
+  t.field({
+    authScopes: { vas: true },
+    type: VasTransactionRef,
+    description:
+      'Registers a VAS package (notify_reg `regType` 1): recorded as a PENDING transaction, then sent once. A refusal is `VasRejected` with the SDP’s `errorId`; a lost reply leaves the transaction UNKNOWN, settled later from CheckServiceInfo.',
+    args: {
+      input: t.arg({ type: RegisterVasPackageInput, required: true, description: 'The request.' }),
+    },
+    errors: {
+      types: errorClasses(VAS_CHANGE_ERRORS),
+      union: { name: 'RegisterVasPackageResult', description: 'The transaction, or why not.' },
+      result: { name: 'RegisterVasPackageSuccess', description: 'The SDP registered the package.' },
+      dataField: { name: 'transaction', description: 'The transaction, SUCCEEDED.' },
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.vas.register(ctx.clientId, {
+        ...input,
+        serviceId: String(input.serviceId),
+        packageId: String(input.packageId),
+      }),
+  }),
+);
+
+builder.mutationField('cancelVasPackage', (t) =>
+  t.field({
+    authScopes: { vas: true },
+    type: VasTransactionRef,
+    description:
+      'Cancels a VAS package (notify_reg `regType` 2), with the same ledger and rules as `registerVasPackage`.',
+    args: {
+      input: t.arg({ type: CancelVasPackageInput, required: true, description: 'The request.' }),
+    },
+    errors: {
+      types: errorClasses(VAS_CHANGE_ERRORS),
+      union: { name: 'CancelVasPackageResult', description: 'The transaction, or why not.' },
+      result: { name: 'CancelVasPackageSuccess', description: 'The SDP cancelled the package.' },
+      dataField: { name: 'transaction', description: 'The transaction, SUCCEEDED.' },
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.vas.cancel(ctx.clientId, {
+        ...input,
+        serviceId: String(input.serviceId),
+        packageId: String(input.packageId),
+      }),
+  }),
+);
+
+builder.mutationField('settleVasTransaction', (t) =>
+  t.field({
+    authScopes: { vas: true },
+    type: VasTransactionRef,
+    description:
+      'Settles an UNKNOWN VAS transaction now from CheckServiceInfo, as the sweeper does on its own; a transaction in any other state is returned as it is.',
+    args: { id: t.arg.id({ required: true, description: 'The transaction’s `id`.' }) },
+    errors: {
+      types: errorClasses(SETTLE_VAS_ERRORS),
+      union: { name: 'SettleVasTransactionResult', description: 'The transaction, or why not.' },
+      result: {
+        name: 'SettleVasTransactionSuccess',
+        description: 'The transaction, settled if it was UNKNOWN.',
+      },
+      dataField: { name: 'transaction', description: 'The transaction now.' },
+    },
+    resolve: (_root, { id }, ctx) => {
+      const decoded = decodeGlobalId(String(id));
+      if (decoded.typename !== 'VasTransaction') {
+        throw new InvalidInput('This id is not a VasTransaction’s.', 'id');
+      }
+      return ctx.vas.settleById(decoded.id);
+    },
+  }),
+);
+
+/** The state now, then every change, until the client leaves or the gateway shuts down. */
+async function* untilShutdown<T>(
+  updates: AsyncIterableIterator<T>,
+  shutdown: AbortSignal,
+): AsyncGenerator<T> {
+  if (shutdown.aborted) {
+    await updates.return?.();
+    return;
+  }
+  const end = () => void updates.return?.();
+  shutdown.addEventListener('abort', end, { once: true });
+  try {
+    for await (const update of updates) yield update;
+  } finally {
+    shutdown.removeEventListener('abort', end);
+    await updates.return?.();
+  }
+}
+
+builder.subscriptionField('vasSubscriptionChanged', (t) =>
+  t.field({
+    authScopes: { vas: true },
+    type: VasSubscriptionRef,
+    description:
+      'Every change of this subscriber’s VAS packages the gateway sees: a register or cancel through the gateway, a settlement, or an SDP notification (through Redis across instances when `REDIS_URL` is set).',
+    args: {
+      phone: t.arg.string({ required: true, description: 'The subscriber, in any phone form.' }),
+    },
+    subscribe: (_root, { phone }, ctx) =>
+      untilShutdown(
+        ctx.pubsub.subscribe('vasSubscriptionChanged', phoneArgument(phone).local),
+        ctx.shutdown,
+      ),
+    resolve: (state) => state,
+  }),
+);

@@ -1,0 +1,484 @@
+import type { Logger } from 'pino';
+import {
+  type ErrorName,
+  InvalidInput,
+  InvalidPhoneNumber,
+  VasRejected,
+  VasTransactionInDoubt,
+  VasTransactionNotFound,
+  VasUnavailable,
+  type VendorFailureReason,
+} from '../domain/errors.js';
+import { maskPhone, type PhoneNumber, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import {
+  isInDoubt,
+  settleBackoffMs,
+  type VasEvent,
+  type VasSubscriptionState,
+  type VasTransaction,
+  type VasTransactionAction,
+  type VasTransactionStatus,
+} from '../domain/vas.js';
+import type { VasStore, VasTransactionPatch } from '../store/vas.js';
+import type { VascloudClient } from '../vendors/vascloud/client.js';
+import type { VasNotification } from '../vendors/vascloud/wire.js';
+import { isVasSuccess } from '../vendors/vascloud/wire.js';
+import { VendorError } from '../vendors/vendor-error.js';
+import {
+  IDEMPOTENT_ERRORS,
+  type IdempotentRunner,
+  type ResultCodec,
+  readKey,
+} from './idempotent.js';
+
+/** What `registerVasPackage` and `cancelVasPackage` can answer besides the transaction. */
+export const VAS_CHANGE_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  'InvalidPhoneNumber',
+  'VasRejected',
+  'VasUnavailable',
+  'VasTransactionInDoubt',
+] as const satisfies readonly ErrorName[];
+
+/** What `settleVasTransaction` can answer besides the transaction. */
+export const SETTLE_VAS_ERRORS = [
+  'InvalidInput',
+  'VasTransactionNotFound',
+  'VasUnavailable',
+] as const satisfies readonly ErrorName[];
+
+export interface VasChangeInput {
+  phone: string;
+  serviceId: string;
+  packageId: string;
+  channel: string;
+  price?: string | null;
+  autoRenew?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export interface VasServiceOptions {
+  store: VasStore;
+  idempotent: IdempotentRunner;
+  client: VascloudClient;
+  /** Told of every change of a subscriber's known package state (live updates). */
+  onChange: (state: VasSubscriptionState) => void;
+  logger: Logger;
+  now?: () => Date;
+  /** The `channel` sent with the gateway's own checks. */
+  checkChannel?: string;
+}
+
+const ID = /^[A-Za-z0-9_.-]{1,32}$/;
+const CHANNEL = /^[A-Za-z0-9_]{1,16}$/;
+const PRICE = /^\d{1,12}$/;
+
+/**
+ * VAS packages through the VAS cloud SDP: checks, registrations and cancellations, the ledger
+ * that records each change before the notify_reg call, the settlement of calls whose outcome was
+ * lost (from CheckServiceInfo, which tells the truth), and the SDP's own notifications.
+ */
+export class VasService {
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: VasServiceOptions) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * CheckServiceInfo for one subscriber's package. A refusal (`error_id` other than 0) is an
+   * answer, with `active` null; no answer at all is `VasUnavailable`.
+   */
+  async check(phone: PhoneNumber, serviceId: string, packageId: string) {
+    const checkedAt = this.now().toISOString();
+    const base = { phone: phone.local, msisdn: phone.msisdn, serviceId, packageId, checkedAt };
+    try {
+      const result = await this.opts.client.checkServiceInfo({
+        phone: phone.msisdn,
+        serviceId,
+        packageId,
+        channel: this.opts.checkChannel ?? 'APP',
+      });
+      return { ...base, active: result.active, errorId: null, errorDesc: null };
+    } catch (err) {
+      if (!(err instanceof VendorError)) throw err;
+      if (err.code === 'VENDOR_REJECTED') {
+        return {
+          ...base,
+          active: null,
+          errorId: err.vendorCode ?? '',
+          errorDesc: err.vendorMessage,
+        } satisfies VasSubscriptionState;
+      }
+      throw new VasUnavailable(
+        `vascloud could not answer the check (${err.code}); try again shortly.`,
+        err.code,
+        false,
+        null,
+      );
+    }
+  }
+
+  register(clientId: string, input: VasChangeInput): Promise<VasTransaction> {
+    return this.change(clientId, 'REGISTER', input);
+  }
+
+  cancel(clientId: string, input: VasChangeInput): Promise<VasTransaction> {
+    return this.change(clientId, 'CANCEL', input);
+  }
+
+  private codec(): ResultCodec<VasTransaction> {
+    const load = async ({ transactionId }: Record<string, string>) => {
+      const tx = transactionId ? await this.opts.store.findById(transactionId) : null;
+      if (!tx) throw new Error(`Stored VAS transaction ${transactionId} is gone`);
+      return tx;
+    };
+    return {
+      save: (tx) => ({ transactionId: tx.id }),
+      load,
+      interrupted: async (saved) => answerFromState(await load(saved)),
+    };
+  }
+
+  private async change(
+    clientId: string,
+    action: VasTransactionAction,
+    input: VasChangeInput,
+  ): Promise<VasTransaction> {
+    const phone = readPhone(input.phone);
+    const serviceId = readId(input.serviceId, 'serviceId');
+    const packageId = readId(input.packageId, 'packageId');
+    const channel = input.channel.trim().toUpperCase();
+    if (!CHANNEL.test(channel)) {
+      throw new InvalidInput('channel is 1 to 16 letters or digits, e.g. APP, WEB.', 'channel');
+    }
+    const price = (input.price ?? '').trim();
+    if (price && !PRICE.test(price)) {
+      throw new InvalidInput('price is a whole number of VND, as digits.', 'price');
+    }
+    const autoRenew = action === 'CANCEL' ? null : (input.autoRenew ?? true);
+    const key = readKey(input.idempotencyKey);
+    const operation = action === 'REGISTER' ? 'registerVasPackage' : 'cancelVasPackage';
+
+    return this.opts.idempotent.run(
+      { clientId, operation, key },
+      { phone: phone.local, serviceId, packageId, channel, price, autoRenew },
+      this.codec(),
+      async (touch) => {
+        const created = await this.opts.store.create({
+          clientId,
+          phone: phone.local,
+          serviceId,
+          packageId,
+          action,
+          channel,
+          price,
+          autoRenew,
+          queueId: this.opts.client.newQueueId(),
+        });
+        if (created.kind === 'in-doubt') {
+          const open = created.transaction;
+          throw new VasTransactionInDoubt(
+            `A ${open.action.toLowerCase()} of this package for this phone is ${open.status} (transaction ${open.id}): the SDP may have acted on it. Settle it (settleVasTransaction) before trying again.`,
+            open.id,
+          );
+        }
+        const tx = created.transaction;
+        await touch(tx);
+        this.opts.logger.info(
+          { transactionId: tx.id, action, phone: maskPhone(tx.phone), serviceId, packageId },
+          'VAS change recorded',
+        );
+        const request = {
+          phone: phone.msisdn,
+          serviceId,
+          packageId,
+          channel,
+          queueId: tx.queueId,
+          ...(price ? { price } : {}),
+        };
+        try {
+          const done =
+            action === 'REGISTER'
+              ? await this.opts.client.register({ ...request, autoRenew: autoRenew ?? true })
+              : await this.opts.client.cancel(request);
+          const settled = await this.move(
+            tx,
+            'SUCCEEDED',
+            { vendorCode: '0', vendorMessage: done.message, settledAt: this.now().toISOString() },
+            `The SDP accepted the ${action === 'REGISTER' ? 'registration' : 'cancellation'} (queueID ${done.queueId})`,
+          );
+          await this.learned(settled, action === 'REGISTER', action);
+          return settled;
+        } catch (err) {
+          if (!(err instanceof VendorError)) throw err;
+          return this.failed(tx, err);
+        }
+      },
+    );
+  }
+
+  private async failed(tx: VasTransaction, err: VendorError): Promise<never> {
+    if (err.code === 'VENDOR_REJECTED') {
+      const errorId = err.vendorCode ?? '';
+      await this.move(
+        tx,
+        'FAILED',
+        {
+          vendorCode: errorId,
+          vendorMessage: err.vendorMessage,
+          settledAt: this.now().toISOString(),
+        },
+        `The SDP refused it: error_id ${errorId}${err.vendorMessage ? ` (${err.vendorMessage})` : ''}`,
+      );
+      throw new VasRejected(
+        err.vendorMessage ?? `The SDP refused the request (error_id ${errorId}).`,
+        errorId,
+        err.vendorMessage,
+        tx.id,
+      );
+    }
+    const reason = err.code as VendorFailureReason;
+    if (err.outcomeUnknown) {
+      await this.move(
+        tx,
+        'UNKNOWN',
+        { failureReason: reason, nextSettleAt: this.now().toISOString() },
+        `Outcome unknown (${err.code}): ${err.message}. To be settled from CheckServiceInfo.`,
+      );
+    } else {
+      await this.move(
+        tx,
+        'FAILED',
+        { failureReason: reason, settledAt: this.now().toISOString() },
+        `The call failed and the SDP did not act on it (${err.code}): ${err.message}`,
+      );
+    }
+    throw new VasUnavailable(
+      err.outcomeUnknown
+        ? `vascloud did not confirm the outcome (${err.code}). The transaction is UNKNOWN and will be settled from CheckServiceInfo.`
+        : `vascloud could not take the request (${err.code}); nothing was done. Try again shortly.`,
+      reason,
+      err.outcomeUnknown,
+      tx.id,
+    );
+  }
+
+  /** `settleVasTransaction`: settles an UNKNOWN transaction now; any other is returned as it is. */
+  async settleById(id: string): Promise<VasTransaction> {
+    const tx = await this.opts.store.findById(id);
+    if (!tx) throw new VasTransactionNotFound('No VAS transaction has this id.', id);
+    if (tx.status !== 'UNKNOWN') return tx;
+    const settled = await this.settle(tx);
+    if (settled.status === 'UNKNOWN') {
+      throw new VasUnavailable(
+        'vascloud could not answer the check; the transaction stays UNKNOWN and the sweeper will try again.',
+        (settled.failureReason ?? 'VENDOR_UNAVAILABLE') as VendorFailureReason,
+        true,
+        settled.id,
+      );
+    }
+    return settled;
+  }
+
+  /**
+   * Asks CheckServiceInfo whether the subscriber holds the package and settles the transaction
+   * from it: a register is SUCCEEDED when the package is active, a cancel when it is not. A
+   * check that gets no answer is recorded and the next one put off (`settleBackoffMs`).
+   */
+  async settle(tx: VasTransaction): Promise<VasTransaction> {
+    let state: VasSubscriptionState;
+    try {
+      state = await this.check(parsePhone(tx.phone), tx.serviceId, tx.packageId);
+    } catch (err) {
+      if (!(err instanceof VasUnavailable)) throw err;
+      const attempts = tx.settleAttempts + 1;
+      const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
+      return (
+        (await this.opts.store.transition(
+          tx,
+          'UNKNOWN',
+          { settleAttempts: attempts, nextSettleAt: next },
+          `Settlement check ${attempts} got no answer (${err.reason}); next check after ${next}`,
+        )) ?? this.current(tx)
+      );
+    }
+    if (state.active === null) {
+      const attempts = tx.settleAttempts + 1;
+      const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
+      return (
+        (await this.opts.store.transition(
+          tx,
+          'UNKNOWN',
+          { settleAttempts: attempts, nextSettleAt: next },
+          `Settlement check ${attempts} refused by the SDP (error_id ${state.errorId}); next check after ${next}`,
+        )) ?? this.current(tx)
+      );
+    }
+    const wanted = tx.action === 'REGISTER';
+    const through = state.active === wanted;
+    const settled = await this.opts.store.transition(
+      tx,
+      through ? 'SUCCEEDED' : 'FAILED',
+      {
+        settleAttempts: tx.settleAttempts + 1,
+        nextSettleAt: null,
+        settledAt: this.now().toISOString(),
+      },
+      `Settled from CheckServiceInfo at ${state.checkedAt}: the subscriber ${state.active ? 'holds' : 'does not hold'} the package, so the ${tx.action === 'REGISTER' ? 'registration' : 'cancellation'} ${through ? 'went through' : 'did not go through'}`,
+    );
+    if (!settled) return this.current(tx);
+    await this.learned(settled, state.active, 'CHECK');
+    return settled;
+  }
+
+  /**
+   * The sweeper's part: PENDING rows whose call cannot be running any more become UNKNOWN, then
+   * every UNKNOWN row whose next check is due is settled from CheckServiceInfo.
+   */
+  async sweep(staleAfterMs: number, batch = 20): Promise<VasTransaction[]> {
+    for (const tx of await this.opts.store.stalePending(staleAfterMs)) {
+      await this.opts.store.transition(
+        tx,
+        'UNKNOWN',
+        { nextSettleAt: this.now().toISOString() },
+        'No answer was recorded for the notify_reg call: the gateway stopped during the call',
+      );
+    }
+    const changed: VasTransaction[] = [];
+    for (const tx of await this.opts.store.dueForSettling(batch)) {
+      const settled = await this.settle(tx);
+      if (settled.status !== 'UNKNOWN') changed.push(settled);
+    }
+    return changed;
+  }
+
+  /**
+   * An SDP notification: recorded once per queueID (a replay is acknowledged, not recorded
+   * again); one that went through updates the package's known state, settles the subscriber's
+   * in-doubt transactions of the same action, and is pushed to `vasSubscriptionChanged`.
+   */
+  async onNotification(n: VasNotification): Promise<void> {
+    const at = this.now().toISOString();
+    const action: VasTransactionAction = n.action === 'register' ? 'REGISTER' : 'CANCEL';
+    const event: VasEvent = {
+      queueId: n.queueId,
+      action,
+      phone: n.phone,
+      serviceId: n.serviceId,
+      packageId: n.packageId,
+      channel: n.channel,
+      resultCode: n.resultCode,
+      errorDesc: n.errorDesc,
+      commandCode: n.commandCode,
+      price: n.price,
+      autoRenew: n.autoRenew,
+      subscribedAt: n.subscribedAt?.toISOString() ?? null,
+      expiresAt: n.expiresAt?.toISOString() ?? null,
+      receivedAt: at,
+    };
+    // An empty resultCode is taken as done: the document's sample leaves it to the operation.
+    const applied = n.resultCode === '' || isVasSuccess(n.resultCode);
+    const recorded = await this.opts.store.recordEvent(event, applied);
+    if (!recorded) {
+      this.opts.logger.info({ queueId: n.queueId }, 'vascloud notification replayed; ignored');
+      return;
+    }
+    if (!applied) return;
+    this.opts.onChange({
+      phone: n.phone,
+      msisdn: n.msisdn,
+      serviceId: n.serviceId,
+      packageId: n.packageId,
+      active: action === 'REGISTER',
+      checkedAt: at,
+      errorId: null,
+      errorDesc: null,
+    });
+    for (const tx of await this.opts.store.inDoubtFor(n.phone, n.serviceId, n.packageId)) {
+      // A PENDING call may still be answered; only a lost one is settled by the notification.
+      if (tx.status !== 'UNKNOWN' || tx.action !== action) continue;
+      await this.opts.store.transition(
+        tx,
+        'SUCCEEDED',
+        { nextSettleAt: null, settledAt: at },
+        `Settled by the SDP's notification queueID ${n.queueId} (${n.channel}${n.commandCode ? `, ${n.commandCode}` : ''}): the ${action === 'REGISTER' ? 'registration' : 'cancellation'} went through`,
+      );
+    }
+  }
+
+  private async learned(tx: VasTransaction, active: boolean, source: string): Promise<void> {
+    await this.opts.store.setState({
+      phone: tx.phone,
+      serviceId: tx.serviceId,
+      packageId: tx.packageId,
+      active,
+      source,
+    });
+    this.opts.onChange({
+      phone: tx.phone,
+      msisdn: parsePhone(tx.phone).msisdn,
+      serviceId: tx.serviceId,
+      packageId: tx.packageId,
+      active,
+      checkedAt: this.now().toISOString(),
+      errorId: null,
+      errorDesc: null,
+    });
+  }
+
+  private async current(tx: VasTransaction): Promise<VasTransaction> {
+    return (await this.opts.store.findById(tx.id)) ?? tx;
+  }
+
+  private async move(
+    tx: VasTransaction,
+    status: VasTransactionStatus,
+    patch: VasTransactionPatch,
+    detail: string,
+  ): Promise<VasTransaction> {
+    const next = await this.opts.store.transition(tx, status, patch, detail);
+    if (!next) throw new Error(`VAS transaction ${tx.id} changed while its call was in flight`);
+    return next;
+  }
+}
+
+/** What a retry answers when the process that ran the request stopped mid-way. */
+function answerFromState(tx: VasTransaction): VasTransaction {
+  if (tx.status === 'SUCCEEDED') return tx;
+  if (tx.status === 'FAILED' && tx.vendorCode !== null) {
+    throw new VasRejected(
+      tx.vendorMessage ?? `The SDP refused the request (error_id ${tx.vendorCode}).`,
+      tx.vendorCode,
+      tx.vendorMessage,
+      tx.id,
+    );
+  }
+  const unknown = isInDoubt(tx);
+  throw new VasUnavailable(
+    unknown
+      ? `The gateway stopped while this request was with vascloud; the transaction is ${tx.status} and will be settled from CheckServiceInfo.`
+      : `The gateway stopped before this request's answer was recorded; the transaction is ${tx.status}.`,
+    tx.failureReason ?? (unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE'),
+    unknown,
+    tx.id,
+  );
+}
+
+function readPhone(input: string): PhoneNumber {
+  try {
+    return parsePhone(input);
+  } catch (err) {
+    if (err instanceof PhoneNumberError) throw new InvalidPhoneNumber(err.message, input);
+    throw err;
+  }
+}
+
+/** A vendor id, kept exactly as written (leading zeros included). */
+export function readId(value: string, field: string): string {
+  const v = value.trim();
+  if (!ID.test(v)) {
+    throw new InvalidInput(`${field} is 1 to 32 letters, digits or ._- (the vendor's id).`, field);
+  }
+  return v;
+}

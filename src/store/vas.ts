@@ -1,0 +1,515 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { InvalidCursor, type VendorFailureReason } from '../domain/errors.js';
+import type {
+  VasEvent,
+  VasTransaction,
+  VasTransactionAction,
+  VasTransactionEvent,
+  VasTransactionStatus,
+} from '../domain/vas.js';
+import type { Database } from './database.js';
+import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
+
+type TxRow = Selectable<VasTransactionsTable>;
+type EventRow = Selectable<VasEventsTable>;
+
+function toTransaction(row: TxRow): VasTransaction {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    phone: row.phone,
+    serviceId: row.service_id,
+    packageId: row.package_id,
+    action: row.action as VasTransactionAction,
+    channel: row.channel,
+    price: row.price,
+    autoRenew: row.auto_renew === null ? null : Number(row.auto_renew) === 1,
+    status: row.status as VasTransactionStatus,
+    queueId: row.queue_id,
+    vendorCode: row.vendor_code,
+    vendorMessage: row.vendor_message,
+    failureReason: row.failure_reason as VendorFailureReason | null,
+    settleAttempts: Number(row.settle_attempts),
+    nextSettleAt: row.next_settle_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    settledAt: row.settled_at,
+    version: Number(row.version),
+  };
+}
+
+function toEvent(row: EventRow): VasEvent {
+  return {
+    queueId: row.queue_id,
+    action: row.action as VasTransactionAction,
+    phone: row.phone,
+    serviceId: row.service_id,
+    packageId: row.package_id,
+    channel: row.channel,
+    resultCode: row.result_code,
+    errorDesc: row.error_desc,
+    commandCode: row.command_code,
+    price: row.price,
+    autoRenew: row.auto_renew === null ? null : Number(row.auto_renew) === 1,
+    subscribedAt: row.subscribed_at,
+    expiresAt: row.expires_at,
+    receivedAt: row.received_at,
+  };
+}
+
+export interface NewVasTransaction {
+  clientId: string;
+  phone: string;
+  serviceId: string;
+  packageId: string;
+  action: VasTransactionAction;
+  channel: string;
+  price: string;
+  autoRenew: boolean | null;
+  queueId: string;
+}
+
+export interface VasTransactionPatch {
+  vendorCode?: string | null;
+  vendorMessage?: string | null;
+  failureReason?: VendorFailureReason | null;
+  settleAttempts?: number;
+  nextSettleAt?: string | null;
+  settledAt?: string | null;
+}
+
+export interface VasTransactionFilter {
+  /** Only this client's transactions (a client without `ledger:all` sees its own). */
+  clientId?: string | null;
+  status?: VasTransactionStatus | null;
+  action?: VasTransactionAction | null;
+  phone?: string | null;
+  serviceId?: string | null;
+  packageId?: string | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}
+
+export type CreateVasResult =
+  | { kind: 'created'; transaction: VasTransaction }
+  | { kind: 'in-doubt'; transaction: VasTransaction };
+
+export interface Page {
+  after?: string | null;
+  before?: string | null;
+  limit: number;
+  inverted: boolean;
+}
+
+/**
+ * The VAS ledger: every register and cancel, written before the notify_reg call and moved after
+ * it with an event per change (optimistic version check, as orders), the SDP's notifications
+ * kept once per `queueID`, and the last known state of each subscriber's package.
+ */
+export class VasStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<VasTransaction[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('vas_transactions')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toTransaction);
+  }
+
+  async findById(id: string): Promise<VasTransaction | null> {
+    return (await this.findByIds([id]))[0] ?? null;
+  }
+
+  async eventsFor(ids: readonly string[]): Promise<VasTransactionEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('vas_transaction_events')
+      .selectAll()
+      .where('transaction_id', 'in', [...ids])
+      .orderBy('transaction_id')
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      transactionId: r.transaction_id,
+      version: Number(r.version),
+      status: r.status as VasTransactionStatus,
+      detail: r.detail,
+      at: r.at,
+    }));
+  }
+
+  /**
+   * Records a new transaction as PENDING, unless one for the same subscriber and package is
+   * still in doubt (PENDING or UNKNOWN): the SDP may have acted on it, so a second call waits for
+   * it to settle. Check and insert are serialised per subscriber.
+   */
+  async create(input: NewVasTransaction): Promise<CreateVasResult> {
+    const iso = this.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      if (this.database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`vas-phone:${input.phone}`}))`.execute(
+          trx,
+        );
+      }
+      const open = await trx
+        .selectFrom('vas_transactions')
+        .selectAll()
+        .where('phone', '=', input.phone)
+        .where('service_id', '=', input.serviceId)
+        .where('package_id', '=', input.packageId)
+        .where('status', 'in', ['PENDING', 'UNKNOWN'])
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (open) return { kind: 'in-doubt', transaction: toTransaction(open) };
+      const row: TxRow = {
+        id: randomUUID(),
+        client_id: input.clientId,
+        phone: input.phone,
+        service_id: input.serviceId,
+        package_id: input.packageId,
+        action: input.action,
+        channel: input.channel,
+        price: input.price,
+        auto_renew: input.autoRenew === null ? null : input.autoRenew ? 1 : 0,
+        status: 'PENDING',
+        queue_id: input.queueId,
+        vendor_code: null,
+        vendor_message: null,
+        failure_reason: null,
+        settle_attempts: 0,
+        next_settle_at: null,
+        created_at: iso,
+        updated_at: iso,
+        settled_at: null,
+        version: 1,
+      };
+      await trx.insertInto('vas_transactions').values(row).execute();
+      await appendEvent(
+        trx,
+        row.id,
+        1,
+        'PENDING',
+        `${input.action === 'REGISTER' ? 'Register' : 'Cancel'} recorded with queueID ${input.queueId}; calling notify_reg`,
+        iso,
+      );
+      return { kind: 'created', transaction: toTransaction(row) };
+    });
+  }
+
+  /**
+   * Moves a transaction to `status` if it is still at the version the caller read, with an event.
+   * Null when someone else changed it first.
+   */
+  async transition(
+    tx: VasTransaction,
+    status: VasTransactionStatus,
+    patch: VasTransactionPatch,
+    detail: string,
+  ): Promise<VasTransaction | null> {
+    const at = this.now().toISOString();
+    const version = tx.version + 1;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('vas_transactions')
+        .set({
+          status,
+          updated_at: at,
+          version,
+          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+          ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
+          ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
+          ...(patch.settleAttempts !== undefined && { settle_attempts: patch.settleAttempts }),
+          ...(patch.nextSettleAt !== undefined && { next_settle_at: patch.nextSettleAt }),
+          ...(patch.settledAt !== undefined && { settled_at: patch.settledAt }),
+        })
+        .where('id', '=', tx.id)
+        .where('version', '=', tx.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return null;
+      await appendEvent(trx, tx.id, version, status, detail, at);
+      const row = await trx
+        .selectFrom('vas_transactions')
+        .selectAll()
+        .where('id', '=', tx.id)
+        .executeTakeFirstOrThrow();
+      return toTransaction(row);
+    });
+  }
+
+  /** PENDING rows whose call can no longer be running (the gateway stopped mid-call). */
+  async stalePending(staleAfterMs: number): Promise<VasTransaction[]> {
+    const before = new Date(this.now().getTime() - staleAfterMs).toISOString();
+    const rows = await this.db
+      .selectFrom('vas_transactions')
+      .selectAll()
+      .where('status', '=', 'PENDING')
+      .where('updated_at', '<', before)
+      .limit(500)
+      .execute();
+    return rows.map(toTransaction);
+  }
+
+  /** UNKNOWN rows whose next settlement check is due, oldest due first. */
+  async dueForSettling(limit: number): Promise<VasTransaction[]> {
+    const now = this.now().toISOString();
+    const rows = await this.db
+      .selectFrom('vas_transactions')
+      .selectAll()
+      .where('status', '=', 'UNKNOWN')
+      .where((eb) => eb.or([eb('next_settle_at', 'is', null), eb('next_settle_at', '<=', now)]))
+      .orderBy('next_settle_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toTransaction);
+  }
+
+  /** Transactions in doubt for one subscriber's package (a notification may settle them). */
+  async inDoubtFor(phone: string, serviceId: string, packageId: string): Promise<VasTransaction[]> {
+    const rows = await this.db
+      .selectFrom('vas_transactions')
+      .selectAll()
+      .where('phone', '=', phone)
+      .where('service_id', '=', serviceId)
+      .where('package_id', '=', packageId)
+      .where('status', 'in', ['PENDING', 'UNKNOWN'])
+      .execute();
+    return rows.map(toTransaction);
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(filter: VasTransactionFilter, page: Page): Promise<VasTransaction[]> {
+    let q = this.filtered(filter).selectAll();
+    const after = page.after ? decodeCursor(page.after) : null;
+    const before = page.before ? decodeCursor(page.before) : null;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.at),
+          eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '>', before.at),
+          eb.and([eb('created_at', '=', before.at), eb('id', '>', before.id)]),
+        ]),
+      );
+    }
+    const direction = page.inverted ? 'asc' : 'desc';
+    const rows = await q
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toTransaction);
+  }
+
+  async count(filter: VasTransactionFilter): Promise<number> {
+    const row = await this.filtered(filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private filtered(filter: VasTransactionFilter) {
+    let q = this.db.selectFrom('vas_transactions');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.action) q = q.where('action', '=', filter.action);
+    if (filter.phone) q = q.where('phone', '=', filter.phone);
+    if (filter.serviceId) q = q.where('service_id', '=', filter.serviceId);
+    if (filter.packageId) q = q.where('package_id', '=', filter.packageId);
+    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom.toISOString());
+    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo.toISOString());
+    return q;
+  }
+
+  /**
+   * Records a notification once per `queueID` and, for a new one that went through, the
+   * package's known state, in one transaction. False for a replay: nothing is written.
+   */
+  async recordEvent(event: VasEvent, applied: boolean): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('vas_events')
+        .values({
+          queue_id: event.queueId,
+          action: event.action,
+          phone: event.phone,
+          service_id: event.serviceId,
+          package_id: event.packageId,
+          channel: event.channel,
+          result_code: event.resultCode,
+          error_desc: event.errorDesc,
+          command_code: event.commandCode,
+          price: event.price,
+          auto_renew: event.autoRenew === null ? null : event.autoRenew ? 1 : 0,
+          subscribed_at: event.subscribedAt,
+          expires_at: event.expiresAt,
+          received_at: event.receivedAt,
+        })
+        .onConflict((oc) => oc.column('queue_id').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+      if (applied) {
+        await upsertState(trx, {
+          phone: event.phone,
+          serviceId: event.serviceId,
+          packageId: event.packageId,
+          active: event.action === 'REGISTER',
+          source: 'NOTIFICATION',
+          at: event.receivedAt,
+        });
+      }
+      return true;
+    });
+  }
+
+  async findEvents(queueIds: readonly string[]): Promise<VasEvent[]> {
+    if (queueIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('vas_events')
+      .selectAll()
+      .where('queue_id', 'in', [...queueIds])
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** A subscriber's notifications, newest first, keyset-paginated on (received_at, queue_id). */
+  async listEvents(phone: string, page: Page): Promise<VasEvent[]> {
+    let q = this.db.selectFrom('vas_events').selectAll().where('phone', '=', phone);
+    const after = page.after ? decodeCursor(page.after) : null;
+    const before = page.before ? decodeCursor(page.before) : null;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('received_at', '<', after.at),
+          eb.and([eb('received_at', '=', after.at), eb('queue_id', '<', after.id)]),
+        ]),
+      );
+    }
+    if (before) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('received_at', '>', before.at),
+          eb.and([eb('received_at', '=', before.at), eb('queue_id', '>', before.id)]),
+        ]),
+      );
+    }
+    const direction = page.inverted ? 'asc' : 'desc';
+    const rows = await q
+      .orderBy('received_at', direction)
+      .orderBy('queue_id', direction)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async countEvents(phone: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('vas_events')
+      .where('phone', '=', phone)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Records what the gateway learned of a package (a call that went through, a settlement). */
+  async setState(state: {
+    phone: string;
+    serviceId: string;
+    packageId: string;
+    active: boolean;
+    source: string;
+  }): Promise<void> {
+    const at = this.now().toISOString();
+    await this.db.transaction().execute((trx) => upsertState(trx, { ...state, at }));
+  }
+
+  async findState(
+    phone: string,
+    serviceId: string,
+    packageId: string,
+  ): Promise<{ active: boolean; source: string; updatedAt: string } | null> {
+    const row = await this.db
+      .selectFrom('vas_subscriptions')
+      .selectAll()
+      .where('phone', '=', phone)
+      .where('service_id', '=', serviceId)
+      .where('package_id', '=', packageId)
+      .executeTakeFirst();
+    return row
+      ? { active: Number(row.active) === 1, source: row.source, updatedAt: row.updated_at }
+      : null;
+  }
+}
+
+async function upsertState(
+  trx: Transaction<DB>,
+  s: {
+    phone: string;
+    serviceId: string;
+    packageId: string;
+    active: boolean;
+    source: string;
+    at: string;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('vas_subscriptions')
+    .values({
+      phone: s.phone,
+      service_id: s.serviceId,
+      package_id: s.packageId,
+      active: s.active ? 1 : 0,
+      source: s.source,
+      updated_at: s.at,
+    })
+    .onConflict((oc) =>
+      oc.columns(['phone', 'service_id', 'package_id']).doUpdateSet({
+        active: s.active ? 1 : 0,
+        source: s.source,
+        updated_at: s.at,
+      }),
+    )
+    .execute();
+}
+
+async function appendEvent(
+  trx: Transaction<DB>,
+  transactionId: string,
+  version: number,
+  status: VasTransactionStatus,
+  detail: string,
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('vas_transaction_events')
+    .values({ transaction_id: transactionId, version, status, detail, at })
+    .execute();
+}
+
+export function encodeVasCursor(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at))) {
+    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
+  }
+  return { at, id };
+}
