@@ -21,8 +21,8 @@ beforeAll(async () => {
   });
   const clients = new ClientStore(t.gateway.db, SECRET);
   for (const [name, scopes] of Object.entries({
-    shopA: ['sales', 'ledger', 'oa'],
-    shopB: ['sales', 'ledger', 'oa'],
+    shopA: ['sales', 'ledger', 'oa', 'vas'],
+    shopB: ['sales', 'ledger', 'oa', 'vas'],
     cashier: ['sales'],
     auditor: ['ledger:all'],
     reader: ['ledger'],
@@ -121,6 +121,38 @@ describe('OA package purchases', () => {
     });
     expect((await read('shopB')).data).toEqual({ oaPackage: null, oaPackages: { edges: [] } });
     expect((await read('auditor')).data?.oaPackage).toEqual({ id });
+  });
+});
+
+describe('VAS transactions', () => {
+  const REGISTER_VAS = `mutation ($input: RegisterVasPackageInput!) { registerVasPackage(input: $input) {
+    __typename ... on RegisterVasPackageSuccess { transaction { id status } } } }`;
+
+  it('need the vas scope, and show a client only its own', async () => {
+    const input = (phone: string) => ({
+      input: { phone, serviceId: '1000161', packageId: '1003013', channel: 'APP' },
+    });
+    expect((await as('cashier', REGISTER_VAS, input('0912000901'))).errors).toEqual([FORBIDDEN]);
+    const done = await as<{ registerVasPackage: { transaction: { id: string } } }>(
+      'shopA',
+      REGISTER_VAS,
+      input('0912000902'),
+    );
+    const id = done.data!.registerVasPackage.transaction.id;
+    const read = (client: string) =>
+      as<{ node: { id: string } | null; vasTransactions: { totalCount: number } }>(
+        client,
+        `{ node(id: "${id}") { id } vasTransactions(filter: { phone: "0912000902" }) { totalCount } }`,
+      );
+    expect((await read('shopA')).data).toEqual({
+      node: { id },
+      vasTransactions: { totalCount: 1 },
+    });
+    expect((await read('shopB')).data).toEqual({ node: null, vasTransactions: { totalCount: 0 } });
+    expect((await read('auditor')).data).toEqual({
+      node: { id },
+      vasTransactions: { totalCount: 1 },
+    });
   });
 });
 
