@@ -5,18 +5,25 @@ import type { Config } from './config.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
+import type { VoiceCall } from './domain/voice.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
+import type { VoiceOtpService } from './services/voice-otp.js';
 import type { Database } from './store/database.js';
 import type { OrderStore } from './store/orders.js';
 import type { Vendors } from './vendors/index.js';
 
-export type GatewayPubSub = PubSub<{ orderUpdated: [key: string, order: Order] }>;
+export type GatewayPubSub = PubSub<{
+  orderUpdated: [key: string, order: Order];
+  voiceCallUpdated: [key: string, call: VoiceCall];
+}>;
 
 /** Per-request loaders: they batch and cache within one request only. */
 export interface Loaders {
   order: DataLoader<string, Order>;
   orderEvents: DataLoader<string, OrderEvent[]>;
+  /** Voice calls by id, a PENDING one refreshed from the vendor (once per request). */
+  voiceCall: DataLoader<string, VoiceCall | null>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */
@@ -27,6 +34,7 @@ export interface Context {
   vendors: Vendors;
   orders: OrderStore;
   sales: DmallSales;
+  voice: VoiceOtpService;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

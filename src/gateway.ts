@@ -11,10 +11,12 @@ import { startSweeper } from './server/sweeper.js';
 import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
+import { VoiceOtpService } from './services/voice-otp.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { OrderStore } from './store/orders.js';
+import { VoiceStore } from './store/voice.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
 import {
@@ -35,6 +37,7 @@ export interface Gateway {
   sandbox: Sandbox;
   vendors: Vendors;
   orders: OrderStore;
+  voice: VoiceOtpService;
   idempotency: IdempotencyStore;
   /** Settles stale orders now (also runs at start-up and every 30 seconds). */
   sweep(): Promise<void>;
@@ -116,8 +119,28 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     now,
   });
 
+  const voiceStore = new VoiceStore(db, now);
+  const voice = new VoiceOtpService({
+    store: voiceStore,
+    idempotent,
+    voiceOtp: vendors.voiceOtp,
+    secret: config.secret,
+    verification: config.verification,
+    balance: {
+      cacheSeconds: config.voice.balanceCacheSeconds,
+      warnBelow: config.voice.balanceWarn,
+    },
+    poll: { initialMs: config.voice.pollMs, maxMs: config.voice.pollMaxMs },
+    registry,
+    onCallChange: live.publishVoiceCall,
+    logger,
+    now,
+  });
+
   const sweeper = startSweeper({
     orders,
+    voice: voiceStore,
+    onVoiceCallChange: live.publishVoiceCall,
     idempotency,
     slowestCallMs,
     otpValiditySeconds: config.otp.validitySeconds,
@@ -140,6 +163,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       vendors,
       orders,
       sales,
+      voice,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
@@ -169,12 +193,14 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     sandbox,
     vendors,
     orders,
+    voice,
     idempotency,
     sweep: sweeper.sweep,
     listen: () => http.listen(config.port, config.host),
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        voice.close();
         stopping.abort();
         await Promise.all([ws.close(), http.close()]);
         await vendors.close();

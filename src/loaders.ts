@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import type { Plugin } from 'graphql-yoga';
 import type { Context, Loaders } from './context.js';
 import type { Order, OrderEvent } from './domain/order.js';
+import type { VoiceCall } from './domain/voice.js';
+import type { VoiceOtpService } from './services/voice-otp.js';
 import type { OrderStore } from './store/orders.js';
 
 /**
@@ -11,8 +13,18 @@ import type { OrderStore } from './store/orders.js';
 class RequestLoaders implements Loaders {
   private orderLoader?: DataLoader<string, Order>;
   private eventsLoader?: DataLoader<string, OrderEvent[]>;
+  private voiceCallLoader?: DataLoader<string, VoiceCall | null>;
 
-  constructor(private readonly orders: OrderStore) {}
+  constructor(
+    private readonly orders: OrderStore,
+    private readonly voice: VoiceOtpService,
+  ) {}
+
+  get voiceCall(): DataLoader<string, VoiceCall | null> {
+    // One batch per request: every pending call in it is checked once, concurrently.
+    this.voiceCallLoader ??= new DataLoader((ids) => this.voice.refreshCalls(ids));
+    return this.voiceCallLoader;
+  }
 
   get order(): DataLoader<string, Order> {
     this.orderLoader ??= new DataLoader(async (ids) => {
@@ -36,8 +48,8 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(orders: OrderStore): Loaders {
-  return new RequestLoaders(orders);
+export function createLoaders(services: { orders: OrderStore; voice: VoiceOtpService }): Loaders {
+  return new RequestLoaders(services.orders, services.voice);
 }
 
 /**
@@ -55,7 +67,7 @@ export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
           const context = args.contextValue as Context;
           return {
             onNext() {
-              context.loaders = createLoaders(context.orders);
+              context.loaders = createLoaders(context);
             },
           };
         },

@@ -6,5 +6,7 @@ import './order.js';
 import './errors.js';
 import './subscriber.js';
 import './sales.js';
+import './voice-call.js';
+import './phone-verification.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

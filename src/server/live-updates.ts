@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { GatewayPubSub } from '../context.js';
 import type { Order } from '../domain/order.js';
+import type { VoiceCall } from '../domain/voice.js';
 
 export interface LiveUpdates {
   pubsub: GatewayPubSub;
@@ -11,6 +12,8 @@ export interface LiveUpdates {
   redis: Redis | null;
   /** Tells every subscriber of the order (by order code and by partner transaction id). */
   publishOrder(order: Order): void;
+  /** Tells every subscriber of the voice call (by its id). */
+  publishVoiceCall(call: VoiceCall): void;
   close(): void;
 }
 
@@ -61,6 +64,9 @@ export function createLiveUpdates(redisUrl: string | null, logger: Logger): Live
       for (const key of [order.orderCode, order.partnerTransId]) {
         if (key) pubsub.publish('orderUpdated', key, order);
       }
+    },
+    publishVoiceCall(call) {
+      pubsub.publish('voiceCallUpdated', call.id, call);
     },
     close() {
       subscriber?.disconnect();

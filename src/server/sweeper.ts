@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
 import type { Order } from '../domain/order.js';
+import type { VoiceCall } from '../domain/voice.js';
 import type { IdempotencyStore } from '../store/idempotency.js';
 import type { OrderStore } from '../store/orders.js';
+import type { VoiceStore } from '../store/voice.js';
 
 export interface SweeperOptions {
   orders: OrderStore;
+  /** Voice calls recorded but never answered by postSMS are settled as UNKNOWN too. */
+  voice?: VoiceStore;
+  onVoiceCallChange?: (call: VoiceCall) => void;
   idempotency: IdempotencyStore;
   /**
    * The longest any vendor call can take (the slowest vendor's timeout). Orders still waiting
@@ -35,6 +40,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
       validitySeconds: options.otpValiditySeconds,
     });
     for (const order of changed) options.onChange(order);
+    const calls = (await options.voice?.sweepCalls(options.slowestCallMs + options.graceMs)) ?? [];
+    for (const call of calls) options.onVoiceCallChange?.(call);
+    if (calls.length > 0) logger.info({ count: calls.length }, 'settled stale voice calls');
     // After the orders: a claim whose process died answers from its order's settled state.
     const released = await idempotency.settleAbandoned();
     if (released > 0) logger.info({ count: released }, 'settled abandoned idempotency claims');
