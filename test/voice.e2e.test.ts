@@ -381,6 +381,18 @@ describe('phone verification', () => {
   });
 });
 
+describe('guarded mutations', () => {
+  it('refuses a document with two of sendVoiceOtp, startPhoneVerification, checkPhoneVerification', async () => {
+    const { sim } = await start();
+    const res = await t!.graphql(`mutation {
+      a: sendVoiceOtp(input: { phone: "0936004460", code: "1", idempotencyKey: "key-000001" }) { __typename }
+      b: startPhoneVerification(input: { phone: "0936004460", channel: VOICE, idempotencyKey: "key-000002" }) { __typename }
+    }`);
+    expect(res.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SENSITIVE_MUTATIONS');
+    expect(sim.callsTo(POST_SMS_PATH)).toHaveLength(0);
+  });
+});
+
 describe('secrecy of the codes', () => {
   it('keeps every code out of the database, the logs and the responses', async () => {
     const lines: string[] = [];
