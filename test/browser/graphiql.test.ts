@@ -27,6 +27,12 @@ const TABS = [
   'Step3RegisterWithOtp',
   'Step4Reconcile',
   'OrderUpdated',
+  'SendVoiceOtp',
+  'VoiceCall',
+  'VoiceCallUpdated',
+  'StartPhoneVerification',
+  'CheckPhoneVerification',
+  'CancelPhoneVerification',
 ];
 
 describe.skipIf(!existsSync(CHROMIUM) && !CI)('GraphiQL in Chromium, fresh profile', () => {
