@@ -254,6 +254,17 @@ describe('sendVoiceOtp and voiceCall', () => {
     expect(sim.callsTo(POST_SMS_PATH)).toHaveLength(1);
   }, 20_000);
 
+  it('leaves a call answered with code 27 UNKNOWN, with the vendor code', async () => {
+    const { sim } = await start();
+    const sent = await send('0930000127', '1234');
+    expect(sent).toMatchObject({
+      __typename: 'VoiceCallUnavailable',
+      outcomeUnknown: true,
+      voiceCall: { status: 'UNKNOWN', vendorCode: '27', requestId: null },
+    });
+    expect(sim.calls).toHaveLength(1);
+  });
+
   it('answers a vendor refusal with its code, the call FAILED', async () => {
     await start();
     const sent = await send('0930000208', '1234');

@@ -207,7 +207,8 @@ export class VoiceOtpService {
         err.outcomeUnknown
           ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
           : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`,
-        err.code === 'VENDOR_REJECTED' ? 'VENDOR_BAD_RESPONSE' : err.code,
+        // Code 27 (or a code the document does not list): the carrier gateway failed mid-call.
+        err.code === 'VENDOR_REJECTED' ? 'VENDOR_UNAVAILABLE' : err.code,
         err.outcomeUnknown,
         call.id,
       );
