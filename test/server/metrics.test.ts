@@ -17,13 +17,19 @@ const names = (text: string) =>
 it('keeps /metrics bounded whatever operation names callers send', async () => {
   const known = knownOperationNames();
   expect([...known].sort()).toEqual([
+    'CancelPhoneVerification',
+    'CheckPhoneVerification',
     'OrderUpdated',
     'Packages',
+    'SendVoiceOtp',
+    'StartPhoneVerification',
     'Step1Eligibility',
     'Step2RequestOtp',
     'Step3RegisterWithOtp',
     'Step4Reconcile',
     'Subscriber',
+    'VoiceCall',
+    'VoiceCallUpdated',
   ]);
   await t.graphql('query Packages { packages { code } }');
   const baseline = (await scrape()).length;
