@@ -87,7 +87,16 @@ export function createApp(options: AppOptions): App {
           ]
         : []),
       ...edgePlugins(config),
-      readinessPlugin({ db, redis, redisRequired: config.redisRequired, registry }),
+      readinessPlugin({
+        db,
+        redis,
+        redisRequired: config.redisRequired,
+        registry,
+        notes: async () => {
+          const note = services.voice.readinessNote();
+          return note ? [note] : [];
+        },
+      }),
       metricsPlugin(registry),
       useClientBudgets({
         requestsPerMinute: config.clients.requestsPerMinute,

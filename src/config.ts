@@ -52,6 +52,18 @@ const BASE_ENV = {
   /** Zalo OA package purchases one client may make per hour (each one spends money). */
   OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: count(20, 100_000),
   IDEMPOTENCY_TTL_HOURS: count(24, 24 * 30),
+  /** Phone verification (README "Voice calls and phone verification"). */
+  VERIFICATION_VALIDITY_SECONDS: limit(600, 86_400),
+  VERIFICATION_MAX_CHECKS: limit(5, 100),
+  VERIFICATION_MAX_SENDS: limit(3, 100),
+  VERIFICATION_LIMIT_PER_PHONE_HOUR: limit(5, 1000),
+  /** How long `voiceOtpBalance` answers from the last balance check. */
+  VOICE_OTP_BALANCE_CACHE_SECONDS: count(60, 86_400),
+  /** Under this balance, a warning is logged and `/readyz` notes it (0: never). */
+  VOICE_OTP_BALANCE_WARN: count(100, 1_000_000_000),
+  /** The first wait of a voice call's poller (`voiceCallUpdated`); it doubles up to the max. */
+  VOICE_CALL_POLL_MS: ms(1_000),
+  VOICE_CALL_POLL_MAX_MS: ms(15_000),
   /** How often the sweeper settles stale orders and abandoned idempotency claims. */
   SWEEP_INTERVAL_MS: ms(30_000),
   /**
@@ -135,6 +147,18 @@ export interface BaseConfig {
   };
   oaPackages: { limitPerClientHour: number };
   idempotencyTtlHours: number;
+  verification: {
+    validitySeconds: number;
+    maxChecks: number;
+    maxSends: number;
+    perPhoneHour: number;
+  };
+  voice: {
+    balanceCacheSeconds: number;
+    balanceWarn: number;
+    pollMs: number;
+    pollMaxMs: number;
+  };
   sweeper: { intervalMs: number; graceMs: number };
   http: {
     readRetries: number;
@@ -255,6 +279,18 @@ export function loadConfig(
     },
     oaPackages: { limitPerClientHour: env.OA_PURCHASE_LIMIT_PER_CLIENT_HOUR },
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+    verification: {
+      validitySeconds: env.VERIFICATION_VALIDITY_SECONDS,
+      maxChecks: env.VERIFICATION_MAX_CHECKS,
+      maxSends: env.VERIFICATION_MAX_SENDS,
+      perPhoneHour: env.VERIFICATION_LIMIT_PER_PHONE_HOUR,
+    },
+    voice: {
+      balanceCacheSeconds: env.VOICE_OTP_BALANCE_CACHE_SECONDS,
+      balanceWarn: env.VOICE_OTP_BALANCE_WARN,
+      pollMs: env.VOICE_CALL_POLL_MS,
+      pollMaxMs: env.VOICE_CALL_POLL_MAX_MS,
+    },
     sweeper: { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS },
     http: {
       readRetries: env.VENDOR_READ_RETRIES,

@@ -7,10 +7,12 @@ import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
 import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
+import type { VoiceCall } from './domain/voice.js';
 import type { Caller } from './server/auth.js';
 import type { DmallSales } from './services/dmall-sales.js';
 import type { OAPackagePurchases } from './services/oa-packages.js';
 import type { VasService } from './services/vas.js';
+import type { VoiceOtpService } from './services/voice-otp.js';
 import type { Database } from './store/database.js';
 import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
@@ -21,6 +23,7 @@ export type GatewayPubSub = PubSub<{
   orderUpdated: [key: string, order: Order];
   /** Keyed by the subscriber's local phone number. */
   vasSubscriptionChanged: [phone: string, state: VasSubscriptionState];
+  voiceCallUpdated: [key: string, call: VoiceCall];
 }>;
 
 /** Per-request loaders: they batch and cache within one request only. */
@@ -33,6 +36,8 @@ export interface Loaders {
   vasTransactionEvents: DataLoader<string, VasTransactionEvent[]>;
   /** CheckServiceInfo by `msisdn:serviceId:packageId`: each distinct check once per request. */
   vasSubscription: DataLoader<string, VasSubscriptionState>;
+  /** Voice calls by id, a PENDING one refreshed from the vendor (once per request). */
+  voiceCall: DataLoader<string, VoiceCall | null>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */
@@ -49,6 +54,7 @@ export interface Context {
   oaPurchases: OAPackagePurchases;
   vas: VasService;
   vasStore: VasStore;
+  voice: VoiceOtpService;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

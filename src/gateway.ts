@@ -13,12 +13,14 @@ import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
 import { VasService } from './services/vas.js';
+import { VoiceOtpService } from './services/voice-otp.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
 import { OAPackageStore } from './store/oa-packages.js';
 import { OrderStore } from './store/orders.js';
 import { VasStore } from './store/vas.js';
+import { VoiceStore } from './store/voice.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
 import {
@@ -41,6 +43,7 @@ export interface Gateway {
   vendors: Vendors;
   orders: OrderStore;
   oaPackages: OAPackageStore;
+  voice: VoiceOtpService;
   idempotency: IdempotencyStore;
   vas: VasService;
   vasStore: VasStore;
@@ -144,9 +147,29 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   });
   vendors.listen('vascloud', (event) => vas.onNotification(event as VasNotification));
 
+  const voiceStore = new VoiceStore(db, now);
+  const voice = new VoiceOtpService({
+    store: voiceStore,
+    idempotent,
+    voiceOtp: vendors.voiceOtp,
+    secret: config.secret,
+    verification: config.verification,
+    balance: {
+      cacheSeconds: config.voice.balanceCacheSeconds,
+      warnBelow: config.voice.balanceWarn,
+    },
+    poll: { initialMs: config.voice.pollMs, maxMs: config.voice.pollMaxMs },
+    registry,
+    onCallChange: live.publishVoiceCall,
+    logger,
+    now,
+  });
+
   const sweeper = startSweeper({
     orders,
     oaPackages,
+    voice: voiceStore,
+    onVoiceCallChange: live.publishVoiceCall,
     idempotency,
     slowestCallMs,
     otpValiditySeconds: config.otp.validitySeconds,
@@ -174,6 +197,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       oaPurchases,
       vas,
       vasStore,
+      voice,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
@@ -204,6 +228,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     vendors,
     orders,
     oaPackages,
+    voice,
     idempotency,
     vas,
     vasStore,
@@ -212,6 +237,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        voice.close();
         stopping.abort();
         await Promise.all([ws.close(), http.close()]);
         await vendors.close();

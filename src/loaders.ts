@@ -5,7 +5,9 @@ import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import { parsePhone } from './domain/phone.js';
 import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
+import type { VoiceCall } from './domain/voice.js';
 import type { VasService } from './services/vas.js';
+import type { VoiceOtpService } from './services/voice-otp.js';
 import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
 import type { VasStore } from './store/vas.js';
@@ -16,6 +18,7 @@ export interface LoaderSources {
   oaPackages: OAPackageStore;
   vas: VasService;
   vasStore: VasStore;
+  voice: VoiceOtpService;
 }
 
 /**
@@ -30,8 +33,15 @@ class RequestLoaders implements Loaders {
   private vasCheckLoader?: DataLoader<string, VasSubscriptionState>;
   private oaPackageLoader?: DataLoader<string, OAPackage>;
   private oaEventsLoader?: DataLoader<string, OAPackageEvent[]>;
+  private voiceCallLoader?: DataLoader<string, VoiceCall | null>;
 
   constructor(private readonly sources: LoaderSources) {}
+
+  get voiceCall(): DataLoader<string, VoiceCall | null> {
+    // One batch per request: every pending call in it is checked once, concurrently.
+    this.voiceCallLoader ??= new DataLoader((ids) => this.sources.voice.refreshCalls(ids));
+    return this.voiceCallLoader;
+  }
 
   get oaPackage(): DataLoader<string, OAPackage> {
     this.oaPackageLoader ??= new DataLoader(async (ids) => {

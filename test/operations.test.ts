@@ -3,6 +3,7 @@ import { parse, specifiedRules, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
 import { oneSensitiveMutationRule } from '../src/schema/sensitive-mutations.js';
+import type { VoiceOtpSimulator } from '../src/vendors/voice-otp/simulator.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 /** The examples preloaded into GraphiQL (and fed to codegen) are the four steps, and they work. */
@@ -130,6 +131,40 @@ describe('operations/', () => {
         again.data!.purchaseOAPackage.oaPackage.id,
         first.data!.purchaseOAPackage.oaPackage.id,
       ]);
+    });
+
+    it('call a phone, follow the call, and verify a phone', async () => {
+      const sent = await t.graphql<{
+        sendVoiceOtp: { __typename: string; voiceCall: { id: string } };
+      }>(read('92-send-voice-otp.graphql'), vars('92-send-voice-otp.graphql'));
+      expect(sent.data!.sendVoiceOtp.__typename).toBe('SendVoiceOtpSuccess');
+      const { id } = sent.data!.sendVoiceOtp.voiceCall;
+      const call = await t.graphql<{
+        voiceCall: { status: string };
+        voiceOtpBalance: { balance: number };
+      }>(read('93-voice-call.graphql'), { id });
+      expect(call.data).toMatchObject({ voiceCall: { status: 'PENDING' }, voiceOtpBalance: {} });
+
+      const started = await t.graphql<{
+        startPhoneVerification: { __typename: string; verification: { id: string } };
+      }>(read('95-start-phone-verification.graphql'), vars('95-start-phone-verification.graphql'));
+      expect(started.data!.startPhoneVerification.__typename).toBe('StartPhoneVerificationSuccess');
+      const verification = started.data!.startPhoneVerification.verification.id;
+      const sim = t.gateway.sandbox.simulators.voiceOtp as VoiceOtpSimulator;
+      const code = sim.calls.at(-1)!.message;
+      const checked = await t.graphql(read('96-check-phone-verification.graphql'), {
+        input: { id: verification, code },
+      });
+      expect(checked.data).toMatchObject({
+        checkPhoneVerification: { verification: { status: 'APPROVED' } },
+      });
+      const canceled = await t.graphql(read('97-cancel-phone-verification.graphql'), {
+        id: verification,
+      });
+      // Approved stays approved.
+      expect(canceled.data).toMatchObject({
+        cancelPhoneVerification: { verification: { status: 'APPROVED' } },
+      });
     });
   });
 });

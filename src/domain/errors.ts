@@ -1,4 +1,5 @@
 import type { Telco } from './telco-prefixes.js';
+import type { VerificationLimit } from './voice.js';
 
 /**
  * Expected failures of the gateway's operations. Plain data (no GraphQL here): `schema/errors.ts`
@@ -312,6 +313,55 @@ export class VasTransactionNotFound extends GatewayError {
   }
 }
 
+/** The voice OTP vendor refused a call (its own code is given); the call is FAILED. */
+export class VoiceCallRejected extends GatewayError {
+  static override readonly code = 'VOICE_CALL_REJECTED';
+  constructor(
+    message: string,
+    readonly vendorCode: string | null,
+    readonly vendorMessage: string | null,
+    readonly voiceCallId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The voice OTP vendor could not be reached or did not answer; the call is FAILED or UNKNOWN. */
+export class VoiceCallUnavailable extends GatewayError {
+  static override readonly code = 'VOICE_CALL_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly reason: VendorFailureReason,
+    readonly outcomeUnknown: boolean,
+    readonly voiceCallId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No phone verification has this id. */
+export class VerificationNotFound extends GatewayError {
+  static override readonly code = 'VERIFICATION_NOT_FOUND';
+  constructor(
+    message: string,
+    readonly id: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Too many verifications for a phone, or too many calls for one verification. */
+export class VerificationRateLimited extends GatewayError {
+  static override readonly code = 'VERIFICATION_RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly limit: VerificationLimit,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The registry of expected errors: every class by name. The schema defines the `ErrorCode` enum
  * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
@@ -345,6 +395,10 @@ export const ERROR_CLASSES = {
   VasUnavailable,
   VasTransactionInDoubt,
   VasTransactionNotFound,
+  VoiceCallRejected,
+  VoiceCallUnavailable,
+  VerificationNotFound,
+  VerificationRateLimited,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

@@ -15,6 +15,7 @@ import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
 import { VasTransactionRef } from './vas.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
+import { VerificationLimitEnum, VoiceCallRef } from './voice-call.js';
 
 /**
  * The error model, one for the whole API:
@@ -60,6 +61,11 @@ function vendorFields<T extends { vendorCode: string | null; vendorMessage: stri
       resolve: (e) => e.vendorMessage,
     }),
   };
+}
+
+function present<T>(value: T | null): T {
+  if (value === null) throw new Error('The voice call of an error is gone');
+  return value;
 }
 
 interface ErrorEntry {
@@ -315,6 +321,52 @@ export const ERROR_TYPES = {
   Forbidden: topLevelError(
     'The API key’s client lacks the scope this field needs (`sales`, `ledger`, `ledger:all`, `vas`, `voice`, `verify`, `oa`, `explore`); nothing was done. A top-level error.',
   ),
+  VoiceCallRejected: errorType('VoiceCallRejected', {
+    description:
+      'The voice OTP vendor refused the call (e.g. balance too low, the subscriber refuses these calls); nothing was placed. Its own code and message are given as they came.',
+    fields: (t) => ({
+      ...vendorFields(t),
+      voiceCall: t.field({
+        type: VoiceCallRef,
+        description: 'The call, now FAILED.',
+        resolve: (e, _args, ctx) => ctx.voice.store.callById(e.voiceCallId).then(present),
+      }),
+    }),
+  }),
+  VoiceCallUnavailable: errorType('VoiceCallUnavailable', {
+    description:
+      'The voice OTP vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the call may have been placed (and billed): it is UNKNOWN and is never placed again by a retry.',
+    fields: (t) => ({
+      reason: t.expose('reason', {
+        type: VendorFailureReasonEnum,
+        description: 'What went wrong on the way.',
+      }),
+      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+        description: 'True when the vendor may have placed the call.',
+      }),
+      voiceCall: t.field({
+        type: VoiceCallRef,
+        description: 'The call, in the state the failure left it (FAILED or UNKNOWN).',
+        resolve: (e, _args, ctx) => ctx.voice.store.callById(e.voiceCallId).then(present),
+      }),
+    }),
+  }),
+  VerificationNotFound: errorType('VerificationNotFound', {
+    description: 'No phone verification of this client has this id.',
+    fields: (t) => ({
+      verificationId: t.exposeString('id', { description: 'The id that was given.' }),
+    }),
+  }),
+  VerificationRateLimited: errorType('VerificationRateLimited', {
+    description:
+      'Too many verifications for this phone, or too many calls for this verification; no call was placed.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until one more fits under the limit.',
+      }),
+      limit: t.expose('limit', { type: VerificationLimitEnum, description: 'The limit reached.' }),
+    }),
+  }),
   DatabaseUnavailable: topLevelError(
     'The database did not answer in time (busy, restarting or failing over); nothing was done. Retry shortly. HTTP 503.',
   ),

@@ -8,5 +8,7 @@ import './errors.js';
 import './subscriber.js';
 import './sales.js';
 import './vas.js';
+import './voice-call.js';
+import './phone-verification.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

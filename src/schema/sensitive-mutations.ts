@@ -18,6 +18,7 @@ export const SENSITIVE_MUTATIONS = new Set([
   'requestOtp',
   'registerWithOtp',
   'sendVoiceOtp',
+  'startPhoneVerification',
   'checkPhoneVerification',
   'purchaseOAPackage',
   'registerVasPackage',

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { GatewayPubSub } from '../context.js';
 import type { Order } from '../domain/order.js';
 import type { VasSubscriptionState } from '../domain/vas.js';
+import type { VoiceCall } from '../domain/voice.js';
 
 export interface LiveUpdates {
   pubsub: GatewayPubSub;
@@ -14,6 +15,8 @@ export interface LiveUpdates {
   publishOrder(order: Order): void;
   /** Tells every subscriber of the phone's VAS packages. */
   publishVas(state: VasSubscriptionState): void;
+  /** Tells every subscriber of the voice call (by its id). */
+  publishVoiceCall(call: VoiceCall): void;
   close(): void;
 }
 
@@ -67,6 +70,9 @@ export function createLiveUpdates(redisUrl: string | null, logger: Logger): Live
     },
     publishVas(state) {
       pubsub.publish('vasSubscriptionChanged', state.phone, state);
+    },
+    publishVoiceCall(call) {
+      pubsub.publish('voiceCallUpdated', call.id, call);
     },
     close() {
       subscriber?.disconnect();

@@ -9,6 +9,8 @@ export interface ReadinessOptions {
   /** `REDIS_REQUIRED`: Redis unreachable makes the gateway unready instead of degraded. */
   redisRequired: boolean;
   registry: Registry;
+  /** Things worth telling an operator that never make the instance unready (a low balance). */
+  notes?: () => Promise<string[]>;
 }
 
 export interface Readiness {
@@ -16,6 +18,8 @@ export interface Readiness {
   status: 'ok' | 'degraded' | 'unavailable';
   ready: boolean;
   problems: string[];
+  /** Worth a look, but not a reason to take the instance out of service. */
+  notes?: string[];
 }
 
 /**
@@ -25,7 +29,13 @@ export interface Readiness {
  * take every instance out of the load balancer. The same state is exported as gauges, read at
  * each scrape.
  */
-export function readinessPlugin({ db, redis, redisRequired, registry }: ReadinessOptions): Plugin {
+export function readinessPlugin({
+  db,
+  redis,
+  redisRequired,
+  registry,
+  notes,
+}: ReadinessOptions): Plugin {
   const up = new Gauge({
     name: 'gateway_dependency_up',
     help: '1 when the dependency answers, 0 when it does not (database; redis when configured)',
@@ -69,6 +79,8 @@ export function readinessPlugin({ db, redis, redisRequired, registry }: Readines
     endpoint: '/readyz',
     check: async ({ fetchAPI }) => {
       const r = await check();
+      const noted = notes ? await notes().catch(() => []) : [];
+      if (noted.length > 0) r.notes = noted;
       return new fetchAPI.Response(JSON.stringify(r), {
         status: r.ready ? 200 : 503,
         headers: { 'content-type': 'application/json' },

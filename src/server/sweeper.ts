@@ -1,12 +1,17 @@
 import type { Logger } from 'pino';
 import type { Order } from '../domain/order.js';
+import type { VoiceCall } from '../domain/voice.js';
 import type { VasService } from '../services/vas.js';
 import type { IdempotencyStore } from '../store/idempotency.js';
 import type { OAPackageStore } from '../store/oa-packages.js';
 import type { OrderStore } from '../store/orders.js';
+import type { VoiceStore } from '../store/voice.js';
 
 export interface SweeperOptions {
   orders: OrderStore;
+  /** Voice calls recorded but never answered by postSMS are settled as UNKNOWN too. */
+  voice?: VoiceStore;
+  onVoiceCallChange?: (call: VoiceCall) => void;
   idempotency: IdempotencyStore;
   /** Zalo OA package purchases: those cut short mid-call become UNKNOWN like orders. */
   oaPackages?: OAPackageStore;
@@ -48,6 +53,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     if (purchases.length > 0) {
       logger.info({ count: purchases.length }, 'settled OA package purchases cut short');
     }
+    const calls = (await options.voice?.sweepCalls(options.slowestCallMs + options.graceMs)) ?? [];
+    for (const call of calls) options.onVoiceCallChange?.(call);
+    if (calls.length > 0) logger.info({ count: calls.length }, 'settled stale voice calls');
     // After the orders: a claim whose process died answers from its order's settled state.
     const released = await idempotency.settleAbandoned();
     if (released > 0) logger.info({ count: released }, 'settled abandoned idempotency claims');

@@ -243,6 +243,85 @@ const migrations: Record<string, Migration> = {
       await sql`drop table vas_transactions`.execute(db);
     },
   },
+  '0006_voice_calls_and_verifications': {
+    // Voice OTP calls and phone verifications. A call never stores the digits it reads out; a
+    // verification stores only an HMAC of its code (keyed with GATEWAY_SECRET).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('phone_verifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('checks', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('sends', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('phone_verifications_phone_created')
+        .on('phone_verifications')
+        .columns(['phone', 'created_at'])
+        .execute();
+
+      await db.schema
+        .createTable('voice_calls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('vendor_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('verification_id', 'text', (c) => c.references('phone_verifications.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('settled_at', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('voice_calls_phone_created')
+        .on('voice_calls')
+        .columns(['phone', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('voice_calls_status_updated')
+        .on('voice_calls')
+        .columns(['status', 'updated_at'])
+        .execute();
+
+      await db.schema
+        .createTable('voice_call_events')
+        .addColumn('voice_call_id', 'text', (c) => c.notNull().references('voice_calls.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('voice_call_events_pk', ['voice_call_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('phone_verification_events')
+        .addColumn('verification_id', 'text', (c) =>
+          c.notNull().references('phone_verifications.id'),
+        )
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('phone_verification_events_pk', ['verification_id', 'version'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table phone_verification_events`.execute(db);
+      await sql`drop table voice_call_events`.execute(db);
+      await sql`drop table voice_calls`.execute(db);
+      await sql`drop table phone_verifications`.execute(db);
+    },
+  },
   '0007_oa_packages': {
     // Zalo OA package purchases through eSMS (src/store/oa-packages.ts), and their history.
     async up(db: Kysely<unknown>) {

@@ -171,6 +171,54 @@ export interface VasSubscriptionsTable {
   updated_at: string;
 }
 
+export interface VoiceCallsTable {
+  id: string;
+  client_id: string;
+  phone: string;
+  /** The vendor's request id, once `postSMS` accepted the call. The digits read are never stored. */
+  request_id: string | null;
+  status: string;
+  vendor_code: string | null;
+  failure_message: string | null;
+  verification_id: string | null;
+  created_at: string;
+  updated_at: string;
+  settled_at: string | null;
+  version: number;
+}
+
+export interface VoiceCallEventsTable {
+  voice_call_id: string;
+  version: number;
+  status: string;
+  detail: string | null;
+  at: string;
+}
+
+export interface PhoneVerificationsTable {
+  id: string;
+  client_id: string;
+  phone: string;
+  channel: string;
+  status: string;
+  /** HMAC-SHA256 of the current code, keyed with the server secret; the code is never stored. */
+  code_hash: string;
+  checks: Generated<number>;
+  sends: Generated<number>;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface PhoneVerificationEventsTable {
+  verification_id: string;
+  version: number;
+  status: string;
+  detail: string | null;
+  at: string;
+}
+
 export interface DB {
   oa_packages: OAPackagesTable;
   oa_package_events: OAPackageEventsTable;
@@ -183,4 +231,8 @@ export interface DB {
   vas_transaction_events: VasTransactionEventsTable;
   vas_events: VasEventsTable;
   vas_subscriptions: VasSubscriptionsTable;
+  voice_calls: VoiceCallsTable;
+  voice_call_events: VoiceCallEventsTable;
+  phone_verifications: PhoneVerificationsTable;
+  phone_verification_events: PhoneVerificationEventsTable;
 }

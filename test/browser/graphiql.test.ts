@@ -33,6 +33,12 @@ const TABS = [
   'VasReconcile',
   'PurchaseOAPackage',
   'OAPackages',
+  'SendVoiceOtp',
+  'VoiceCall',
+  'VoiceCallUpdated',
+  'StartPhoneVerification',
+  'CheckPhoneVerification',
+  'CancelPhoneVerification',
 ];
 
 describe.skipIf(!existsSync(CHROMIUM) && !CI)('GraphiQL in Chromium, fresh profile', () => {

@@ -17,10 +17,14 @@ const names = (text: string) =>
 it('keeps /metrics bounded whatever operation names callers send', async () => {
   const known = knownOperationNames();
   expect([...known].sort()).toEqual([
+    'CancelPhoneVerification',
+    'CheckPhoneVerification',
     'OAPackages',
     'OrderUpdated',
     'Packages',
     'PurchaseOAPackage',
+    'SendVoiceOtp',
+    'StartPhoneVerification',
     'Step1Eligibility',
     'Step2RequestOtp',
     'Step3RegisterWithOtp',
@@ -30,6 +34,8 @@ it('keeps /metrics bounded whatever operation names callers send', async () => {
     'VasCheck',
     'VasReconcile',
     'VasRegister',
+    'VoiceCall',
+    'VoiceCallUpdated',
   ]);
   await t.graphql('query Packages { packages { code } }');
   const baseline = (await scrape()).length;

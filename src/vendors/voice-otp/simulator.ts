@@ -65,6 +65,11 @@ export interface VoiceOtpSimulatorOptions {
 export interface VoiceOtpSimState {
   balance: number;
   settleAfterMs: number;
+  /** How long each `checkVoice` takes to answer (tests of concurrent checks). Default 0. */
+  checkDelayMs: number;
+  /** `checkVoice` requests being answered now, and the most there ever were at once. */
+  checksInFlight: number;
+  maxChecksInFlight: number;
 }
 
 export type VoiceOtpSimulator = SimulatorServer & {
@@ -112,6 +117,9 @@ export function createVoiceOtpSimulator(options: VoiceOtpSimulatorOptions): Voic
   const state: VoiceOtpSimState = {
     balance: options.balance ?? 1000,
     settleAfterMs: options.settleAfterMs ?? 5_000,
+    checkDelayMs: 0,
+    checksInFlight: 0,
+    maxChecksInFlight: 0,
   };
   const calls: SimVoiceCall[] = [];
   const hungOnce = new Set<string>();
@@ -220,7 +228,16 @@ export function createVoiceOtpSimulator(options: VoiceOtpSimulatorOptions): Voic
         path: CHECK_VOICE_PATH,
         format: 'json',
         input: CheckVoiceRequest,
-        handle: (body) => {
+        handle: async (body) => {
+          state.checksInFlight += 1;
+          state.maxChecksInFlight = Math.max(state.maxChecksInFlight, state.checksInFlight);
+          try {
+            if (state.checkDelayMs > 0) {
+              await new Promise((r) => setTimeout(r, state.checkDelayMs));
+            }
+          } finally {
+            state.checksInFlight -= 1;
+          }
           const call = calls.find((c) => c.requestId !== null && c.requestId === body.request_id);
           // The document names no code for an unknown request id; 11 is "invalid parameters".
           if (!call) return code('11');

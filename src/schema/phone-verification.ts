@@ -1,0 +1,168 @@
+import { errorClasses } from '../domain/errors.js';
+import {
+  type PhoneVerification,
+  VERIFICATION_CHANNELS,
+  VERIFICATION_STATUSES,
+  type VerificationStatus,
+} from '../domain/voice.js';
+import {
+  PHONE_VERIFICATION_ERRORS,
+  START_PHONE_VERIFICATION_ERRORS,
+} from '../services/voice-otp.js';
+import { builder } from './builder.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { readGlobalId } from './voice-call.js';
+
+const STATUS_DESCRIPTIONS: Record<VerificationStatus, string> = {
+  PENDING: 'A code was sent and has not been checked right yet.',
+  APPROVED: 'The right code was checked. Final; the code does not approve again.',
+  EXPIRED: 'The validity ran out before the right code was checked. Final.',
+  CANCELED: 'Ended by cancelPhoneVerification. Final.',
+  MAX_ATTEMPTS_REACHED: 'All checks were used without the right code. Final.',
+};
+
+export const VerificationStatusEnum = builder.enumType('PhoneVerificationStatus', {
+  description: 'Where a phone verification stands.',
+  values: Object.fromEntries(
+    VERIFICATION_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
+  ),
+});
+
+export const VerificationChannelEnum = builder.enumType('PhoneVerificationChannel', {
+  description: 'How the code reaches the phone.',
+  values: Object.fromEntries(
+    VERIFICATION_CHANNELS.map((c) => [
+      c,
+      { value: c, description: 'A call that reads the code (the voice OTP vendor).' },
+    ]),
+  ),
+});
+
+export const PhoneVerificationRef = builder.objectRef<PhoneVerification>('PhoneVerification');
+
+builder.node(PhoneVerificationRef, {
+  description:
+    'A check that someone holds a phone number: the gateway draws a 6-digit code, calls the phone to read it, and checks what the user types. Only a keyed hash of the code is kept.',
+  id: { resolve: (v) => v.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.voice.verification(ctx.clientId, id))),
+  fields: (t) => ({
+    phone: t.exposeString('phone', { description: 'The phone, local form `0XXXXXXXXX`.' }),
+    channel: t.field({
+      type: VerificationChannelEnum,
+      description: 'How the code is sent.',
+      resolve: (v) => v.channel,
+    }),
+    status: t.field({
+      type: VerificationStatusEnum,
+      description: 'Where the verification stands.',
+      resolve: (v) => v.status,
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: 'When the code stops being accepted (`VERIFICATION_VALIDITY_SECONDS`).',
+      resolve: (v) => v.expiresAt,
+    }),
+    attemptsLeft: t.int({
+      description: 'Checks still allowed (`VERIFICATION_MAX_CHECKS` in all).',
+      resolve: (v, _args, ctx) => Math.max(0, ctx.config.verification.maxChecks - v.checks),
+    }),
+    sendsLeft: t.int({
+      description: 'Calls still allowed for this verification (`VERIFICATION_MAX_SENDS` in all).',
+      resolve: (v, _args, ctx) => Math.max(0, ctx.config.verification.maxSends - v.sends),
+    }),
+  }),
+});
+
+const StartPhoneVerificationInput = builder.inputType('StartPhoneVerificationInput', {
+  description: 'Start verifying a phone, or send its open verification again.',
+  fields: (t) => ({
+    phone: t.string({ required: true, description: 'The phone, in any phone form.' }),
+    channel: t.field({
+      type: VerificationChannelEnum,
+      required: true,
+      description: 'How to send the code.',
+    }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+const CheckPhoneVerificationInput = builder.inputType('CheckPhoneVerificationInput', {
+  description: 'The code the user typed.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The verification’s global id.' }),
+    code: t.string({ required: true, description: 'The 6 digits the call read out.' }),
+  }),
+});
+
+const verificationResult = (name: string, description: string) => ({
+  union: { name: `${name}Result`, description },
+  result: { name: `${name}Success`, description: 'The verification, as it stands now.' },
+  dataField: { name: 'verification', description: 'The verification.' },
+});
+
+builder.mutationField('startPhoneVerification', (t) =>
+  t.field({
+    authScopes: { verify: true },
+    type: PhoneVerificationRef,
+    description:
+      'Draws a 6-digit code and calls the phone to read it. Asked again while the phone’s verification is PENDING, it places a new call with a new code (the old one stops working), up to `VERIFICATION_MAX_SENDS` calls; at most `VERIFICATION_LIMIT_PER_PHONE_HOUR` verifications per phone per hour.',
+    args: {
+      input: t.arg({
+        type: StartPhoneVerificationInput,
+        required: true,
+        description: 'Which phone.',
+      }),
+    },
+    errors: {
+      types: errorClasses(START_PHONE_VERIFICATION_ERRORS),
+      ...verificationResult(
+        'StartPhoneVerification',
+        'The verification with its call placed, or why not.',
+      ),
+    },
+    resolve: (_root, { input }, ctx) => ctx.voice.startVerification(ctx.clientId, input),
+  }),
+);
+
+builder.mutationField('checkPhoneVerification', (t) =>
+  t.field({
+    authScopes: { verify: true },
+    type: PhoneVerificationRef,
+    description:
+      'Checks the code the user typed: APPROVED once when right; a wrong code leaves it PENDING with one attempt fewer; once the attempts are used, MAX_ATTEMPTS_REACHED without comparing. A verification that is not PENDING is returned as it is.',
+    args: {
+      input: t.arg({
+        type: CheckPhoneVerificationInput,
+        required: true,
+        description: 'The check.',
+      }),
+    },
+    errors: {
+      types: errorClasses(PHONE_VERIFICATION_ERRORS),
+      ...verificationResult(
+        'CheckPhoneVerification',
+        'The verification after the check, or why not.',
+      ),
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.voice.checkVerification(ctx.clientId, {
+        id: readGlobalId(String(input.id), 'PhoneVerification'),
+        code: input.code,
+      }),
+  }),
+);
+
+builder.mutationField('cancelPhoneVerification', (t) =>
+  t.field({
+    authScopes: { verify: true },
+    type: PhoneVerificationRef,
+    description: 'Ends a PENDING verification (CANCELED); any other is returned as it is.',
+    args: { id: t.arg.id({ required: true, description: 'The verification’s global id.' }) },
+    errors: {
+      types: errorClasses(PHONE_VERIFICATION_ERRORS),
+      ...verificationResult('CancelPhoneVerification', 'The verification, or why not.'),
+    },
+    resolve: (_root, { id }, ctx) =>
+      ctx.voice.cancelVerification(ctx.clientId, readGlobalId(String(id), 'PhoneVerification')),
+  }),
+);

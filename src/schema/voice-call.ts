@@ -1,0 +1,256 @@
+import { errorClasses, InvalidInput } from '../domain/errors.js';
+import {
+  SETTLED_CALL_STATUSES,
+  VERIFICATION_LIMITS,
+  type VerificationLimit,
+  VOICE_CALL_STATUSES,
+  type VoiceCall,
+  type VoiceCallStatus,
+} from '../domain/voice.js';
+import { SEND_VOICE_OTP_ERRORS } from '../services/voice-otp.js';
+import { builder } from './builder.js';
+import { decodeGlobalId } from './global-id.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { ownerVisible } from './order.js';
+import { SubscriberRef } from './subscriber.js';
+
+/** The database id in a global id of `typename`; any other id is a bad argument. */
+export function readGlobalId(globalId: string, typename: string): string {
+  const decoded = decodeGlobalId(String(globalId));
+  if (decoded.typename !== typename) {
+    throw new InvalidInput(`This id is not a ${typename} id.`, 'id');
+  }
+  return decoded.id;
+}
+
+const STATUS_DESCRIPTIONS: Record<VoiceCallStatus, string> = {
+  PENDING:
+    'Recorded, or placed and ringing: the subscriber has not answered yet. Refreshed from the vendor whenever it is read.',
+  ANSWERED: 'The subscriber answered and heard the code. Final.',
+  FAILED:
+    'The vendor refused the call, could not place it, or the subscriber did not answer. Final.',
+  UNKNOWN:
+    'postSMS gave no usable answer (timeout, lost reply, code 27): the call may have been placed and billed. Final; never placed again by a retry.',
+};
+
+export const VoiceCallStatusEnum = builder.enumType('VoiceCallStatus', {
+  description: 'Where a voice OTP call stands.',
+  values: Object.fromEntries(
+    VOICE_CALL_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
+  ),
+});
+
+const LIMIT_DESCRIPTIONS: Record<VerificationLimit, string> = {
+  SENDS_PER_VERIFICATION: 'Calls for one verification (`VERIFICATION_MAX_SENDS`).',
+  PHONE_PER_HOUR:
+    'Verifications for one phone in the last hour (`VERIFICATION_LIMIT_PER_PHONE_HOUR`).',
+};
+
+export const VerificationLimitEnum = builder.enumType('VerificationLimit', {
+  description: 'A limit on phone verifications.',
+  values: Object.fromEntries(
+    VERIFICATION_LIMITS.map((l) => [l, { value: l, description: LIMIT_DESCRIPTIONS[l] }]),
+  ),
+});
+
+export const VoiceCallRef = builder.objectRef<VoiceCall>('VoiceCall');
+
+builder.node(VoiceCallRef, {
+  description:
+    'A call that reads a code of up to 6 digits to a phone (the voice OTP vendor). The code itself is never stored nor returned.',
+  id: { resolve: (c) => c.id },
+  loadMany: async (ids, ctx) =>
+    (await ctx.loaders.voiceCall.loadMany(ids)).map((c) =>
+      c instanceof Error || !c || !ownerVisible(ctx, c.clientId) ? null : c,
+    ),
+  fields: (t) => ({
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description:
+        'The vendor’s request id, once it accepted the call; null if it never did (FAILED, UNKNOWN).',
+    }),
+    phone: t.exposeString('phone', { description: 'The phone called, local form `0XXXXXXXXX`.' }),
+    status: t.field({
+      type: VoiceCallStatusEnum,
+      description: 'Where the call stands.',
+      resolve: (c) => c.status,
+    }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description:
+        'The vendor’s last code for the call, as it came: `1` accepted or answered, `27` pending (or outcome unknown at postSMS), `23` failed, or its refusal code (e.g. `-8`).',
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the call was asked for.',
+      resolve: (c) => c.createdAt,
+    }),
+    settledAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the call reached a final status; null while PENDING.',
+      resolve: (c) => c.settledAt,
+    }),
+  }),
+});
+
+const VoiceOtpBalanceRef = builder
+  .objectRef<{ balance: number; checkedAt: string }>('VoiceOtpBalance')
+  .implement({
+    description: 'The voice OTP account’s balance.',
+    fields: (t) => ({
+      balance: t.exposeFloat('balance', {
+        description: 'In the vendor’s own units, as it reports them.',
+      }),
+      checkedAt: t.field({
+        type: 'DateTime',
+        description:
+          'When the vendor was asked; answers are cached for `VOICE_OTP_BALANCE_CACHE_SECONDS`.',
+        resolve: (b) => b.checkedAt,
+      }),
+    }),
+  });
+
+const SendVoiceOtpInput = builder.inputType('SendVoiceOtpInput', {
+  description: 'A call that reads your code to a phone.',
+  fields: (t) => ({
+    phone: t.string({ required: true, description: 'The phone to call, in any phone form.' }),
+    code: t.string({
+      required: true,
+      description:
+        'The digits to read out: 1 to 6 digits, yours. Never stored, logged or returned.',
+    }),
+    idempotencyKey: idempotencyKeyField(t),
+  }),
+});
+
+builder.mutationField('sendVoiceOtp', (t) =>
+  t.field({
+    authScopes: { voice: true },
+    type: VoiceCallRef,
+    description:
+      'Places a call that reads your code (1 to 6 digits) to a phone. The call is recorded before the vendor is asked; a call whose outcome is unknown is never placed again. Follow it with `voiceCall(id:)` or `voiceCallUpdated(id:)`.',
+    args: {
+      input: t.arg({ type: SendVoiceOtpInput, required: true, description: 'The call.' }),
+    },
+    errors: {
+      types: errorClasses(SEND_VOICE_OTP_ERRORS),
+      union: { name: 'SendVoiceOtpResult', description: 'The call placed, or why not.' },
+      result: { name: 'SendVoiceOtpSuccess', description: 'The vendor accepted the call.' },
+      dataField: { name: 'voiceCall', description: 'The call, PENDING until answered or not.' },
+    },
+    resolve: (_root, { input }, ctx) => ctx.voice.sendVoiceOtp(ctx.clientId, input),
+  }),
+);
+
+builder.queryField('voiceCall', (t) =>
+  t.field({
+    type: VoiceCallRef,
+    nullable: true,
+    description:
+      'A voice call by id; a PENDING one is asked of the vendor first (many in one query: concurrently, once each). Null when there is no such call (or it is another client’s, without `ledger:all`).',
+    authScopes: { voice: true, 'ledger:all': true },
+    args: { id: t.arg.id({ required: true, description: 'The call’s global id.' }) },
+    resolve: async (_root, { id }, ctx) => {
+      const call = await ctx.loaders.voiceCall.load(readGlobalId(String(id), 'VoiceCall'));
+      return call && ownerVisible(ctx, call.clientId) ? call : null;
+    },
+  }),
+);
+
+builder.queryField('voiceOtpBalance', (t) =>
+  t.field({
+    type: VoiceOtpBalanceRef,
+    description:
+      'The voice OTP account’s balance, cached for `VOICE_OTP_BALANCE_CACHE_SECONDS`. Under `VOICE_OTP_BALANCE_WARN` it is logged as a warning and noted by `/readyz`.',
+    authScopes: { voice: true },
+    resolve: (_root, _args, ctx) => ctx.voice.balance(),
+  }),
+);
+
+builder.objectField(SubscriberRef, 'voiceCalls', (t) =>
+  t.field({
+    type: [VoiceCallRef],
+    description:
+      'Voice calls placed to this number, newest first (as recorded; not refreshed): the client’s own, or every client’s with `ledger:all`.',
+    authScopes: { voice: true, 'ledger:all': true },
+    args: {
+      first: t.arg.int({
+        required: false,
+        defaultValue: 20,
+        description: 'How many, 1 to 100.',
+      }),
+    },
+    resolve: (p, { first }, ctx) => {
+      const n = first ?? 20;
+      if (n < 1 || n > 100) throw new InvalidInput('first must be 1 to 100.', 'first');
+      return ctx.voice.store
+        .callsForPhone(p.local, n)
+        .then((calls) => calls.filter((c) => ownerVisible(ctx, c.clientId)));
+    },
+  }),
+);
+
+/** The call now, then every change, until it settles, the client leaves or the gateway stops. */
+async function* streamCall(
+  current: VoiceCall,
+  updates: AsyncIterableIterator<VoiceCall>,
+  follow: () => () => void,
+  shutdown: AbortSignal,
+): AsyncGenerator<VoiceCall> {
+  if (shutdown.aborted) {
+    await updates.return?.();
+    return;
+  }
+  const end = () => void updates.return?.();
+  shutdown.addEventListener('abort', end, { once: true });
+  let unfollow: (() => void) | null = null;
+  try {
+    yield current;
+    if (SETTLED_CALL_STATUSES.includes(current.status)) return;
+    unfollow = follow();
+    let version = current.version;
+    for await (const call of updates) {
+      if (call.version <= version) continue;
+      version = call.version;
+      yield call;
+      if (SETTLED_CALL_STATUSES.includes(call.status)) return;
+    }
+  } finally {
+    unfollow?.();
+    shutdown.removeEventListener('abort', end);
+    await updates.return?.();
+  }
+}
+
+builder.subscriptionField('voiceCallUpdated', (t) =>
+  t.field({
+    type: VoiceCallRef,
+    nullable: true,
+    description:
+      'The call now, then again on every change until it settles (the stream then ends). The gateway polls the vendor with backoff, once per call however many listen. No such call (or another client’s): one `null`, then the end.',
+    authScopes: { voice: true, 'ledger:all': true },
+    args: { id: t.arg.id({ required: true, description: 'The call’s global id.' }) },
+    subscribe: async (_root, { id }, ctx) => {
+      const callId = readGlobalId(String(id), 'VoiceCall');
+      // Listen before reading, so a change between the two is not missed.
+      const updates = ctx.pubsub.subscribe('voiceCallUpdated', callId);
+      let current: VoiceCall | null;
+      try {
+        current = await ctx.voice.store.callById(callId);
+        if (current && !ownerVisible(ctx, current.clientId)) current = null;
+      } catch (err) {
+        await updates.return?.();
+        throw err;
+      }
+      if (!current) {
+        await updates.return?.();
+        return (async function* () {
+          yield null;
+        })();
+      }
+      return streamCall(current, updates, () => ctx.voice.poller.follow(callId), ctx.shutdown);
+    },
+    resolve: (call) => call,
+  }),
+);

@@ -1,0 +1,474 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
+import {
+  type ErrorName,
+  InvalidInput,
+  InvalidPhoneNumber,
+  VerificationNotFound,
+  VerificationRateLimited,
+  VoiceCallRejected,
+  VoiceCallUnavailable,
+} from '../domain/errors.js';
+import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import {
+  isFollowable,
+  type PhoneVerification,
+  type VerificationChannel,
+  type VerificationRules,
+  type VoiceCall,
+} from '../domain/voice.js';
+import type { VoiceStore } from '../store/voice.js';
+import { VendorError } from '../vendors/vendor-error.js';
+import type { VoiceOtpClient } from '../vendors/voice-otp/client.js';
+import {
+  IDEMPOTENT_ERRORS,
+  type IdempotentRunner,
+  type ResultCodec,
+  readKey,
+} from './idempotent.js';
+import { LocalPollLease, type PollLease, VoiceCallPoller } from './voice-call-poller.js';
+
+const CALL_ERRORS = ['InvalidPhoneNumber', 'VoiceCallRejected', 'VoiceCallUnavailable'] as const;
+
+/** What `sendVoiceOtp` can answer besides the call. */
+export const SEND_VOICE_OTP_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  ...CALL_ERRORS,
+] as const satisfies readonly ErrorName[];
+
+/** What `startPhoneVerification` can answer besides the verification. */
+export const START_PHONE_VERIFICATION_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  ...CALL_ERRORS,
+  'VerificationRateLimited',
+] as const satisfies readonly ErrorName[];
+
+/** What `checkPhoneVerification` and `cancelPhoneVerification` can answer besides it. */
+export const PHONE_VERIFICATION_ERRORS = [
+  'InvalidInput',
+  'VerificationNotFound',
+] as const satisfies readonly ErrorName[];
+
+const CODE = /^\d{1,6}$/;
+const VERIFICATION_CODE = /^\d{6}$/;
+
+export interface SendVoiceOtpInput {
+  phone: string;
+  code: string;
+  idempotencyKey?: string | null;
+}
+
+export interface StartPhoneVerificationInput {
+  phone: string;
+  channel: VerificationChannel;
+  idempotencyKey?: string | null;
+}
+
+export interface VoiceOtpBalanceReading {
+  balance: number;
+  checkedAt: string;
+}
+
+export interface VoiceOtpServiceOptions {
+  store: VoiceStore;
+  idempotent: IdempotentRunner;
+  voiceOtp: VoiceOtpClient;
+  /** Keys the code hashes (GATEWAY_SECRET). */
+  secret: string;
+  verification: VerificationRules;
+  balance: { cacheSeconds: number; warnBelow: number };
+  poll: { initialMs: number; maxMs: number; lease?: PollLease };
+  registry: Registry;
+  /** Called after every committed change of a call (live updates). */
+  onCallChange: (call: VoiceCall) => void;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Voice OTP calls and phone verification. A call is recorded before `postSMS` and updated after;
+ * the digits it reads are passed to the vendor and nowhere else (never stored, logged or
+ * returned). A verification's code is drawn here, hashed with the server secret, and only the
+ * hash is kept.
+ */
+export class VoiceOtpService {
+  readonly poller: VoiceCallPoller;
+  private readonly now: () => Date;
+  private balanceCache: { reading: VoiceOtpBalanceReading; until: number } | null = null;
+  private balanceInFlight: Promise<VoiceOtpBalanceReading> | null = null;
+  private readonly balanceGauge: Gauge;
+
+  constructor(private readonly opts: VoiceOtpServiceOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.poller = new VoiceCallPoller({
+      lease: opts.poll.lease ?? new LocalPollLease(),
+      refresh: async (id) => {
+        const call = await opts.store.callById(id);
+        return call ? this.refresh(call) : null;
+      },
+      initialMs: opts.poll.initialMs,
+      maxMs: opts.poll.maxMs,
+      logger: opts.logger,
+    });
+    this.balanceGauge = new Gauge({
+      name: 'voice_otp_balance',
+      help: 'The voice OTP account balance at its last check, in the vendor’s units',
+      registers: [opts.registry],
+    });
+  }
+
+  get store(): VoiceStore {
+    return this.opts.store;
+  }
+
+  private callResult(): ResultCodec<VoiceCall> {
+    const load = async ({ voiceCallId }: Record<string, string>) => {
+      const call = voiceCallId ? await this.opts.store.callById(voiceCallId) : null;
+      if (!call) throw new Error(`Stored voice call ${voiceCallId} is gone`);
+      return call;
+    };
+    return {
+      save: (call) => ({ voiceCallId: call.id }),
+      load,
+      interrupted: async (saved) => {
+        const call = await load(saved);
+        if (call.requestId) return call;
+        throw new VoiceCallUnavailable(
+          `The gateway stopped while placing this call, so whether it was placed is unknown; the call is ${call.status}. It is not placed again.`,
+          'VENDOR_TIMEOUT',
+          true,
+          call.id,
+        );
+      },
+    };
+  }
+
+  async sendVoiceOtp(clientId: string, input: SendVoiceOtpInput): Promise<VoiceCall> {
+    const phone = readPhone(input.phone);
+    const code = input.code.trim();
+    if (!CODE.test(code)) throw new InvalidInput('The code is 1 to 6 digits.', 'code');
+    const key = readKey(input.idempotencyKey);
+    // The fingerprint holds the code only inside an HMAC, never in clear.
+    return this.opts.idempotent.run(
+      { clientId, operation: 'sendVoiceOtp', key },
+      { phone: phone.local, code },
+      this.callResult(),
+      async (touch) => {
+        const call = await this.opts.store.createCall({
+          clientId,
+          phone: phone.local,
+          verificationId: null,
+        });
+        await touch(call);
+        return this.place(call, code);
+      },
+    );
+  }
+
+  /** Places a recorded call; the call after `postSMS`, or the error it means. */
+  private async place(call: VoiceCall, code: string): Promise<VoiceCall> {
+    this.opts.onCallChange(call);
+    this.opts.logger.info(
+      { voiceCallId: call.id, phone: maskPhone(call.phone) },
+      'placing voice call',
+    );
+    try {
+      const placed = await this.opts.voiceOtp.placeCall(call.phone, code);
+      return await this.move(
+        call,
+        'PENDING',
+        { requestId: placed.requestId, vendorCode: '1' },
+        `Placed: request ${placed.requestId}`,
+      );
+    } catch (err) {
+      if (!(err instanceof VendorError)) throw err;
+      if (err.code === 'VENDOR_REJECTED' && !err.outcomeUnknown) {
+        await this.move(
+          call,
+          'FAILED',
+          { vendorCode: err.vendorCode, failureMessage: err.message },
+          `Refused by the vendor (${err.vendorCode})`,
+        );
+        throw new VoiceCallRejected(
+          `The voice OTP vendor refused the call: ${err.message}`,
+          err.vendorCode,
+          err.vendorMessage,
+          call.id,
+        );
+      }
+      await this.move(
+        call,
+        err.outcomeUnknown ? 'UNKNOWN' : 'FAILED',
+        { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
+        err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
+      );
+      throw new VoiceCallUnavailable(
+        err.outcomeUnknown
+          ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
+          : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`,
+        // Code 27 (or a code the document does not list): the carrier gateway failed mid-call.
+        err.code === 'VENDOR_REJECTED' ? 'VENDOR_UNAVAILABLE' : err.code,
+        err.outcomeUnknown,
+        call.id,
+      );
+    }
+  }
+
+  private async move(
+    call: VoiceCall,
+    status: VoiceCall['status'],
+    patch: Parameters<VoiceStore['moveCall']>[2],
+    detail: string,
+  ): Promise<VoiceCall> {
+    const next = await this.opts.store.moveCall(call, status, patch, detail);
+    if (!next) throw new Error(`Voice call ${call.id} changed while a vendor call was in flight`);
+    this.opts.onCallChange(next);
+    return next;
+  }
+
+  /**
+   * The calls by id, each pending one asked of the vendor first, concurrently (the per-request
+   * DataLoader's batch). Settled calls are answered from the ledger.
+   */
+  async refreshCalls(ids: readonly string[]): Promise<Array<VoiceCall | null>> {
+    const byId = new Map((await this.opts.store.callsByIds(ids)).map((c) => [c.id, c]));
+    const fresh = await Promise.all(
+      [...byId.values()].map((c) => (isFollowable(c) ? this.refresh(c) : c)),
+    );
+    const freshById = new Map(fresh.map((c) => [c.id, c]));
+    return ids.map((id) => freshById.get(id) ?? null);
+  }
+
+  /** Asks the vendor about a pending call and records a change; a vendor failure keeps it as is. */
+  async refresh(call: VoiceCall): Promise<VoiceCall> {
+    if (!isFollowable(call) || !call.requestId) return call;
+    let state: Awaited<ReturnType<VoiceOtpClient['callStatus']>>;
+    try {
+      state = await this.opts.voiceOtp.callStatus(call.requestId);
+    } catch (err) {
+      this.opts.logger.warn(
+        { voiceCallId: call.id, err: err instanceof Error ? err.message : String(err) },
+        'voice call status check failed',
+      );
+      return call;
+    }
+    if (state.status === call.status) return call;
+    const next = await this.opts.store.moveCall(
+      call,
+      state.status,
+      { vendorCode: state.vendorCode },
+      `checkVoice: ${state.status} (${state.vendorCode})`,
+    );
+    if (!next) return (await this.opts.store.callById(call.id)) ?? call;
+    this.opts.onCallChange(next);
+    return next;
+  }
+
+  /** The account balance, from the vendor at most once per `VOICE_OTP_BALANCE_CACHE_SECONDS`. */
+  async balance(): Promise<VoiceOtpBalanceReading> {
+    const now = this.now().getTime();
+    if (this.balanceCache && now < this.balanceCache.until) return this.balanceCache.reading;
+    this.balanceInFlight ??= (async () => {
+      try {
+        const { balance } = await this.opts.voiceOtp.balance();
+        const reading = { balance, checkedAt: this.now().toISOString() };
+        this.balanceCache = {
+          reading,
+          until: this.now().getTime() + this.opts.balance.cacheSeconds * 1000,
+        };
+        this.balanceGauge.set(balance);
+        if (this.lowBalance(balance)) {
+          this.opts.logger.warn(
+            { balance, warnBelow: this.opts.balance.warnBelow },
+            'voice OTP balance is under VOICE_OTP_BALANCE_WARN',
+          );
+        }
+        return reading;
+      } finally {
+        this.balanceInFlight = null;
+      }
+    })();
+    return this.balanceInFlight;
+  }
+
+  private lowBalance(balance: number): boolean {
+    return this.opts.balance.warnBelow > 0 && balance < this.opts.balance.warnBelow;
+  }
+
+  /**
+   * A `/readyz` note when the last known balance is low (never a reason to be unready). A probe
+   * never waits on the vendor: a stale balance is refreshed in the background for the next one.
+   */
+  readinessNote(): string | null {
+    const cached = this.balanceCache;
+    if (!cached || this.now().getTime() >= cached.until) {
+      this.balance().catch((err: unknown) =>
+        this.opts.logger.warn({ err: (err as Error).message }, 'voice OTP balance check failed'),
+      );
+    }
+    const balance = cached?.reading.balance;
+    return balance !== undefined && this.lowBalance(balance)
+      ? `voiceOtp balance ${balance} is under VOICE_OTP_BALANCE_WARN (${this.opts.balance.warnBelow})`
+      : null;
+  }
+
+  private hash(verificationId: string, code: string): string {
+    return createHmac('sha256', this.opts.secret)
+      .update(`phone-verification:${verificationId}:${code}`)
+      .digest('hex');
+  }
+
+  async startVerification(
+    clientId: string,
+    input: StartPhoneVerificationInput,
+  ): Promise<PhoneVerification> {
+    const phone = readPhone(input.phone);
+    const key = readKey(input.idempotencyKey);
+    const rules = this.opts.verification;
+    const codec: ResultCodec<PhoneVerification> = {
+      save: (v) => ({ verificationId: v.id }),
+      load: async ({ verificationId }) => {
+        const v = verificationId ? await this.opts.store.verificationById(verificationId) : null;
+        if (!v) throw new Error(`Stored verification ${verificationId} is gone`);
+        return this.current(v);
+      },
+      interrupted: async (saved) => codec.load(saved),
+    };
+    return this.opts.idempotent.run(
+      { clientId, operation: 'startPhoneVerification', key },
+      { phone: phone.local, channel: input.channel },
+      codec,
+      async (touch) => {
+        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+        // The hash is keyed by the verification's id, known only once it is made: the store
+        // gets a function of the id.
+        const opened = await this.opts.store.openVerification(
+          {
+            clientId,
+            phone: phone.local,
+            channel: input.channel,
+            codeHash: (id: string) => this.hash(id, code),
+          },
+          rules,
+        );
+        if (opened.kind === 'phone-limited') {
+          throw new VerificationRateLimited(
+            `Too many verifications for this phone in the last hour (at most ${rules.perPhoneHour}).`,
+            opened.retryAfterSeconds,
+            'PHONE_PER_HOUR',
+          );
+        }
+        if (opened.kind === 'sends-exhausted') {
+          const left = Math.ceil(
+            (new Date(opened.verification.expiresAt).getTime() - this.now().getTime()) / 1000,
+          );
+          throw new VerificationRateLimited(
+            `This phone’s verification has had its ${rules.maxSends} calls; check the code, or start again once it expires.`,
+            Math.max(1, left),
+            'SENDS_PER_VERIFICATION',
+          );
+        }
+        const verification = opened.verification;
+        await touch(verification);
+        this.opts.logger.info(
+          {
+            verificationId: verification.id,
+            phone: maskPhone(phone.local),
+            send: verification.sends,
+          },
+          opened.kind === 'created' ? 'phone verification started' : 'phone verification resent',
+        );
+        const call = await this.opts.store.createCall({
+          clientId,
+          phone: phone.local,
+          verificationId: verification.id,
+        });
+        await this.place(call, code);
+        return verification;
+      },
+    );
+  }
+
+  /** The verification as a client sees it: PENDING past its validity is EXPIRED. */
+  private async current(v: PhoneVerification): Promise<PhoneVerification> {
+    if (v.status !== 'PENDING' || this.now() < new Date(v.expiresAt)) return v;
+    const expired = await this.opts.store.moveVerification(v, 'EXPIRED', {}, 'Validity ran out');
+    return expired ?? (await this.opts.store.verificationById(v.id)) ?? v;
+  }
+
+  private async find(clientId: string, id: string): Promise<PhoneVerification> {
+    const v = await this.opts.store.verificationById(id);
+    if (!v || v.clientId !== clientId) {
+      throw new VerificationNotFound('No phone verification has this id.', id);
+    }
+    return v;
+  }
+
+  /** The verification by id, for queries (null when it is not this client's). */
+  async verification(clientId: string, id: string): Promise<PhoneVerification | null> {
+    const v = await this.opts.store.verificationById(id);
+    return v && v.clientId === clientId ? this.current(v) : null;
+  }
+
+  async checkVerification(
+    clientId: string,
+    input: { id: string; code: string },
+  ): Promise<PhoneVerification> {
+    const code = input.code.trim();
+    if (!VERIFICATION_CODE.test(code)) {
+      throw new InvalidInput('The code is the 6 digits the call read out.', 'code');
+    }
+    const rules = this.opts.verification;
+    for (let round = 0; round < 5; round++) {
+      const v = await this.current(await this.find(clientId, input.id));
+      if (v.status !== 'PENDING') return v;
+      if (v.checks >= rules.maxChecks) {
+        const next = await this.opts.store.moveVerification(
+          v,
+          'MAX_ATTEMPTS_REACHED',
+          {},
+          `Check ${v.checks + 1} refused: all ${rules.maxChecks} checks used`,
+        );
+        if (next) return next;
+        continue;
+      }
+      const expected = Buffer.from(v.codeHash, 'hex');
+      const given = Buffer.from(this.hash(v.id, code), 'hex');
+      const right = expected.length === given.length && timingSafeEqual(expected, given);
+      const checks = v.checks + 1;
+      const next = await this.opts.store.moveVerification(
+        v,
+        right ? 'APPROVED' : 'PENDING',
+        { checks },
+        right ? `Check ${checks}: approved` : `Check ${checks}: wrong code`,
+      );
+      // Another check or a resend got in first: look again, so a code approves only once.
+      if (next) return next;
+    }
+    throw new Error(`Verification ${input.id} kept changing under concurrent checks`);
+  }
+
+  async cancelVerification(clientId: string, id: string): Promise<PhoneVerification> {
+    for (let round = 0; round < 5; round++) {
+      const v = await this.current(await this.find(clientId, id));
+      if (v.status !== 'PENDING') return v;
+      const next = await this.opts.store.moveVerification(v, 'CANCELED', {}, 'Canceled');
+      if (next) return next;
+    }
+    throw new Error(`Verification ${id} kept changing while being canceled`);
+  }
+
+  close(): void {
+    this.poller.close();
+  }
+}
+
+function readPhone(input: string) {
+  try {
+    return parsePhone(input);
+  } catch (err) {
+    if (err instanceof PhoneNumberError) throw new InvalidPhoneNumber(err.message, input);
+    throw err;
+  }
+}

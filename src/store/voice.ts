@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type {
+  PhoneVerification,
+  VerificationChannel,
+  VerificationStatus,
+  VoiceCall,
+  VoiceCallStatus,
+} from '../domain/voice.js';
+import type { Database } from './database.js';
+import type { DB, PhoneVerificationsTable, VoiceCallsTable } from './schema.js';
+
+function toVoiceCall(row: Selectable<VoiceCallsTable>): VoiceCall {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    phone: row.phone,
+    requestId: row.request_id,
+    status: row.status as VoiceCallStatus,
+    vendorCode: row.vendor_code,
+    failureMessage: row.failure_message,
+    verificationId: row.verification_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    settledAt: row.settled_at,
+    version: Number(row.version),
+  };
+}
+
+function toVerification(row: Selectable<PhoneVerificationsTable>): PhoneVerification {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    phone: row.phone,
+    channel: row.channel as VerificationChannel,
+    status: row.status as VerificationStatus,
+    codeHash: row.code_hash,
+    checks: Number(row.checks),
+    sends: Number(row.sends),
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+export interface VoiceCallPatch {
+  requestId?: string | null;
+  vendorCode?: string | null;
+  failureMessage?: string | null;
+}
+
+export interface VerificationPatch {
+  codeHash?: string;
+  checks?: number;
+  sends?: number;
+}
+
+/** What `openVerification` found or made, under the phone's lock. */
+export type OpenVerification =
+  | { kind: 'created'; verification: PhoneVerification }
+  | { kind: 'resend'; verification: PhoneVerification }
+  | { kind: 'sends-exhausted'; verification: PhoneVerification }
+  | { kind: 'phone-limited'; retryAfterSeconds: number };
+
+/**
+ * The voice ledger: calls (a row written before `postSMS`, updated after) and verifications,
+ * each change with an event and an optimistic version check, as the orders ledger does.
+ */
+export class VoiceStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  async callsByIds(ids: readonly string[]): Promise<VoiceCall[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('voice_calls')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toVoiceCall);
+  }
+
+  async callById(id: string): Promise<VoiceCall | null> {
+    return (await this.callsByIds([id]))[0] ?? null;
+  }
+
+  /** A number's calls, newest first. */
+  async callsForPhone(phone: string, limit: number): Promise<VoiceCall[]> {
+    const rows = await this.db
+      .selectFrom('voice_calls')
+      .selectAll()
+      .where('phone', '=', phone)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toVoiceCall);
+  }
+
+  /** Records a call about to be placed: PENDING, no request id yet. */
+  async createCall(input: {
+    clientId: string;
+    phone: string;
+    verificationId: string | null;
+  }): Promise<VoiceCall> {
+    const at = this.now().toISOString();
+    const row: Selectable<VoiceCallsTable> = {
+      id: randomUUID(),
+      client_id: input.clientId,
+      phone: input.phone,
+      request_id: null,
+      status: 'PENDING',
+      vendor_code: null,
+      failure_message: null,
+      verification_id: input.verificationId,
+      created_at: at,
+      updated_at: at,
+      settled_at: null,
+      version: 1,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('voice_calls').values(row).execute();
+      await callEvent(trx, row.id, 1, 'PENDING', 'Recorded; placing the call', at);
+    });
+    return toVoiceCall(row);
+  }
+
+  /**
+   * Moves a call if it is still at the version the caller read; null when someone else changed
+   * it first. A move out of PENDING stamps `settledAt`.
+   */
+  async moveCall(
+    call: VoiceCall,
+    status: VoiceCallStatus,
+    patch: VoiceCallPatch,
+    detail: string,
+  ): Promise<VoiceCall | null> {
+    const at = this.now().toISOString();
+    const version = call.version + 1;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('voice_calls')
+        .set({
+          status,
+          updated_at: at,
+          version,
+          ...(status !== 'PENDING' && call.settledAt === null && { settled_at: at }),
+          ...(patch.requestId !== undefined && { request_id: patch.requestId }),
+          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+          ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
+        })
+        .where('id', '=', call.id)
+        .where('version', '=', call.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return null;
+      await callEvent(trx, call.id, version, status, detail, at);
+      const row = await trx
+        .selectFrom('voice_calls')
+        .selectAll()
+        .where('id', '=', call.id)
+        .executeTakeFirstOrThrow();
+      return toVoiceCall(row);
+    });
+  }
+
+  async callEvents(
+    id: string,
+  ): Promise<Array<{ version: number; status: string; detail: string | null }>> {
+    const rows = await this.db
+      .selectFrom('voice_call_events')
+      .select(['version', 'status', 'detail'])
+      .where('voice_call_id', '=', id)
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({ ...r, version: Number(r.version) }));
+  }
+
+  /**
+   * Calls recorded but never answered by `postSMS` (the gateway stopped mid-call): UNKNOWN.
+   * Returns the calls it changed.
+   */
+  async sweepCalls(staleAfterMs: number): Promise<VoiceCall[]> {
+    const staleBefore = new Date(this.now().getTime() - staleAfterMs).toISOString();
+    const rows = await this.db
+      .selectFrom('voice_calls')
+      .selectAll()
+      .where('status', '=', 'PENDING')
+      .where('request_id', 'is', null)
+      .where('updated_at', '<', staleBefore)
+      .limit(500)
+      .execute();
+    const changed: VoiceCall[] = [];
+    for (const row of rows) {
+      const next = await this.moveCall(
+        toVoiceCall(row),
+        'UNKNOWN',
+        { failureMessage: 'The gateway stopped while placing the call' },
+        'No answer to postSMS was recorded: the gateway stopped during the call',
+      );
+      if (next) changed.push(next);
+    }
+    return changed;
+  }
+
+  async verificationsByIds(ids: readonly string[]): Promise<PhoneVerification[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('phone_verifications')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toVerification);
+  }
+
+  async verificationById(id: string): Promise<PhoneVerification | null> {
+    return (await this.verificationsByIds([id]))[0] ?? null;
+  }
+
+  /**
+   * Starts a verification for the phone, or takes the one still open for it (a resend), with a
+   * new code hash; or says which limit stops it. Check and write run in one transaction,
+   * serialised per phone (one writer on SQLite, an advisory lock on PostgreSQL).
+   */
+  async openVerification(
+    input: {
+      clientId: string;
+      phone: string;
+      channel: VerificationChannel;
+      /** The new code's hash, keyed by the verification's id. */
+      codeHash: (verificationId: string) => string;
+    },
+    rules: { validitySeconds: number; maxSends: number; perPhoneHour: number },
+  ): Promise<OpenVerification> {
+    const now = this.now();
+    const at = now.toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      if (this.database.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`verify-phone:${input.phone}`}))`.execute(
+          trx,
+        );
+      }
+      const open = await trx
+        .selectFrom('phone_verifications')
+        .selectAll()
+        .where('phone', '=', input.phone)
+        .where('client_id', '=', input.clientId)
+        .where('status', '=', 'PENDING')
+        .where('expires_at', '>', at)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (open) {
+        const current = toVerification(open);
+        if (current.sends >= rules.maxSends) {
+          return { kind: 'sends-exhausted', verification: current };
+        }
+        const version = current.version + 1;
+        const sends = current.sends + 1;
+        const codeHash = input.codeHash(current.id);
+        await trx
+          .updateTable('phone_verifications')
+          .set({ code_hash: codeHash, sends, updated_at: at, version })
+          .where('id', '=', current.id)
+          .execute();
+        await verificationEvent(trx, current.id, version, 'PENDING', `Resent: call ${sends}`, at);
+        return {
+          kind: 'resend',
+          verification: { ...current, codeHash, sends, updatedAt: at, version },
+        };
+      }
+      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+      const recent = await trx
+        .selectFrom('phone_verifications')
+        .select('created_at')
+        .where('phone', '=', input.phone)
+        .where('created_at', '>', hourAgo)
+        .orderBy('created_at', 'asc')
+        .execute();
+      if (recent.length >= rules.perPhoneHour) {
+        const oldest = recent[recent.length - rules.perPhoneHour]!;
+        const frees = new Date(oldest.created_at).getTime() + 3_600_000;
+        return {
+          kind: 'phone-limited',
+          retryAfterSeconds: Math.max(1, Math.ceil((frees - now.getTime()) / 1000)),
+        };
+      }
+      const id = randomUUID();
+      const row: Selectable<PhoneVerificationsTable> = {
+        id,
+        client_id: input.clientId,
+        phone: input.phone,
+        channel: input.channel,
+        status: 'PENDING',
+        code_hash: input.codeHash(id),
+        checks: 0,
+        sends: 1,
+        expires_at: new Date(now.getTime() + rules.validitySeconds * 1000).toISOString(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+      };
+      await trx.insertInto('phone_verifications').values(row).execute();
+      await verificationEvent(trx, row.id, 1, 'PENDING', 'Started: call 1', at);
+      return { kind: 'created', verification: toVerification(row) };
+    });
+  }
+
+  /** Moves a verification if it is still at the version read; null when it changed meanwhile. */
+  async moveVerification(
+    v: PhoneVerification,
+    status: VerificationStatus,
+    patch: VerificationPatch,
+    detail: string,
+  ): Promise<PhoneVerification | null> {
+    const at = this.now().toISOString();
+    const version = v.version + 1;
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('phone_verifications')
+        .set({
+          status,
+          updated_at: at,
+          version,
+          ...(patch.codeHash !== undefined && { code_hash: patch.codeHash }),
+          ...(patch.checks !== undefined && { checks: patch.checks }),
+          ...(patch.sends !== undefined && { sends: patch.sends }),
+        })
+        .where('id', '=', v.id)
+        .where('version', '=', v.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return null;
+      await verificationEvent(trx, v.id, version, status, detail, at);
+      const row = await trx
+        .selectFrom('phone_verifications')
+        .selectAll()
+        .where('id', '=', v.id)
+        .executeTakeFirstOrThrow();
+      return toVerification(row);
+    });
+  }
+}
+
+async function callEvent(
+  trx: Transaction<DB>,
+  id: string,
+  version: number,
+  status: string,
+  detail: string,
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('voice_call_events')
+    .values({ voice_call_id: id, version, status, detail, at })
+    .execute();
+}
+
+async function verificationEvent(
+  trx: Transaction<DB>,
+  id: string,
+  version: number,
+  status: string,
+  detail: string,
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('phone_verification_events')
+    .values({ verification_id: id, version, status, detail, at })
+    .execute();
+}

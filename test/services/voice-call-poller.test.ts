@@ -1,0 +1,90 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { VoiceCall } from '../../src/domain/voice.js';
+import { LocalPollLease, VoiceCallPoller } from '../../src/services/voice-call-poller.js';
+
+const call = (status: VoiceCall['status']): VoiceCall => ({
+  id: 'c1',
+  clientId: 'app',
+  phone: '0936000001',
+  requestId: 'r1',
+  status,
+  vendorCode: null,
+  failureMessage: null,
+  verificationId: null,
+  createdAt: '',
+  updatedAt: '',
+  settledAt: null,
+  version: 1,
+});
+
+describe('VoiceCallPoller', () => {
+  it('runs one poller per call for many listeners, backs off, and stops once the call settles', async () => {
+    const refreshed: number[] = [];
+    let polls = 0;
+    const poller = new VoiceCallPoller({
+      lease: new LocalPollLease(),
+      initialMs: 5,
+      maxMs: 40,
+      logger: pino({ level: 'silent' }),
+      refresh: async () => {
+        refreshed.push(Date.now());
+        polls += 1;
+        return call(polls >= 5 ? 'ANSWERED' : 'PENDING');
+      },
+    });
+    const leave = [poller.follow('c1'), poller.follow('c1'), poller.follow('c1')];
+    await expect.poll(() => polls, { timeout: 5_000 }).toBe(5);
+    expect(poller.started).toBe(1);
+    for (const l of leave) l();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(polls).toBe(5);
+  });
+
+  it('stops polling when the last listener leaves', async () => {
+    let polls = 0;
+    const poller = new VoiceCallPoller({
+      lease: new LocalPollLease(),
+      initialMs: 5,
+      maxMs: 5,
+      logger: pino({ level: 'silent' }),
+      refresh: async () => {
+        polls += 1;
+        return call('PENDING');
+      },
+    });
+    const a = poller.follow('c1');
+    const b = poller.follow('c1');
+    await expect.poll(() => polls, { timeout: 5_000 }).toBeGreaterThan(1);
+    a();
+    const during = polls;
+    await expect.poll(() => polls, { timeout: 5_000 }).toBeGreaterThan(during);
+    b();
+    await new Promise((r) => setTimeout(r, 20));
+    const after = polls;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(polls).toBe(after);
+    expect(poller.started).toBe(1);
+  });
+
+  it('does not poll a call whose lease another holder has', async () => {
+    const lease = new LocalPollLease();
+    await lease.acquire('c1');
+    let polls = 0;
+    const poller = new VoiceCallPoller({
+      lease,
+      initialMs: 5,
+      maxMs: 5,
+      logger: pino({ level: 'silent' }),
+      refresh: async () => {
+        polls += 1;
+        return call('PENDING');
+      },
+    });
+    const leave = poller.follow('c1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(polls).toBe(0);
+    expect(poller.started).toBe(0);
+    leave();
+  });
+});
