@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { ClientStore } from '../../src/store/clients.js';
 import { createDmallSimulator } from '../../src/vendors/dmall/simulator.js';
+import type { VoiceOtpSimulator } from '../../src/vendors/voice-otp/simulator.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
@@ -15,6 +16,9 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 const SECRET = 'log-capture-secret-of-32-characters!!';
 const DMALL_KEY = 'dmall-secret-api-key-7f3a';
 const PHONE = '0936004427';
+const VAS_PHONE = '0912004428';
+const VERIFY_PHONE = '0936004429';
+const OA_ID = '4368496040005551';
 const OTP = '123456';
 const sim = createDmallSimulator({ apiKey: DMALL_KEY });
 const lines: string[] = [];
@@ -39,8 +43,15 @@ beforeAll(async () => {
     undefined,
     { logger: createLogger('debug', sink) },
   );
-  apiKey = (await new ClientStore(t.gateway.db, SECRET).create('pos-logs', ['sales', 'ledger']))
-    .key;
+  apiKey = (
+    await new ClientStore(t.gateway.db, SECRET).create('pos-logs', [
+      'sales',
+      'ledger',
+      'vas',
+      'verify',
+      'oa',
+    ])
+  ).key;
 });
 afterAll(async () => {
   await t.close();
@@ -58,8 +69,8 @@ async function call(query: string, variables: Record<string, unknown>) {
   return JSON.parse(text) as { data: Record<string, Record<string, unknown>> };
 }
 
-describe('logs and responses of a whole sale', () => {
-  it('carry no key, secret, OTP or unmasked phone number', async () => {
+describe('logs and responses of a sale, a VAS registration, a verification, an OA purchase', () => {
+  it('carry no key, secret, OTP, verification code or unmasked phone number', async () => {
     const otp = await call(
       `mutation ($input: RequestOtpInput!) { requestOtp(input: $input) {
         __typename ... on RequestOtpSuccess { orderCode order { id status } } } }`,
@@ -78,6 +89,39 @@ describe('logs and responses of a whole sale', () => {
       c: orderCode,
     });
 
+    await call(
+      `mutation ($input: RegisterVasPackageInput!) { registerVasPackage(input: $input) {
+        __typename ... on RegisterVasPackageSuccess { transaction { id status } } } }`,
+      { input: { phone: VAS_PHONE, serviceId: '1000161', packageId: '1003013', channel: 'APP' } },
+    );
+    const started = await call(
+      `mutation ($input: StartPhoneVerificationInput!) { startPhoneVerification(input: $input) {
+        __typename ... on StartPhoneVerificationSuccess { verification { id status } } } }`,
+      { input: { phone: VERIFY_PHONE, channel: 'VOICE' } },
+    );
+    const verificationId = (started.data.startPhoneVerification!.verification as { id: string }).id;
+    const heard = (t.gateway.sandbox.simulators.voiceOtp as VoiceOtpSimulator).calls.at(
+      -1,
+    )!.message;
+    const checked = await call(
+      `mutation ($input: CheckPhoneVerificationInput!) { checkPhoneVerification(input: $input) {
+        __typename ... on CheckPhoneVerificationSuccess { verification { status } } } }`,
+      { input: { id: verificationId, code: heard } },
+    );
+    expect(JSON.stringify(checked)).toContain('APPROVED');
+    await call(
+      `mutation ($input: PurchaseOAPackageInput!) { purchaseOAPackage(input: $input) {
+        __typename ... on PurchaseOAPackageSuccess { oaPackage { id status } } } }`,
+      {
+        input: {
+          oaId: OA_ID,
+          tier: 'TRIAL',
+          activeFrom: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10),
+          duration: 1,
+        },
+      },
+    );
+
     const logs = lines.join('');
     // The flow did log: the OTP request (masked phone) and a line per vendor call.
     expect(logs).toContain('"phone":"093****427"');
@@ -92,10 +136,14 @@ describe('logs and responses of a whole sale', () => {
       expect(text, what).not.toContain(apiKey.slice(17));
       expect(text, what).not.toContain(DMALL_KEY);
       expect(text, what).not.toContain(SECRET);
-      expect(text, what).not.toContain(OTP);
-      expect(text, what).not.toContain('654321');
-      for (const form of [PHONE, `84${PHONE.slice(1)}`, `+84${PHONE.slice(1)}`]) {
-        expect(text, what).not.toContain(form);
+      // As a number of its own (not the middle of a timestamp or an id).
+      for (const code of [OTP, '654321', heard]) {
+        expect(text, what).not.toMatch(new RegExp(`(?<!\\d)${code}(?!\\d)`));
+      }
+      for (const phone of [PHONE, VAS_PHONE, VERIFY_PHONE]) {
+        for (const form of [phone, `84${phone.slice(1)}`, `+84${phone.slice(1)}`]) {
+          expect(text, what).not.toContain(form);
+        }
       }
     }
   });
