@@ -13,6 +13,7 @@ import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
 import { VasService } from './services/vas.js';
+import { RedisPollLease } from './services/voice-call-poller.js';
 import { VoiceOtpService } from './services/voice-otp.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
@@ -158,7 +159,12 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       cacheSeconds: config.voice.balanceCacheSeconds,
       warnBelow: config.voice.balanceWarn,
     },
-    poll: { initialMs: config.voice.pollMs, maxMs: config.voice.pollMaxMs },
+    poll: {
+      initialMs: config.voice.pollMs,
+      maxMs: config.voice.pollMaxMs,
+      // One poller per call across instances when they share Redis.
+      ...(live.redis ? { lease: new RedisPollLease(live.redis, logger) } : {}),
+    },
     registry,
     onCallChange: live.publishVoiceCall,
     logger,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { isFollowable, type VoiceCall } from '../domain/voice.js';
 
@@ -22,6 +24,72 @@ export class LocalPollLease implements PollLease {
 
   async release(callId: string): Promise<void> {
     this.held.delete(callId);
+  }
+}
+
+/**
+ * One poller per call across instances: the lease is a Redis key (`SET NX PX`) that its holder
+ * renews while it polls and deletes when it stops; a holder that dies loses it when the key
+ * expires, and another instance with listeners takes over. While Redis is unreachable each
+ * instance falls back to its own lease (it polls its own listeners' calls): updates still flow.
+ */
+export class RedisPollLease implements PollLease {
+  private readonly owner = randomUUID();
+  private readonly local = new LocalPollLease();
+  private readonly renewals = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  private key(callId: string) {
+    return `gw:voice-call-poll:${callId}`;
+  }
+
+  async acquire(callId: string): Promise<boolean> {
+    let taken: boolean;
+    try {
+      taken = (await this.redis.set(this.key(callId), this.owner, 'PX', this.ttlMs, 'NX')) === 'OK';
+    } catch (err) {
+      this.logger.warn(
+        { err: (err as Error).message },
+        'poll lease: Redis unreachable, polling locally',
+      );
+      return this.local.acquire(callId);
+    }
+    if (!taken) return false;
+    const renew = setInterval(() => {
+      // Extends the lease only while this instance still holds it.
+      this.redis
+        .eval(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end",
+          1,
+          this.key(callId),
+          this.owner,
+          String(this.ttlMs),
+        )
+        .catch(() => {});
+    }, this.ttlMs / 3);
+    renew.unref();
+    this.renewals.set(callId, renew);
+    return true;
+  }
+
+  async release(callId: string): Promise<void> {
+    const renew = this.renewals.get(callId);
+    if (renew) clearInterval(renew);
+    this.renewals.delete(callId);
+    await this.local.release(callId);
+    await this.redis
+      .eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+        1,
+        this.key(callId),
+        this.owner,
+      )
+      .catch(() => {});
   }
 }
 
@@ -87,7 +155,17 @@ export class VoiceCallPoller {
 
   private async run(callId: string, poll: Poll): Promise<void> {
     const { lease, logger } = this.opts;
-    if (!(await lease.acquire(callId))) return;
+    // Another holder polls the call (another instance): its changes reach this instance's
+    // listeners through the pubsub. Ask again now and then, to take over if it stops.
+    while (!(await lease.acquire(callId))) {
+      await new Promise<void>((resolve) => {
+        poll.wake = resolve;
+        poll.timer = setTimeout(resolve, this.opts.maxMs);
+      });
+      poll.wake = null;
+      poll.timer = null;
+      if (this.closed || this.polls.get(callId) !== poll) return;
+    }
     this.started += 1;
     try {
       let delay = this.opts.initialMs;

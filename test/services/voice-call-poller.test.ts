@@ -88,3 +88,50 @@ describe('VoiceCallPoller', () => {
     leave();
   });
 });
+
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+if (!TEST_REDIS_URL)
+  console.warn('voice call poller: Redis lease case skipped (TEST_REDIS_URL unset)');
+
+describe.skipIf(!TEST_REDIS_URL)('VoiceCallPoller across instances (Redis lease)', () => {
+  it('polls a call from one instance only, and another takes over when it stops', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisPollLease } = await import('../../src/services/voice-call-poller.js');
+    const logger = pino({ level: 'silent' });
+    const redisA = new Redis(TEST_REDIS_URL!);
+    const redisB = new Redis(TEST_REDIS_URL!);
+    const callId = `c-${Date.now()}-${Math.random()}`;
+    const polls = { a: 0, b: 0 };
+    const make = (redis: InstanceType<typeof Redis>, who: 'a' | 'b') =>
+      new VoiceCallPoller({
+        lease: new RedisPollLease(redis, logger),
+        initialMs: 5,
+        maxMs: 20,
+        logger,
+        refresh: async () => {
+          polls[who] += 1;
+          return { ...call('PENDING'), id: callId };
+        },
+      });
+    const a = make(redisA, 'a');
+    const b = make(redisB, 'b');
+    try {
+      const leaveA = a.follow(callId);
+      await new Promise((r) => setTimeout(r, 30));
+      const leaveB = b.follow(callId);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(polls.a).toBeGreaterThan(0);
+      expect(polls.b).toBe(0);
+      // A's listeners leave: A stops and releases, and B (still listening) takes over.
+      leaveA();
+      await expect.poll(() => polls.b, { timeout: 2_000 }).toBeGreaterThan(0);
+      expect(a.started + b.started).toBe(2);
+      leaveB();
+    } finally {
+      a.close();
+      b.close();
+      redisA.disconnect();
+      redisB.disconnect();
+    }
+  });
+});
