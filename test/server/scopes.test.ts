@@ -21,8 +21,8 @@ beforeAll(async () => {
   });
   const clients = new ClientStore(t.gateway.db, SECRET);
   for (const [name, scopes] of Object.entries({
-    shopA: ['sales', 'ledger', 'oa', 'vas'],
-    shopB: ['sales', 'ledger', 'oa', 'vas'],
+    shopA: ['sales', 'ledger', 'oa', 'vas', 'voice'],
+    shopB: ['sales', 'ledger', 'oa', 'vas', 'voice'],
     cashier: ['sales'],
     auditor: ['ledger:all'],
     reader: ['ledger'],
@@ -153,6 +153,29 @@ describe('VAS transactions', () => {
       node: { id },
       vasTransactions: { totalCount: 1 },
     });
+  });
+});
+
+describe('voice calls', () => {
+  it('need the voice scope, and show a client only its own', async () => {
+    const SEND = `mutation ($input: SendVoiceOtpInput!) { sendVoiceOtp(input: $input) {
+      __typename ... on SendVoiceOtpSuccess { voiceCall { id status } } } }`;
+    const calls = t.gateway.sandbox.simulators.voiceOtp!.requests.length;
+    expect(
+      (await as('cashier', SEND, { input: { phone: '0936000951', code: '4321' } })).errors,
+    ).toEqual([FORBIDDEN]);
+    expect(t.gateway.sandbox.simulators.voiceOtp!.requests.length).toBe(calls);
+    const sent = await as<{ sendVoiceOtp: { voiceCall: { id: string } } }>('shopA', SEND, {
+      input: { phone: '0936000952', code: '4321' },
+    });
+    const id = sent.data!.sendVoiceOtp.voiceCall.id;
+    const read = (client: string) =>
+      as<{ voiceCall: { id: string } | null; node: { id: string } | null }>(
+        client,
+        `{ voiceCall(id: "${id}") { id } node(id: "${id}") { id } }`,
+      );
+    expect((await read('shopA')).data).toEqual({ voiceCall: { id }, node: { id } });
+    expect((await read('shopB')).data).toEqual({ voiceCall: null, node: null });
   });
 });
 
