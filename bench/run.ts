@@ -388,6 +388,8 @@ async function main() {
       HOST: '127.0.0.1',
       DATABASE_URL: join(work, 'batching.sqlite'),
       GRAPHQL_MAX_ALIASES: '100',
+      GRAPHQL_MAX_TOKENS: '20000',
+      GRAPHQL_MAX_COST: '1000000',
       VENDOR_MAX_CONCURRENCY: '100',
     });
     const gateway = await createGateway(config, { logger: pino({ level: 'silent' }) });
