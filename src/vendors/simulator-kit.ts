@@ -56,6 +56,24 @@ export function sandboxBehaviour(phone: unknown): SandboxBehaviour | null {
 /** The fixed OTP that the sandbox accepts, like a test card number. */
 export const SANDBOX_OTP = '123456';
 
+/**
+ * The magic behaviours every call of every simulator answers alike: a 503, a hang, garbage. Their
+ * reply (or the hang, thrown), or null for the others (`reject`, the act-then-hang kinds, none),
+ * which each vendor answers in its own way.
+ */
+export function sharedFailure(behaviour: SandboxBehaviour | null): SimReply | null {
+  switch (behaviour) {
+    case 'server-error':
+      return SERVER_ERROR_REPLY;
+    case 'hang':
+      throw new HangSignal();
+    case 'garbage':
+      return GARBAGE_REPLY;
+    default:
+      return null;
+  }
+}
+
 export const GARBAGE_REPLY: SimReply = {
   status: 200,
   contentType: 'text/html',

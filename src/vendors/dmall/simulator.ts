@@ -2,15 +2,14 @@ import { randomInt } from 'node:crypto';
 import { packagesForTelco } from '../../domain/catalog.js';
 import { detectTelco } from '../../domain/phone.js';
 import {
-  GARBAGE_REPLY,
   HangSignal,
   json,
   route,
   SANDBOX_OTP,
-  SERVER_ERROR_REPLY,
   type SimReply,
   SimulatorServer,
   sandboxBehaviour,
+  sharedFailure,
 } from '../simulator-kit.js';
 import {
   ALREADY_REGISTERED_CODE,
@@ -72,17 +71,12 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
         format: 'json',
         input: GetOtpRequest,
         handle: (body) => {
-          switch (sandboxBehaviour(body.phone)) {
-            case 'reject':
-              return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
-            case 'server-error':
-              return SERVER_ERROR_REPLY;
-            case 'hang':
-              throw new HangSignal();
-            case 'garbage':
-              return GARBAGE_REPLY;
-            default:
+          const behaviour = sandboxBehaviour(body.phone);
+          if (behaviour === 'reject') {
+            return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
           }
+          const shared = sharedFailure(behaviour);
+          if (shared) return shared;
           if (!sells(body.telcoCode, body.productCode)) {
             return fail(
               200,

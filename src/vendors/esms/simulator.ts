@@ -1,12 +1,11 @@
 import {
-  GARBAGE_REPLY,
   HangSignal,
   json,
   route,
-  SERVER_ERROR_REPLY,
   type SimReply,
   SimulatorServer,
   sandboxBehaviour,
+  sharedFailure,
 } from '../simulator-kit.js';
 import {
   ACCEPTED_CODE,
@@ -117,17 +116,9 @@ export function createEsmsSimulator(options: EsmsSimulatorOptions): SimulatorSer
           const magic = magicCode(body.OAID);
           if (magic) return answer(magic);
           const behaviour = sandboxBehaviour(body.OAID);
-          switch (behaviour) {
-            case 'reject':
-              return answer(SIM_INVALID_REQUEST_CODE);
-            case 'server-error':
-              return SERVER_ERROR_REPLY;
-            case 'hang':
-              throw new HangSignal();
-            case 'garbage':
-              return GARBAGE_REPLY;
-            default:
-          }
+          if (behaviour === 'reject') return answer(SIM_INVALID_REQUEST_CODE);
+          const shared = sharedFailure(behaviour);
+          if (shared) return shared;
           const today = vietnamToday(now());
           if (body.Dateactive < today) {
             return json(200, {

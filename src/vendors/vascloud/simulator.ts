@@ -1,14 +1,13 @@
 import { randomInt } from 'node:crypto';
 import {
-  GARBAGE_REPLY,
   HangSignal,
   route,
-  SERVER_ERROR_REPLY,
   type SimCallback,
   type SimReply,
   type SimRequest,
   SimulatorServer,
   sandboxBehaviour,
+  sharedFailure,
   xml,
   xmlObject,
 } from '../simulator-kit.js';
@@ -170,18 +169,8 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
 
   /** The magic numbers every call shares; null lets the call go on. */
   const failure = (msisdn: string, refuse: () => SimReply): SimReply | null => {
-    switch (sandboxBehaviour(msisdn)) {
-      case 'reject':
-        return refuse();
-      case 'server-error':
-        return SERVER_ERROR_REPLY;
-      case 'hang':
-        throw new HangSignal();
-      case 'garbage':
-        return GARBAGE_REPLY;
-      default:
-        return null;
-    }
+    const behaviour = sandboxBehaviour(msisdn);
+    return behaviour === 'reject' ? refuse() : sharedFailure(behaviour);
   };
 
   const server = new SimulatorServer({

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  GARBAGE_REPLY,
   HangSignal,
   json,
   route,
-  SERVER_ERROR_REPLY,
   type SimReply,
   SimulatorServer,
   sandboxBehaviour,
+  sharedFailure,
   text,
 } from '../simulator-kit.js';
 import {
@@ -187,15 +186,11 @@ export function createVoiceOtpSimulator(options: VoiceOtpSimulatorOptions): Voic
           if (!VOICE_CODE.test(body.message)) return code('11');
 
           const behaviour = sandboxBehaviour(phone);
+          const shared = sharedFailure(behaviour);
+          if (shared) return shared;
           switch (behaviour) {
             case 'reject':
               return code('7');
-            case 'server-error':
-              return SERVER_ERROR_REPLY;
-            case 'hang':
-              throw new HangSignal();
-            case 'garbage':
-              return GARBAGE_REPLY;
             case 'hang-once':
               if (!hungOnce.has(phone)) {
                 hungOnce.add(phone);
