@@ -12,6 +12,7 @@ import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
+import { RedisSharedCache } from './services/shared-cache.js';
 import { VasService } from './services/vas.js';
 import { RedisPollLease } from './services/voice-call-poller.js';
 import { VoiceOtpService } from './services/voice-otp.js';
@@ -158,6 +159,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     balance: {
       cacheSeconds: config.voice.balanceCacheSeconds,
       warnBelow: config.voice.balanceWarn,
+      // Every instance reads the balance one of them fetched (when they share Redis).
+      ...(live.redis ? { shared: new RedisSharedCache(live.redis) } : {}),
     },
     poll: {
       initialMs: config.voice.pollMs,

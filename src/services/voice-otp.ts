@@ -27,6 +27,7 @@ import {
   type ResultCodec,
   readKey,
 } from './idempotent.js';
+import type { SharedCache } from './shared-cache.js';
 import { LocalPollLease, type PollLease, VoiceCallPoller } from './voice-call-poller.js';
 
 const CALL_ERRORS = ['InvalidPhoneNumber', 'VoiceCallRejected', 'VoiceCallUnavailable'] as const;
@@ -77,7 +78,8 @@ export interface VoiceOtpServiceOptions {
   /** Keys the code hashes (GATEWAY_SECRET). */
   secret: string;
   verification: VerificationRules;
-  balance: { cacheSeconds: number; warnBelow: number };
+  /** `shared`: the cache every instance reads (Redis), so N instances ask the vendor once. */
+  balance: { cacheSeconds: number; warnBelow: number; shared?: SharedCache };
   poll: { initialMs: number; maxMs: number; lease?: PollLease };
   registry: Registry;
   /** Called after every committed change of a call (live updates). */
@@ -86,6 +88,8 @@ export interface VoiceOtpServiceOptions {
   now?: () => Date;
 }
 
+/** The shared cache's key of the voice OTP account balance. */
+const BALANCE_KEY = 'voice-otp-balance';
 /**
  * Voice OTP calls and phone verification. A call is recorded before `postSMS` and updated after;
  * the digits it reads are passed to the vendor and nowhere else (never stored, logged or
@@ -271,12 +275,17 @@ export class VoiceOtpService {
     if (this.balanceCache && now < this.balanceCache.until) return this.balanceCache.reading;
     this.balanceInFlight ??= (async () => {
       try {
+        const shared = await this.sharedBalance();
+        if (shared) return shared;
         const { balance } = await this.opts.voiceOtp.balance();
         const reading = { balance, checkedAt: this.now().toISOString() };
-        this.balanceCache = {
-          reading,
-          until: this.now().getTime() + this.opts.balance.cacheSeconds * 1000,
-        };
+        const until = this.now().getTime() + this.opts.balance.cacheSeconds * 1000;
+        this.balanceCache = { reading, until };
+        await this.opts.balance.shared?.set(
+          BALANCE_KEY,
+          JSON.stringify({ reading, until }),
+          this.opts.balance.cacheSeconds * 1000,
+        );
         this.balanceGauge.set(balance);
         if (this.lowBalance(balance)) {
           this.opts.logger.warn(
@@ -290,6 +299,24 @@ export class VoiceOtpService {
       }
     })();
     return this.balanceInFlight;
+  }
+
+  /** Another instance's fresh reading, kept locally until it expires; null for none. */
+  private async sharedBalance(): Promise<VoiceOtpBalanceReading | null> {
+    const raw = await this.opts.balance.shared?.get(BALANCE_KEY);
+    if (!raw) return null;
+    try {
+      const { reading, until } = JSON.parse(raw) as {
+        reading: VoiceOtpBalanceReading;
+        until: number;
+      };
+      if (typeof reading?.balance !== 'number' || !(until > this.now().getTime())) return null;
+      this.balanceCache = { reading, until };
+      this.balanceGauge.set(reading.balance);
+      return reading;
+    } catch {
+      return null;
+    }
   }
 
   private lowBalance(balance: number): boolean {
