@@ -9,7 +9,7 @@ import {
   type OAPackageTierName,
 } from '../domain/oa-package.js';
 import { PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
-import { encodeOAPackageCursor } from '../store/oa-packages.js';
+import { encodeCursor } from '../store/keyset.js';
 import { builder } from './builder.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
@@ -164,7 +164,7 @@ builder.queryField('oaPackages', (t) =>
       const page = await resolveCursorConnection<Promise<OAPackage[]>>(
         {
           args: { first: args.first, after: args.after },
-          toCursor: (p: OAPackage) => encodeOAPackageCursor(p),
+          toCursor: (p: OAPackage) => encodeCursor(p.createdAt, p.id),
           ...PAGE_SIZE,
         },
         ({ before, after, limit, inverted }): Promise<OAPackage[]> =>

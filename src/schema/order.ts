@@ -10,7 +10,8 @@ import {
   type OrderFailureCode,
   otpExpiresAt,
 } from '../domain/order.js';
-import { encodeCursor, type OrderFilter } from '../store/orders.js';
+import { encodeCursor } from '../store/keyset.js';
+import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
@@ -319,7 +320,7 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
   checkPageSize(args);
   const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order), ...PAGE_SIZE },
+    { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
       ctx.orders.list(filter, { before, after, limit, inverted }),
   );

@@ -12,11 +12,12 @@ import {
   type VasTransactionStatus,
 } from '../domain/vas.js';
 import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js';
-import { encodeVasCursor, type VasTransactionFilter } from '../store/vas.js';
+import { encodeCursor } from '../store/keyset.js';
+import type { VasTransactionFilter } from '../store/vas.js';
 import { builder } from './builder.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
-import { MAX_PAGE_SIZE, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
+import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
 import { SubscriberRef } from './subscriber.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
@@ -287,23 +288,11 @@ interface PageArgs {
   before?: string | null;
 }
 
-function checkPageSize(args: PageArgs) {
-  for (const name of ['first', 'last'] as const) {
-    const size = args[name];
-    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
-      throw new InvalidInput(
-        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
-        name,
-      );
-    }
-  }
-}
-
 async function transactionPage(ctx: Ctx, unscoped: VasTransactionFilter, args: PageArgs) {
   checkPageSize(args);
   const filter = { ...unscoped, clientId: ownerFilter(ctx) };
   const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
-    { args, toCursor: (tx: VasTransaction) => encodeVasCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
+    { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }) =>
       ctx.vasStore.list(filter, { before, after, limit, inverted }),
   );
@@ -425,7 +414,7 @@ builder.objectFields(SubscriberRef, (t) => ({
         const page = await resolveCursorConnection<Promise<VasEvent[]>>(
           {
             args,
-            toCursor: (e: VasEvent) => encodeVasCursor(e.receivedAt, e.queueId),
+            toCursor: (e: VasEvent) => encodeCursor(e.receivedAt, e.queueId),
             ...PAGE_SIZE,
           },
           ({ before, after, limit, inverted }) =>

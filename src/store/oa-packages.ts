@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { InvalidCursor, type VendorFailureReason } from '../domain/errors.js';
+import type { VendorFailureReason } from '../domain/errors.js';
 import type {
   OAPackage,
   OAPackageEvent,
@@ -8,6 +8,7 @@ import type {
   OAPackageTierName,
 } from '../domain/oa-package.js';
 import type { Database } from './database.js';
+import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OAPackagesTable } from './schema.js';
 
 type OAPackageRow = Selectable<OAPackagesTable>;
@@ -196,36 +197,13 @@ export class OAPackageStore {
   /** One OA's purchases, newest first, keyset-paginated on (created_at, id). */
   async listByOa(
     oaId: string,
-    page: { after?: string | null; before?: string | null; limit: number; inverted: boolean },
+    page: PageWindow,
     /** Only this client's purchases (a client without `ledger:all` sees its own). */
     clientId: string | null = null,
   ): Promise<OAPackage[]> {
     let q = this.db.selectFrom('oa_packages').selectAll().where('oa_id', '=', oaId);
     if (clientId) q = q.where('client_id', '=', clientId);
-    const after = page.after ? decodeOAPackageCursor(page.after) : null;
-    const before = page.before ? decodeOAPackageCursor(page.before) : null;
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    if (before) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '>', before.createdAt),
-          eb.and([eb('created_at', '=', before.createdAt), eb('id', '>', before.id)]),
-        ]),
-      );
-    }
-    const direction = page.inverted ? 'asc' : 'desc';
-    const rows = await q
-      .orderBy('created_at', direction)
-      .orderBy('id', direction)
-      .limit(page.limit)
-      .execute();
+    const rows = await keysetPage(q, page, { at: 'created_at', id: 'id' }).execute();
     return rows.map(toOAPackage);
   }
 
@@ -279,16 +257,4 @@ async function appendEvent(
     .insertInto('oa_package_events')
     .values({ oa_package_id: oaPackageId, version, status, detail, at })
     .execute();
-}
-
-export function encodeOAPackageCursor(pkg: Pick<OAPackage, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${pkg.createdAt}|${pkg.id}`, 'utf8').toString('base64url');
-}
-
-function decodeOAPackageCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
-  }
-  return { createdAt, id };
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { InvalidCursor, type OtpRateLimited } from '../domain/errors.js';
+import type { OtpRateLimited } from '../domain/errors.js';
 import {
   OPEN_STATUSES,
   type Order,
@@ -12,6 +12,7 @@ import {
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
 import type { Database } from './database.js';
+import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
 
 type OrderRow = Selectable<OrdersTable>;
@@ -286,35 +287,11 @@ export class OrderStore {
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
-  async list(
-    filter: OrderFilter,
-    page: { after?: string | null; before?: string | null; limit: number; inverted: boolean },
-  ): Promise<Order[]> {
-    let q = this.filtered(filter).selectAll();
-    const after = page.after ? decodeCursor(page.after) : null;
-    const before = page.before ? decodeCursor(page.before) : null;
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    if (before) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '>', before.createdAt),
-          eb.and([eb('created_at', '=', before.createdAt), eb('id', '>', before.id)]),
-        ]),
-      );
-    }
-    const direction = page.inverted ? 'asc' : 'desc';
-    const rows = await q
-      .orderBy('created_at', direction)
-      .orderBy('id', direction)
-      .limit(page.limit)
-      .execute();
+  async list(filter: OrderFilter, page: PageWindow): Promise<Order[]> {
+    const rows = await keysetPage(this.filtered(filter).selectAll(), page, {
+      at: 'created_at',
+      id: 'id',
+    }).execute();
     return rows.map(toOrder);
   }
 
@@ -390,16 +367,4 @@ export class OrderStore {
       .values({ order_id: orderId, version, status, detail, at })
       .execute();
   }
-}
-
-export function encodeCursor(order: Pick<Order, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${order.createdAt}|${order.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
-  }
-  return { createdAt, id };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { InvalidCursor, type VendorFailureReason } from '../domain/errors.js';
+import type { VendorFailureReason } from '../domain/errors.js';
 import type {
   VasEvent,
   VasTransaction,
@@ -9,6 +9,7 @@ import type {
   VasTransactionStatus,
 } from '../domain/vas.js';
 import type { Database } from './database.js';
+import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
 
 type TxRow = Selectable<VasTransactionsTable>;
@@ -95,12 +96,7 @@ export type CreateVasResult =
   | { kind: 'created'; transaction: VasTransaction }
   | { kind: 'in-doubt'; transaction: VasTransaction };
 
-export interface Page {
-  after?: string | null;
-  before?: string | null;
-  limit: number;
-  inverted: boolean;
-}
+export type Page = PageWindow;
 
 /**
  * The VAS ledger: every register and cancel, written before the notify_reg call and moved after
@@ -289,31 +285,10 @@ export class VasStore {
 
   /** Newest first, keyset-paginated on (created_at, id). */
   async list(filter: VasTransactionFilter, page: Page): Promise<VasTransaction[]> {
-    let q = this.filtered(filter).selectAll();
-    const after = page.after ? decodeCursor(page.after) : null;
-    const before = page.before ? decodeCursor(page.before) : null;
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.at),
-          eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    if (before) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '>', before.at),
-          eb.and([eb('created_at', '=', before.at), eb('id', '>', before.id)]),
-        ]),
-      );
-    }
-    const direction = page.inverted ? 'asc' : 'desc';
-    const rows = await q
-      .orderBy('created_at', direction)
-      .orderBy('id', direction)
-      .limit(page.limit)
-      .execute();
+    const rows = await keysetPage(this.filtered(filter).selectAll(), page, {
+      at: 'created_at',
+      id: 'id',
+    }).execute();
     return rows.map(toTransaction);
   }
 
@@ -390,31 +365,8 @@ export class VasStore {
 
   /** A subscriber's notifications, newest first, keyset-paginated on (received_at, queue_id). */
   async listEvents(phone: string, page: Page): Promise<VasEvent[]> {
-    let q = this.db.selectFrom('vas_events').selectAll().where('phone', '=', phone);
-    const after = page.after ? decodeCursor(page.after) : null;
-    const before = page.before ? decodeCursor(page.before) : null;
-    if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('received_at', '<', after.at),
-          eb.and([eb('received_at', '=', after.at), eb('queue_id', '<', after.id)]),
-        ]),
-      );
-    }
-    if (before) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('received_at', '>', before.at),
-          eb.and([eb('received_at', '=', before.at), eb('queue_id', '>', before.id)]),
-        ]),
-      );
-    }
-    const direction = page.inverted ? 'asc' : 'desc';
-    const rows = await q
-      .orderBy('received_at', direction)
-      .orderBy('queue_id', direction)
-      .limit(page.limit)
-      .execute();
+    const events = this.db.selectFrom('vas_events').selectAll().where('phone', '=', phone);
+    const rows = await keysetPage(events, page, { at: 'received_at', id: 'queue_id' }).execute();
     return rows.map(toEvent);
   }
 
@@ -500,16 +452,4 @@ async function appendEvent(
     .insertInto('vas_transaction_events')
     .values({ transaction_id: transactionId, version, status, detail, at })
     .execute();
-}
-
-export function encodeVasCursor(at: string, id: string): string {
-  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at))) {
-    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
-  }
-  return { at, id };
 }

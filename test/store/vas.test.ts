@@ -112,10 +112,10 @@ for (const dialect of DIALECTS) {
       }
       const first = await store.list({}, { limit: 2, inverted: false });
       expect(first.map((t) => t.id)).toEqual([ids[2], ids[1]]);
-      const { encodeVasCursor } = await import('../../src/store/vas.js');
+      const { encodeCursor } = await import('../../src/store/keyset.js');
       const next = await store.list(
         {},
-        { limit: 2, inverted: false, after: encodeVasCursor(first[1]!.createdAt, first[1]!.id) },
+        { limit: 2, inverted: false, after: encodeCursor(first[1]!.createdAt, first[1]!.id) },
       );
       expect(next.map((t) => t.id)).toEqual([ids[0]]);
       expect(await store.count({ phone: '0912000002' })).toBe(1);
