@@ -44,23 +44,18 @@ class RequestLoaders implements Loaders {
   }
 
   get oaPackage(): DataLoader<string, OAPackage> {
-    this.oaPackageLoader ??= new DataLoader(async (ids) => {
-      const byId = new Map((await this.sources.oaPackages.findByIds(ids)).map((p) => [p.id, p]));
-      return ids.map((id) => byId.get(id) ?? new Error(`OA package ${id} not found`));
-    });
+    this.oaPackageLoader ??= byIdLoader(
+      (ids) => this.sources.oaPackages.findByIds(ids),
+      'OA package',
+    );
     return this.oaPackageLoader;
   }
 
   get oaPackageEvents(): DataLoader<string, OAPackageEvent[]> {
-    this.oaEventsLoader ??= new DataLoader(async (ids) => {
-      const byPackage = new Map<string, OAPackageEvent[]>();
-      for (const event of await this.sources.oaPackages.eventsFor(ids)) {
-        const list = byPackage.get(event.oaPackageId) ?? [];
-        list.push(event);
-        byPackage.set(event.oaPackageId, list);
-      }
-      return ids.map((id) => byPackage.get(id) ?? []);
-    });
+    this.oaEventsLoader ??= eventsLoader(
+      (ids) => this.sources.oaPackages.eventsFor(ids),
+      (e) => e.oaPackageId,
+    );
     return this.oaEventsLoader;
   }
 
@@ -69,23 +64,18 @@ class RequestLoaders implements Loaders {
   }
 
   get vasTransaction(): DataLoader<string, VasTransaction> {
-    this.vasTxLoader ??= new DataLoader(async (ids) => {
-      const byId = new Map((await this.sources.vasStore.findByIds(ids)).map((t) => [t.id, t]));
-      return ids.map((id) => byId.get(id) ?? new Error(`VAS transaction ${id} not found`));
-    });
+    this.vasTxLoader ??= byIdLoader(
+      (ids) => this.sources.vasStore.findByIds(ids),
+      'VAS transaction',
+    );
     return this.vasTxLoader;
   }
 
   get vasTransactionEvents(): DataLoader<string, VasTransactionEvent[]> {
-    this.vasTxEventsLoader ??= new DataLoader(async (ids) => {
-      const byTx = new Map<string, VasTransactionEvent[]>();
-      for (const event of await this.sources.vasStore.eventsFor(ids)) {
-        const list = byTx.get(event.transactionId) ?? [];
-        list.push(event);
-        byTx.set(event.transactionId, list);
-      }
-      return ids.map((id) => byTx.get(id) ?? []);
-    });
+    this.vasTxEventsLoader ??= eventsLoader(
+      (ids) => this.sources.vasStore.eventsFor(ids),
+      (e) => e.transactionId,
+    );
     return this.vasTxEventsLoader;
   }
 
@@ -111,25 +101,44 @@ class RequestLoaders implements Loaders {
   }
 
   get order(): DataLoader<string, Order> {
-    this.orderLoader ??= new DataLoader(async (ids) => {
-      const byId = new Map((await this.orders.findByIds(ids)).map((o) => [o.id, o]));
-      return ids.map((id) => byId.get(id) ?? new Error(`Order ${id} not found`));
-    });
+    this.orderLoader ??= byIdLoader((ids) => this.orders.findByIds(ids), 'Order');
     return this.orderLoader;
   }
 
   get orderEvents(): DataLoader<string, OrderEvent[]> {
-    this.eventsLoader ??= new DataLoader(async (ids) => {
-      const byOrder = new Map<string, OrderEvent[]>();
-      for (const event of await this.orders.eventsFor(ids)) {
-        const list = byOrder.get(event.orderId) ?? [];
-        list.push(event);
-        byOrder.set(event.orderId, list);
-      }
-      return ids.map((id) => byOrder.get(id) ?? []);
-    });
+    this.eventsLoader ??= eventsLoader(
+      (ids) => this.orders.eventsFor(ids),
+      (e) => e.orderId,
+    );
     return this.eventsLoader;
   }
+}
+
+/** Rows by id, in key order; an id with no row is that key's error. */
+function byIdLoader<T extends { id: string }>(
+  find: (ids: readonly string[]) => Promise<T[]>,
+  what: string,
+): DataLoader<string, T> {
+  return new DataLoader(async (ids) => {
+    const byId = new Map((await find(ids)).map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? new Error(`${what} ${id} not found`));
+  });
+}
+
+/** Each parent's events, in key order (those of a parent with none: an empty list). */
+function eventsLoader<E>(
+  find: (ids: readonly string[]) => Promise<E[]>,
+  parentOf: (event: E) => string,
+): DataLoader<string, E[]> {
+  return new DataLoader(async (ids) => {
+    const byParent = new Map<string, E[]>();
+    for (const event of await find(ids)) {
+      const list = byParent.get(parentOf(event)) ?? [];
+      list.push(event);
+      byParent.set(parentOf(event), list);
+    }
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
 }
 
 export function createLoaders(sources: LoaderSources): Loaders {
