@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
-import * as bundle from '@graphql-yoga/render-graphiql/graphiql';
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
 import type { Logger } from 'pino';
 
@@ -146,11 +145,27 @@ function encodings(a: Asset) {
 
 const SCRIPT = 'text/javascript; charset=utf-8';
 
-/** The page and its assets; built once per process (the bundle is 9 MB). */
-let built: { page: Asset; assets: Map<string, Asset> } | undefined;
+type Built = { page: Asset; assets: Map<string, Asset> };
 
-function build(logger: Logger): { page: Asset; assets: Map<string, Asset> } {
-  if (built) return built;
+/**
+ * The page and its assets; built once per process, on the first GraphiQL request. The bundle is
+ * a 9 MB module whose source and strings V8 keeps for the life of the process (about 35 MB of
+ * heap), so it is imported then and not at start: a gateway nobody opens GraphiQL on (every
+ * production one) never loads it.
+ */
+let built: Promise<Built> | undefined;
+
+function build(logger: Logger): Promise<Built> {
+  built ??= import('@graphql-yoga/render-graphiql/graphiql').then((bundle) =>
+    assemble(bundle, logger),
+  );
+  return built;
+}
+
+function assemble(
+  bundle: typeof import('@graphql-yoga/render-graphiql/graphiql'),
+  logger: Logger,
+): Built {
   const js = withoutTabDragConstraints(bundle.js);
   if (!js)
     logger.warn(
@@ -195,8 +210,7 @@ function build(logger: Logger): { page: Asset; assets: Map<string, Asset> } {
 `;
   const page = asset('index', 'html', 'text/html; charset=utf-8', html);
   const all = [app, css, favicon, boot, ...Object.values(workers)];
-  built = { page, assets: new Map(all.map((a) => [a.path, a])) };
-  return built;
+  return { page, assets: new Map(all.map((a) => [a.path, a])) };
 }
 
 async function respond(
@@ -247,18 +261,12 @@ export function useGraphiQLPage(logger: Logger, graphqlEndpoint = '/graphql'): P
         url.pathname.startsWith(ASSETS_PATH) &&
         (request.method === 'GET' || request.method === 'HEAD');
       if (!isPage && !isAsset) return;
-      const { page, assets } = build(logger);
-      if (isPage) {
-        return respond(request, page, 'no-cache', fetchAPI).then(endResponse);
-      }
-      const found = assets.get(url.pathname);
-      if (!found) {
-        endResponse(new fetchAPI.Response('Not found', { status: 404 }));
-        return;
-      }
-      return respond(request, found, 'public, max-age=31536000, immutable', fetchAPI).then(
-        endResponse,
-      );
+      return build(logger).then(async ({ page, assets }) => {
+        if (isPage) return endResponse(await respond(request, page, 'no-cache', fetchAPI));
+        const found = assets.get(url.pathname);
+        if (!found) return endResponse(new fetchAPI.Response('Not found', { status: 404 }));
+        endResponse(await respond(request, found, 'public, max-age=31536000, immutable', fetchAPI));
+      });
     },
   };
 }
