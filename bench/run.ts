@@ -5,6 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { startArgs } from '../scripts/start-args.js';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
 import { ClientStore } from '../src/store/clients.js';
@@ -24,6 +25,8 @@ import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.env.BENCH_QUICK === '1';
 const ROUND_S = quick ? 2 : 10;
+/** The vendor read has four arms: shorter rounds keep the whole run under ten minutes. */
+const READ_S = quick ? 2 : 6;
 const ROUNDS = quick ? 1 : 3;
 const SOAK_S = quick ? 5 : 60;
 const SALES_S = quick ? 3 : 15;
@@ -227,7 +230,8 @@ const mmm = (xs: number[], d = 0) => {
 };
 const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
 
-const GATEWAY_ARGS = ['--enable-source-maps', 'dist/main.js'];
+/** The gateway's command line: `npm start`'s, so that the bench runs what it runs. */
+const GATEWAY_ARGS = startArgs(root);
 const GATEWAY_READY = /GraphiQL: (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
 const ARM_READY = /LISTENING (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
 
@@ -268,18 +272,9 @@ async function main() {
   const arms = {
     // Every vendor in sandbox: the query reaches no vendor, and no API key is needed.
     gateway: await start('gateway', GATEWAY_ARGS, gatewayEnv({}), GATEWAY_READY),
-    bareYoga: await start(
-      'bare yoga',
-      ['--import', 'tsx', 'bench/arms/bare-yoga.ts'],
-      {},
-      ARM_READY,
-    ),
-    plain: await start(
-      'plain graphql-js',
-      ['--import', 'tsx', 'bench/arms/plain-graphql.ts'],
-      {},
-      ARM_READY,
-    ),
+    // The arms run compiled, from dist/, like the gateway: their memory is comparable.
+    bareYoga: await start('bare yoga', ['bench/arms/bare-yoga.mjs'], {}, ARM_READY),
+    plain: await start('plain graphql-js', ['bench/arms/plain-graphql.mjs'], {}, ARM_READY),
   };
   const rps: Record<keyof typeof arms, number[]> = { gateway: [], bareYoga: [], plain: [] };
   const p99: Record<keyof typeof arms, number[]> = { gateway: [], bareYoga: [], plain: [] };
@@ -295,6 +290,12 @@ async function main() {
       log(`  round ${round + 1} ${arm}: ${f(r.rps)} req/s, p99 ${r.p99} ms, errors ${r.errors}`);
     }
   }
+  // Every arm has now served the same load for the same time.
+  const armRss = {
+    gateway: rssMb(arms.gateway),
+    bareYoga: rssMb(arms.bareYoga),
+    plain: rssMb(arms.plain),
+  };
   await arms.bareYoga.stop();
   await arms.plain.stop();
   const med = (xs: number[]) => stats(xs).median;
@@ -441,7 +442,10 @@ async function main() {
   // the same checkBalance call made straight to the simulator, one connection, alternated.
   log('vendor read: voiceOtpBalance against a direct call…');
   type Lat = ReturnType<typeof latencyLoad>;
-  const reads: Array<{ delay: number; direct: Lat[]; gateway: Lat[] } | string> = [];
+  /** The arms of the vendor read: the direct call, two floors, and the gateway. */
+  const READ_ARMS = ['direct', 'hop', 'bareYoga', 'gateway'] as const;
+  type ReadArm = (typeof READ_ARMS)[number];
+  const reads: Array<({ delay: number } & Record<ReadArm, Lat[]>) | string> = [];
   for (const delay of [0, 20]) {
     const delayed = await start(
       `simulators +${delay} ms`,
@@ -458,39 +462,47 @@ async function main() {
       VOICE_OTP_BALANCE_CACHE_SECONDS: '0',
     });
     const g = await start(`gateway voice +${delay} ms`, GATEWAY_ARGS, env, GATEWAY_READY);
+    const armEnv = { VOICE_OTP_URL: delayed.url };
+    const hop = await start('vendor hop', ['bench/arms/vendor-hop.mjs'], armEnv, ARM_READY);
+    const yoga = await start('bare yoga', ['bench/arms/bare-yoga.mjs'], armEnv, ARM_READY);
     const key = await apiKey(env.DATABASE_URL!);
-    const direct: Lat[] = [];
-    const through: Lat[] = [];
     const directBody = JSON.stringify({
       username: 'sandbox-voice-user',
       pass: 'sandbox-voice-pass',
       key: 'sandbox-voice-key',
     });
     const query = JSON.stringify({ query: '{ voiceOtpBalance { balance } }' });
+    const load: Record<ReadArm, () => Lat> = {
+      direct: () =>
+        latencyLoad(`${delayed.url}/onsmsapivoice/checkBalance`, directBody, {}, READ_S),
+      hop: () => latencyLoad(hop.url, query, {}, READ_S),
+      bareYoga: () => latencyLoad(yoga.url, query, {}, READ_S),
+      gateway: () => latencyLoad(g.url, query, { authorization: `Bearer ${key}` }, READ_S),
+    };
+    const got: Record<ReadArm, Lat[]> = { direct: [], hop: [], bareYoga: [], gateway: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      const pair = [
-        () =>
-          direct.push(
-            latencyLoad(`${delayed.url}/onsmsapivoice/checkBalance`, directBody, {}, ROUND_S),
-          ),
-        () => through.push(latencyLoad(g.url, query, { authorization: `Bearer ${key}` }, ROUND_S)),
-      ];
-      for (const run of round % 2 ? pair.reverse() : pair) run();
+      for (let k = 0; k < READ_ARMS.length; k++) {
+        const arm = READ_ARMS[(round + k) % READ_ARMS.length]!;
+        got[arm].push(load[arm]());
+      }
     }
     await g.stop();
+    await hop.stop();
+    await yoga.stop();
     await delayed.stop();
-    if (through.every((r) => r.count === 0)) {
+    const silent = READ_ARMS.find((arm) => got[arm].every((r) => r.count === 0));
+    if (silent) {
       reads.push(
-        `not run at +${delay} ms: the gateway answered no voiceOtpBalance (${through[0]?.errors} errors)`,
+        `not run at +${delay} ms: the ${silent} arm answered nothing (${got[silent][0]?.errors} errors)`,
       );
     } else {
-      reads.push({ delay, direct, gateway: through });
+      reads.push({ delay, ...got });
     }
     const last = reads.at(-1)!;
     log(
       typeof last === 'string'
         ? `  ${last}`
-        : `  +${delay} ms: direct p50 ${f(stats(last.direct.map((r) => r.p50)).median, 2)} ms, gateway p50 ${f(stats(last.gateway.map((r) => r.p50)).median, 2)} ms`,
+        : `  +${delay} ms p50: ${READ_ARMS.map((arm) => `${arm} ${f(stats(last[arm].map((r) => r.p50)).median, 2)}`).join(', ')} ms`,
     );
   }
 
@@ -510,7 +522,7 @@ async function main() {
     '',
     '| arm | requests/s | p99 ms |',
     '|---|---|---|',
-    `| this gateway (\`node dist/main.js\`, as \`npm start\` runs it) | ${mmm(rps.gateway)} | ${mmm(p99.gateway)} |`,
+    `| this gateway (\`node ${GATEWAY_ARGS.join(' ')}\`, as \`npm start\` runs it) | ${mmm(rps.gateway)} | ${mmm(p99.gateway)} |`,
     `| (b) bare graphql-yoga, same schema, no plugins | ${mmm(rps.bareYoga)} | ${mmm(p99.bareYoga)} |`,
     `| (a) node:http + graphql-js, document cached | ${mmm(rps.plain)} | ${mmm(p99.plain)} |`,
     '',
@@ -519,9 +531,10 @@ async function main() {
     '',
     '## Memory',
     '',
-    `RSS of the gateway process (\`node dist/main.js\`; \`npm start\` adds npm's own process in front of it): ${f(rssWarm)} MB after warm-up, ${f(rssAfter)} MB after ${SOAK_S} s of the throughput load (${f(soak.rps)} req/s, ${soak.errors} errors).`,
+    `RSS of the gateway process (\`node ${GATEWAY_ARGS.join(' ')}\`, as \`npm start\` runs it; npm's own process in front of it is not counted): ${f(rssWarm)} MB after warm-up, ${f(rssAfter)} MB after ${SOAK_S} s of the throughput load (${f(soak.rps)} req/s, ${soak.errors} errors).`,
     '',
     `- ≤ 150 MB: ${met(rssAfter <= 150)}; growth ${f(rssAfter / rssWarm, 2)}× (target ≤ 1.2×): ${met(rssAfter / rssWarm <= 1.2)}`,
+    `- beside it, each arm's RSS after the same throughput rounds (warm-up and ${ROUNDS} × ${ROUND_S} s, all compiled, run by plain \`node\`): this gateway ${f(armRss.gateway)} MB, (b) bare graphql-yoga ${f(armRss.bareYoga)} MB, (a) node:http + graphql-js ${f(armRss.plain)} MB`,
     '',
     '## Overload',
     '',
@@ -548,50 +561,50 @@ async function main() {
     '',
     '## Vendor-read overhead',
     '',
-    '`{ voiceOtpBalance { balance } }` with `VOICE_OTP_BALANCE_CACHE_SECONDS=0`, through the gateway, against the same `checkBalance` call made with undici straight to the simulator; one connection, one call after another, arms alternated. Milliseconds, min / median / max over the rounds.',
+    '`{ voiceOtpBalance { balance } }` with `VOICE_OTP_BALANCE_CACHE_SECONDS=0`, through the gateway, against the same `checkBalance` call made with undici straight to the simulator; one connection, one call after another, arms alternated, ' +
+      `${ROUNDS} rounds of ${READ_S} s. ` +
+      'Two floors run beside them, in processes of their own: a `node:http` server that makes the same call with undici (the cost of any extra process hop), and a bare graphql-yoga server over the same schema whose resolver makes it (the cost of GraphQL over HTTP with Yoga). Milliseconds, min / median / max over the rounds.',
     '',
     ...reads.flatMap((r) => {
       if (typeof r === 'string') return [`- ${r}: **missed** (not run)`];
-      const m = (xs: Lat[], k: 'mean' | 'p50' | 'p99') => stats(xs.map((x) => x[k])).median;
-      const over = (k: 'mean' | 'p50' | 'p99') => m(r.gateway, k) - m(r.direct, k);
-      const ratio = m(r.gateway, 'mean') / m(r.direct, 'mean');
+      const m = (arm: ReadArm, k: 'mean' | 'p50' | 'p99') => stats(r[arm].map((x) => x[k])).median;
+      const over = (arm: ReadArm, k: 'mean' | 'p50' | 'p99') => m(arm, k) - m('direct', k);
+      const ratio = (arm: ReadArm) => m(arm, 'mean') / m('direct', 'mean');
+      const names: Record<ReadArm, string> = {
+        direct: 'direct (undici to the simulator)',
+        hop: 'node:http + undici in front of it (no GraphQL)',
+        bareYoga: 'bare graphql-yoga, same schema, resolver calling undici',
+        gateway: 'this gateway',
+      };
+      const cell = (arm: ReadArm, k: 'mean' | 'p50' | 'p99') =>
+        mmm(
+          r[arm].map((x) => x[k]),
+          2,
+        );
       const rows = [
         `### Vendor delay ${r.delay} ms`,
         '',
-        '| arm | mean | p50 | p99 |',
-        '|---|---|---|---|',
-        `| direct (undici) | ${mmm(
-          r.direct.map((x) => x.mean),
-          2,
-        )} | ${mmm(
-          r.direct.map((x) => x.p50),
-          2,
-        )} | ${mmm(
-          r.direct.map((x) => x.p99),
-          2,
-        )} |`,
-        `| through the gateway | ${mmm(
-          r.gateway.map((x) => x.mean),
-          2,
-        )} | ${mmm(
-          r.gateway.map((x) => x.p50),
-          2,
-        )} | ${mmm(
-          r.gateway.map((x) => x.p99),
-          2,
-        )} |`,
+        '| arm | mean | p50 | p99 | mean / direct |',
+        '|---|---|---|---|---|',
+        ...READ_ARMS.map(
+          (arm) =>
+            `| ${names[arm]} | ${cell(arm, 'mean')} | ${cell(arm, 'p50')} | ${cell(arm, 'p99')} | ${f(ratio(arm), 3)}× |`,
+        ),
         '',
       ];
       if (r.delay === 0) {
         rows.push(
-          `- overhead: mean ${f(over('mean'), 2)} ms, p50 ${f(over('p50'), 2)} ms (target ≤ 0.3 ms): ${met(over('mean') <= 0.3 && over('p50') <= 0.3)}; p99 ${f(over('p99'), 2)} ms (target ≤ 2 ms): ${met(over('p99') <= 2)}`,
+          `- overhead: mean ${f(over('gateway', 'mean'), 2)} ms, p50 ${f(over('gateway', 'p50'), 2)} ms (target ≤ 0.3 ms): ${met(over('gateway', 'mean') <= 0.3 && over('gateway', 'p50') <= 0.3)}; p99 ${f(over('gateway', 'p99'), 2)} ms (target ≤ 2 ms): ${met(over('gateway', 'p99') <= 2)}`,
         );
       } else {
         rows.push(
-          `- gateway / direct, mean: **${f(ratio, 3)}×** (target ≤ 1.02×): ${met(ratio <= 1.02)}`,
+          `- gateway / direct, mean: **${f(ratio('gateway'), 3)}×** (target ≤ 1.02×): ${met(ratio('gateway') <= 1.02)}`,
         );
       }
-      rows.push('');
+      rows.push(
+        `- where the gateway's p50 overhead goes: the process hop ${f(over('hop', 'p50'), 2)} ms, Yoga and GraphQL on top of it ${f(m('bareYoga', 'p50') - m('hop', 'p50'), 2)} ms, the gateway's own plugins, auth and vendor layer on top of that ${f(m('gateway', 'p50') - m('bareYoga', 'p50'), 2)} ms`,
+        '',
+      );
       return rows;
     }),
     '## Batching',

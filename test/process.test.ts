@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startArgs } from '../scripts/start-args.js';
 
 /**
  * `npm start` as an operator runs it: the compiled build (`npm run build`, which `npm start` runs
- * first) in a real process, with real signals and real exit codes.
+ * first) in a real process started with `npm start`'s node flags, with real signals and real
+ * exit codes.
  */
 
 const root = new URL('..', import.meta.url).pathname;
@@ -18,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function start(env: Record<string, string>): ChildProcess & { output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+  const child = spawn(process.execPath, startArgs(root), {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,24 +1,20 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type DocumentNode, execute, parse, validate } from 'graphql';
-import { schema } from '../../src/schema/index.js';
-import { armContext, port } from './context.js';
+import { execute, parse, validate } from 'graphql';
+import { schema } from '../../dist/schema/index.js';
+import { armContext, listening, port } from './context.mjs';
 
 /**
  * Arm (a): `node:http` and graphql-js `execute` over the gateway's schema, the parsed and
  * validated document cached by query text. The floor: no plugins, no masking, no Fetch API.
  */
-const documents = new Map<string, DocumentNode>();
+const documents = new Map();
 const context = armContext();
 
 const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
-    const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-      query: string;
-      variables?: Record<string, unknown>;
-    };
+    const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     let document = documents.get(query);
     if (!document) {
       document = parse(query);
@@ -40,8 +36,4 @@ const server = createServer((req, res) => {
       .end(JSON.stringify(result));
   });
 });
-server.listen(port(), '127.0.0.1', () => {
-  process.stdout.write(
-    `LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql\n`,
-  );
-});
+server.listen(port(), '127.0.0.1', () => listening(server));
