@@ -33,6 +33,8 @@ async function gql(target: (typeof pools)[number], query: string, input: Record<
 
 let next = 0;
 let errors = 0;
+/** The first failures, as the gateway answered them: the bench prints and records them. */
+const errorSamples: string[] = [];
 const latencies: number[] = [];
 async function client(n: number) {
   while (Date.now() < deadline) {
@@ -59,8 +61,9 @@ async function client(n: number) {
         throw new Error(JSON.stringify(reg));
       }
       latencies.push(performance.now() - started);
-    } catch {
+    } catch (err) {
       errors += 1;
+      if (errorSamples.length < 3) errorSamples.push(String((err as Error).message).slice(0, 500));
     }
   }
 }
@@ -78,6 +81,7 @@ process.stdout.write(
     salesPerSecond: latencies.length / elapsed,
     p50: pct(50),
     p99: pct(99),
+    errorSamples,
   })}\n`,
 );
 await Promise.all(pools.map((p) => p.pool.close()));

@@ -28,6 +28,9 @@ const ROUND_S = quick ? 2 : 10;
 /** The vendor read has four arms: shorter rounds keep the whole run under ten minutes. */
 const READ_S = quick ? 2 : 6;
 const ROUNDS = quick ? 1 : 3;
+/** The throughput arms: more, shorter rounds, so that drift on a shared machine hits every arm. */
+const TP_ROUNDS = quick ? 1 : 5;
+const TP_S = quick ? 2 : 6;
 const SOAK_S = quick ? 5 : 60;
 const SALES_S = quick ? 3 : 15;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -197,6 +200,8 @@ function salesLoad(
 ): Promise<{
   sales: number;
   errors: number;
+  /** The first failures, as the gateway answered them. */
+  errorSamples: string[];
   salesPerSecond: number;
   p50: number;
   p99: number;
@@ -281,10 +286,10 @@ async function main() {
   const order = Object.keys(arms) as Array<keyof typeof arms>;
   for (const arm of order) await autocannon(arms[arm].url, 50, 2); // warm-up
   const rssWarm = rssMb(arms.gateway);
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < TP_ROUNDS; round++) {
     for (let k = 0; k < order.length; k++) {
       const arm = order[(round + k) % order.length]!;
-      const r = await autocannon(arms[arm].url, 50, ROUND_S);
+      const r = await autocannon(arms[arm].url, 50, TP_S);
       rps[arm].push(r.rps);
       p99[arm].push(r.p99);
       log(`  round ${round + 1} ${arm}: ${f(r.rps)} req/s, p99 ${r.p99} ms, errors ${r.errors}`);
@@ -371,7 +376,7 @@ async function main() {
   }
   for (const w of writes) {
     log(
-      `  ${w.arm}: ${typeof w.result === 'string' ? w.result : `${f(w.result.salesPerSecond, 1)} sales/s, ${w.result.errors} errors`}`,
+      `  ${w.arm}: ${typeof w.result === 'string' ? w.result : `${f(w.result.salesPerSecond, 1)} sales/s, ${w.result.errors} errors${w.result.errorSamples.length ? `: ${w.result.errorSamples.join(' | ')}` : ''}`}`,
     );
   }
   await sims.stop();
@@ -514,11 +519,11 @@ async function main() {
     `Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.` +
       (quick ? ' **BENCH_QUICK smoke run: figures not representative.**' : ''),
     `Node ${process.version}; ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}; load from autocannon in a separate process; vendor simulators in another.`,
-    `Each figure is min / median / max over ${ROUNDS} round(s) of ${ROUND_S} s, arms alternated within each round.`,
+    'Each figure is min / median / max over the rounds its section names, the arms of a comparison alternated within each round.',
     '',
     '## Throughput',
     '',
-    '`{ subscriber(phone: "0936004420") { phone msisdn telco eligiblePackages { code price cycleDays } } }`, 50 connections.',
+    `\`{ subscriber(phone: "0936004420") { phone msisdn telco eligiblePackages { code price cycleDays } } }\`, 50 connections, ${TP_ROUNDS} rounds of ${TP_S} s.`,
     '',
     '| arm | requests/s | p99 ms |',
     '|---|---|---|',
@@ -534,9 +539,11 @@ async function main() {
     `RSS of the gateway process (\`node ${GATEWAY_ARGS.join(' ')}\`, as \`npm start\` runs it; npm's own process in front of it is not counted): ${f(rssWarm)} MB after warm-up, ${f(rssAfter)} MB after ${SOAK_S} s of the throughput load (${f(soak.rps)} req/s, ${soak.errors} errors).`,
     '',
     `- ≤ 150 MB: ${met(rssAfter <= 150)}; growth ${f(rssAfter / rssWarm, 2)}× (target ≤ 1.2×): ${met(rssAfter / rssWarm <= 1.2)}`,
-    `- beside it, each arm's RSS after the same throughput rounds (warm-up and ${ROUNDS} × ${ROUND_S} s, all compiled, run by plain \`node\`): this gateway ${f(armRss.gateway)} MB, (b) bare graphql-yoga ${f(armRss.bareYoga)} MB, (a) node:http + graphql-js ${f(armRss.plain)} MB`,
+    `- beside it, each arm's RSS after the same throughput rounds (warm-up and ${TP_ROUNDS} × ${TP_S} s, all compiled; the arms run by plain \`node\`, the gateway as \`npm start\` runs it): this gateway ${f(armRss.gateway)} MB, (b) bare graphql-yoga ${f(armRss.bareYoga)} MB, (a) node:http + graphql-js ${f(armRss.plain)} MB`,
     '',
     '## Overload',
+    '',
+    `The throughput query against the same gateway process, ${Math.max(2, ROUNDS - 1)} rounds of ${ROUND_S} s at each number of connections, alternated.`,
     '',
     `| connections | requests/s |`,
     '|---|---|',
@@ -558,6 +565,11 @@ async function main() {
     ),
     '',
     `- 0 errors: ${met(writes.every((w) => typeof w.result !== 'string' && w.result.errors === 0))}`,
+    ...writes.flatMap((w) =>
+      typeof w.result !== 'string' && w.result.errorSamples.length > 0
+        ? [`- first failures, ${w.arm}: ${w.result.errorSamples.map((e) => `\`${e}\``).join('; ')}`]
+        : [],
+    ),
     '',
     '## Vendor-read overhead',
     '',

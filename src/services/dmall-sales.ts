@@ -178,16 +178,7 @@ export class DmallSales {
             packageCode,
             utm,
           });
-          return await this.move(
-            order,
-            'OTP_SENT',
-            {
-              orderCode: issued.orderCode,
-              telcoTransId: issued.telcoTransId,
-              otpSentAt: this.now().toISOString(),
-            },
-            `OTP sent by the telco; order ${issued.orderCode}, telco transaction ${issued.telcoTransId}`,
-          );
+          return await this.recordOtpSent(order, issued);
         } catch (err) {
           if (!(err instanceof VendorError)) throw err;
           if (err.code === 'VENDOR_REJECTED') {
@@ -389,6 +380,50 @@ export class DmallSales {
         : `Registration failed and dmall did not act on it: ${err.message}`,
     );
     throw unavailable(err, order.id);
+  }
+
+  /**
+   * Records the order code dmall gave. Order codes are unique in the ledger; if dmall answers with
+   * one another order already holds, this order cannot be registered (registerWithOtp finds
+   * orders by that code): it is FAILED with VENDOR_BAD_RESPONSE, and the clerk requests a new OTP.
+   */
+  private async recordOtpSent(
+    order: Order,
+    issued: { orderCode: string; telcoTransId: string },
+  ): Promise<Order> {
+    try {
+      return await this.move(
+        order,
+        'OTP_SENT',
+        {
+          orderCode: issued.orderCode,
+          telcoTransId: issued.telcoTransId,
+          otpSentAt: this.now().toISOString(),
+        },
+        `OTP sent by the telco; order ${issued.orderCode}, telco transaction ${issued.telcoTransId}`,
+      );
+    } catch (err) {
+      const holder = await this.opts.orders.findByCode(issued.orderCode);
+      if (!holder || holder.id === order.id) throw err;
+      const message = `dmall answered with order code ${issued.orderCode}, which another order already holds`;
+      this.opts.logger.error(
+        { orderId: order.id, otherOrderId: holder.id, orderCode: issued.orderCode },
+        'dmall reused an order code',
+      );
+      await this.move(
+        order,
+        'FAILED',
+        { failureCode: 'VENDOR_BAD_RESPONSE', failureVendorCode: null, failureMessage: message },
+        `OTP sent by the telco, but ${message}: this order cannot be registered`,
+      );
+      throw new VendorUnavailable(
+        `${message}, so this order cannot be registered. Request a new OTP.`,
+        'dmall',
+        'VENDOR_BAD_RESPONSE',
+        false,
+        order.id,
+      );
+    }
   }
 
   private async move(

@@ -134,6 +134,25 @@ describe.each(DIALECTS)('dmall sales on $name', ({ create }) => {
     expect(sim.callsTo(REGISTER_PATH)).toHaveLength(2);
   });
 
+  it('fails an order whose code dmall already gave another order, saying so, and sells again', async () => {
+    const first = await requestOtp('0936000160');
+    sim.reuseOrderCode = first.orderCode;
+    const err = await requestOtp('0936000161').catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'VendorUnavailable', outcomeUnknown: false });
+    expect((err as Error).message).toContain(`order code ${first.orderCode}`);
+    expect(changes.at(-1)).toMatchObject({
+      phone: '0936000161',
+      status: 'FAILED',
+      orderCode: null,
+      failureCode: 'VENDOR_BAD_RESPONSE',
+    });
+    // The order that holds the code is untouched and registers.
+    expect(await register(first.orderCode!)).toMatchObject({ status: 'REGISTERED' });
+    // The failed order holds no open OTP: the phone can be sold a new one.
+    expect(await requestOtp('0936000161')).toMatchObject({ status: 'OTP_SENT' });
+    expect(sim.callsTo(GET_OTP_PATH)).toHaveLength(3);
+  });
+
   it('counts wrong OTPs and locks the order at the limit', async () => {
     const order = await requestOtp('0936000150');
     for (const left of [2, 1, 0]) {

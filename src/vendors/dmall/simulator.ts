@@ -50,8 +50,24 @@ export interface DmallSimulatorOptions {
  */
 export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorServer & {
   orders: Map<string, SimOrder>;
+  /**
+   * When set, the next get-otp answers with this order code even if an order already has it
+   * (then it is cleared): a dmall that reuses a code, for tests.
+   */
+  reuseOrderCode: string | null;
 } {
   const orders = new Map<string, SimOrder>();
+  /** A code no order of this simulator has: six random digits per second can repeat. */
+  const uniqueOrderCode = (): string => {
+    const forced = simulator.reuseOrderCode;
+    if (forced !== null) {
+      simulator.reuseOrderCode = null;
+      return forced;
+    }
+    let code = newOrderCode();
+    while (orders.has(code)) code = newOrderCode();
+    return code;
+  };
 
   const fail = (status: number, errorCode: number, message: string): SimReply =>
     json(status, { success: false, errorCode, message, data: null });
@@ -88,7 +104,7 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
             return fail(200, 1003, `Thuê bao không thuộc nhà mạng ${body.telcoCode}`);
           }
           const order: SimOrder = {
-            orderCode: newOrderCode(),
+            orderCode: uniqueOrderCode(),
             telcoTransId: String(randomInt(100_000_000, 999_999_999)),
             phone: body.phone,
             productCode: body.productCode,
@@ -139,7 +155,8 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
       }),
     ],
   });
-  return Object.assign(server, { orders });
+  const simulator = Object.assign(server, { orders, reuseOrderCode: null as string | null });
+  return simulator;
 }
 
 /** The packages dmall sells in the sandbox: the catalog's, for the carriers dmall serves. */
