@@ -19,7 +19,12 @@ import {
   type VasTransactionAction,
   type VasTransactionStatus,
 } from '../domain/vas.js';
-import type { VasStore, VasTransactionPatch } from '../store/vas.js';
+import type {
+  CreateVasResult,
+  NewVasTransaction,
+  VasStore,
+  VasTransactionPatch,
+} from '../store/vas.js';
 import type { VascloudClient } from '../vendors/vascloud/client.js';
 import type { VasNotification } from '../vendors/vascloud/wire.js';
 import { isVasSuccess } from '../vendors/vascloud/wire.js';
@@ -165,7 +170,7 @@ export class VasService {
       { phone: phone.local, serviceId, packageId, channel, price, autoRenew },
       this.codec(),
       async (touch) => {
-        const created = await this.opts.store.create({
+        const created = await this.createWithNewQueueId({
           clientId,
           phone: phone.local,
           serviceId,
@@ -174,7 +179,6 @@ export class VasService {
           channel,
           price,
           autoRenew,
-          queueId: this.opts.client.newQueueId(),
         });
         if (created.kind === 'in-doubt') {
           const open = created.transaction;
@@ -216,6 +220,25 @@ export class VasService {
         }
       },
     );
+  }
+
+  /**
+   * Records the transaction under a new queueID. QueueIDs are unique; two instances can, rarely,
+   * draw the same one in the same millisecond. The insert that loses is retried with another
+   * (the SDP has not been called yet, so nothing is repeated there).
+   */
+  private async createWithNewQueueId(
+    input: Omit<NewVasTransaction, 'queueId'>,
+  ): Promise<CreateVasResult> {
+    for (let attempt = 1; ; attempt++) {
+      const queueId = this.opts.client.newQueueId();
+      try {
+        return await this.opts.store.create({ ...input, queueId });
+      } catch (err) {
+        if (attempt >= 3 || !(await this.opts.store.hasQueueId(queueId))) throw err;
+        this.opts.logger.warn({ queueId, attempt }, 'queueID already taken; drawing another');
+      }
+    }
   }
 
   private async failed(tx: VasTransaction, err: VendorError): Promise<never> {

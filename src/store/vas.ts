@@ -145,6 +145,16 @@ export class VasStore {
     }));
   }
 
+  /** Whether a transaction already has this queueID (they are unique). */
+  async hasQueueId(queueId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('vas_transactions')
+      .select('id')
+      .where('queue_id', '=', queueId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
    * Records a new transaction as PENDING, unless one for the same subscriber and package is
    * still in doubt (PENDING or UNKNOWN): the SDP may have acted on it, so a second call waits for

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { VascloudClient } from '../../src/vendors/vascloud/client.js';
 import type { VascloudSimulator } from '../../src/vendors/vascloud/simulator.js';
 import { CHECK_PATH } from '../../src/vendors/vascloud/wire.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -63,5 +64,38 @@ describe('VasService settlement backoff', () => {
     expect(events.at(-1)?.detail).toMatch(
       /Settlement check 2 got no answer \(VENDOR_BAD_RESPONSE\)/,
     );
+  });
+});
+
+/** QueueIDs are unique: an insert that draws one already taken draws another. */
+describe('VasService queueIDs', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await t.close();
+  });
+
+  const register = (phone: string) =>
+    t.gateway.vas.register('svc-test', {
+      phone,
+      serviceId: '1000161',
+      packageId: '1003013',
+      channel: 'APP',
+      idempotencyKey: randomUUID(),
+    });
+
+  it('records a change under a new queueID when the first one drawn is taken', async () => {
+    const first = await register('0920000170');
+    const draw = vi
+      .spyOn(VascloudClient.prototype, 'newQueueId')
+      .mockReturnValueOnce(first.queueId);
+    const second = await register('0920000171');
+    expect(draw).toHaveBeenCalledTimes(2);
+    expect(second.queueId).not.toBe(first.queueId);
+    expect(second).toMatchObject({ phone: '0920000171', status: 'SUCCEEDED' });
+    expect(await t.gateway.vasStore.findById(first.id)).toMatchObject({ phone: '0920000170' });
   });
 });
