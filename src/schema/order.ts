@@ -15,6 +15,7 @@ import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
+import { untilShutdown } from './streams.js';
 import { TelcoEnum } from './telco.js';
 import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
 
@@ -390,28 +391,6 @@ builder.subscriptionType({
     'Live updates, over server-sent events or WebSocket (graphql-transport-ws), both on /graphql.',
 });
 
-/** The order now, then every update, until the client leaves or the gateway shuts down. */
-async function* streamOrder(
-  current: Order,
-  updates: AsyncIterableIterator<Order>,
-  shutdown: AbortSignal,
-): AsyncGenerator<Order> {
-  if (shutdown.aborted) {
-    await updates.return?.();
-    return;
-  }
-  // On shutdown the stream completes, so the server can drain instead of cutting it.
-  const end = () => void updates.return?.();
-  shutdown.addEventListener('abort', end, { once: true });
-  try {
-    yield current;
-    for await (const order of updates) yield order;
-  } finally {
-    shutdown.removeEventListener('abort', end);
-    await updates.return?.();
-  }
-}
-
 builder.subscriptionField('orderUpdated', (t) =>
   t.field({
     type: OrderRef,
@@ -449,7 +428,7 @@ builder.subscriptionField('orderUpdated', (t) =>
         await updates.return?.();
         throw new OrderNotFound(`No order ${code}.`, code);
       }
-      return streamOrder(current, updates, ctx.shutdown);
+      return untilShutdown(updates, ctx.shutdown, [current]);
     },
     resolve: (order) => order,
   }),

@@ -19,6 +19,7 @@ import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
+import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
 
@@ -561,25 +562,6 @@ builder.mutationField('settleVasTransaction', (t) =>
     },
   }),
 );
-
-/** The state now, then every change, until the client leaves or the gateway shuts down. */
-async function* untilShutdown<T>(
-  updates: AsyncIterableIterator<T>,
-  shutdown: AbortSignal,
-): AsyncGenerator<T> {
-  if (shutdown.aborted) {
-    await updates.return?.();
-    return;
-  }
-  const end = () => void updates.return?.();
-  shutdown.addEventListener('abort', end, { once: true });
-  try {
-    for await (const update of updates) yield update;
-  } finally {
-    shutdown.removeEventListener('abort', end);
-    await updates.return?.();
-  }
-}
 
 builder.subscriptionField('vasSubscriptionChanged', (t) =>
   t.field({

@@ -12,6 +12,7 @@ import { builder } from './builder.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { ownerVisible } from './order.js';
+import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 
 /** The database id in a global id of `typename`; any other id is a bad argument. */
@@ -198,28 +199,19 @@ async function* streamCall(
   follow: () => () => void,
   shutdown: AbortSignal,
 ): AsyncGenerator<VoiceCall> {
-  if (shutdown.aborted) {
-    await updates.return?.();
-    return;
-  }
-  const end = () => void updates.return?.();
-  shutdown.addEventListener('abort', end, { once: true });
   let unfollow: (() => void) | null = null;
+  let version = Number.NEGATIVE_INFINITY;
   try {
-    yield current;
-    if (SETTLED_CALL_STATUSES.includes(current.status)) return;
-    unfollow = follow();
-    let version = current.version;
-    for await (const call of updates) {
+    for await (const call of untilShutdown(updates, shutdown, [current])) {
       if (call.version <= version) continue;
       version = call.version;
       yield call;
       if (SETTLED_CALL_STATUSES.includes(call.status)) return;
+      // Polled once the listener has the state now, and only while the call is not settled.
+      unfollow ??= follow();
     }
   } finally {
     unfollow?.();
-    shutdown.removeEventListener('abort', end);
-    await updates.return?.();
   }
 }
 
