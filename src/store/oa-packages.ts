@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { VendorFailureReason } from '../domain/errors.js';
 import type {
   OAPackage,
@@ -10,6 +10,7 @@ import type {
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OAPackagesTable } from './schema.js';
+import { appendEvent, transition } from './versioned.js';
 
 type OAPackageRow = Selectable<OAPackagesTable>;
 
@@ -117,7 +118,15 @@ export class OAPackageStore {
         return { kind: 'limited', retryAfterSeconds };
       }
       await trx.insertInto('oa_packages').values(row).execute();
-      await appendEvent(trx, row.id, 1, 'SUBMITTED', 'Purchase recorded; calling eSMS', at);
+      await appendEvent(
+        trx,
+        'oa_packages',
+        row.id,
+        1,
+        'SUBMITTED',
+        'Purchase recorded; calling eSMS',
+        at,
+      );
       return { kind: 'created', oaPackage: toOAPackage(row) };
     });
   }
@@ -132,34 +141,23 @@ export class OAPackageStore {
     patch: OAPackagePatch,
     detail: string,
   ): Promise<OAPackage | null> {
-    const at = this.now().toISOString();
-    const version = pkg.version + 1;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('oa_packages')
-        .set({
-          status,
-          updated_at: at,
-          version,
-          ...(patch.servicePreviewId !== undefined && {
-            service_preview_id: patch.servicePreviewId,
-          }),
-          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
-          ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
-          ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
-        })
-        .where('id', '=', pkg.id)
-        .where('version', '=', pkg.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      await appendEvent(trx, pkg.id, version, status, detail, at);
-      const row = await trx
-        .selectFrom('oa_packages')
-        .selectAll()
-        .where('id', '=', pkg.id)
-        .executeTakeFirstOrThrow();
-      return toOAPackage(row);
-    });
+    const row = await transition(
+      this.db,
+      'oa_packages',
+      pkg,
+      status,
+      {
+        ...(patch.servicePreviewId !== undefined && {
+          service_preview_id: patch.servicePreviewId,
+        }),
+        ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+        ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
+        ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
+      },
+      detail,
+      this.now().toISOString(),
+    );
+    return row && toOAPackage(row);
   }
 
   async findByIds(ids: readonly string[]): Promise<OAPackage[]> {
@@ -243,18 +241,4 @@ export class OAPackageStore {
     }
     return changed;
   }
-}
-
-async function appendEvent(
-  trx: Transaction<DB>,
-  oaPackageId: string,
-  version: number,
-  status: OAPackageStatus,
-  detail: string,
-  at: string,
-): Promise<void> {
-  await trx
-    .insertInto('oa_package_events')
-    .values({ oa_package_id: oaPackageId, version, status, detail, at })
-    .execute();
 }

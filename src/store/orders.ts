@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { OtpRateLimited } from '../domain/errors.js';
 import {
   OPEN_STATUSES,
@@ -14,6 +14,7 @@ import type { Telco } from '../domain/telco-prefixes.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
+import { appendEvent, transition } from './versioned.js';
 
 type OrderRow = Selectable<OrdersTable>;
 
@@ -234,7 +235,15 @@ export class OrderStore {
         version: 1,
       };
       await trx.insertInto('orders').values(row).execute();
-      await this.appendEvent(trx, row.id, 1, 'PENDING', 'OTP requested; calling the vendor', iso);
+      await appendEvent(
+        trx,
+        'orders',
+        row.id,
+        1,
+        'PENDING',
+        'OTP requested; calling the vendor',
+        iso,
+      );
       return { kind: 'created', order: toOrder(row) };
     });
   }
@@ -250,40 +259,29 @@ export class OrderStore {
     patch: OrderPatch,
     detail: string,
   ): Promise<Order | null> {
-    const at = this.now().toISOString();
-    const version = order.version + 1;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('orders')
-        .set({
-          status,
-          updated_at: at,
-          version,
-          ...(patch.orderCode !== undefined && { order_code: patch.orderCode }),
-          ...(patch.telcoTransId !== undefined && { telco_trans_id: patch.telcoTransId }),
-          ...(patch.failureCode !== undefined && { failure_code: patch.failureCode }),
-          ...(patch.failureVendorCode !== undefined && {
-            failure_vendor_code: patch.failureVendorCode,
-          }),
-          ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
-          ...(patch.otpAttempts !== undefined && { otp_attempts: patch.otpAttempts }),
-          ...(patch.registeredType !== undefined && { registered_type: patch.registeredType }),
-          ...(patch.registeredCode !== undefined && { registered_code: patch.registeredCode }),
-          ...(patch.otpSentAt !== undefined && { otp_sent_at: patch.otpSentAt }),
-          ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
-        })
-        .where('id', '=', order.id)
-        .where('version', '=', order.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      await this.appendEvent(trx, order.id, version, status, detail, at);
-      const row = await trx
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', order.id)
-        .executeTakeFirstOrThrow();
-      return toOrder(row);
-    });
+    const row = await transition(
+      this.db,
+      'orders',
+      order,
+      status,
+      {
+        ...(patch.orderCode !== undefined && { order_code: patch.orderCode }),
+        ...(patch.telcoTransId !== undefined && { telco_trans_id: patch.telcoTransId }),
+        ...(patch.failureCode !== undefined && { failure_code: patch.failureCode }),
+        ...(patch.failureVendorCode !== undefined && {
+          failure_vendor_code: patch.failureVendorCode,
+        }),
+        ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
+        ...(patch.otpAttempts !== undefined && { otp_attempts: patch.otpAttempts }),
+        ...(patch.registeredType !== undefined && { registered_type: patch.registeredType }),
+        ...(patch.registeredCode !== undefined && { registered_code: patch.registeredCode }),
+        ...(patch.otpSentAt !== undefined && { otp_sent_at: patch.otpSentAt }),
+        ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
+      },
+      detail,
+      this.now().toISOString(),
+    );
+    return row && toOrder(row);
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
@@ -352,19 +350,5 @@ export class OrderStore {
     if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom.toISOString());
     if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo.toISOString());
     return q;
-  }
-
-  private async appendEvent(
-    trx: Transaction<DB>,
-    orderId: string,
-    version: number,
-    status: OrderStatus,
-    detail: string,
-    at: string,
-  ): Promise<void> {
-    await trx
-      .insertInto('order_events')
-      .values({ order_id: orderId, version, status, detail, at })
-      .execute();
   }
 }

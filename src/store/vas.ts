@@ -11,6 +11,7 @@ import type {
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
+import { appendEvent, transition } from './versioned.js';
 
 type TxRow = Selectable<VasTransactionsTable>;
 type EventRow = Selectable<VasEventsTable>;
@@ -203,6 +204,7 @@ export class VasStore {
       await trx.insertInto('vas_transactions').values(row).execute();
       await appendEvent(
         trx,
+        'vas_transactions',
         row.id,
         1,
         'PENDING',
@@ -223,34 +225,23 @@ export class VasStore {
     patch: VasTransactionPatch,
     detail: string,
   ): Promise<VasTransaction | null> {
-    const at = this.now().toISOString();
-    const version = tx.version + 1;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('vas_transactions')
-        .set({
-          status,
-          updated_at: at,
-          version,
-          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
-          ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
-          ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
-          ...(patch.settleAttempts !== undefined && { settle_attempts: patch.settleAttempts }),
-          ...(patch.nextSettleAt !== undefined && { next_settle_at: patch.nextSettleAt }),
-          ...(patch.settledAt !== undefined && { settled_at: patch.settledAt }),
-        })
-        .where('id', '=', tx.id)
-        .where('version', '=', tx.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      await appendEvent(trx, tx.id, version, status, detail, at);
-      const row = await trx
-        .selectFrom('vas_transactions')
-        .selectAll()
-        .where('id', '=', tx.id)
-        .executeTakeFirstOrThrow();
-      return toTransaction(row);
-    });
+    const row = await transition(
+      this.db,
+      'vas_transactions',
+      tx,
+      status,
+      {
+        ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+        ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
+        ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
+        ...(patch.settleAttempts !== undefined && { settle_attempts: patch.settleAttempts }),
+        ...(patch.nextSettleAt !== undefined && { next_settle_at: patch.nextSettleAt }),
+        ...(patch.settledAt !== undefined && { settled_at: patch.settledAt }),
+      },
+      detail,
+      this.now().toISOString(),
+    );
+    return row && toTransaction(row);
   }
 
   /** PENDING rows whose call can no longer be running (the gateway stopped mid-call). */
@@ -447,19 +438,5 @@ async function upsertState(
         updated_at: s.at,
       }),
     )
-    .execute();
-}
-
-async function appendEvent(
-  trx: Transaction<DB>,
-  transactionId: string,
-  version: number,
-  status: VasTransactionStatus,
-  detail: string,
-  at: string,
-): Promise<void> {
-  await trx
-    .insertInto('vas_transaction_events')
-    .values({ transaction_id: transactionId, version, status, detail, at })
     .execute();
 }

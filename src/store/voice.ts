@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   PhoneVerification,
   VerificationChannel,
@@ -9,6 +9,7 @@ import type {
 } from '../domain/voice.js';
 import type { Database } from './database.js';
 import type { DB, PhoneVerificationsTable, VoiceCallsTable } from './schema.js';
+import { appendEvent, transition } from './versioned.js';
 
 function toVoiceCall(row: Selectable<VoiceCallsTable>): VoiceCall {
   return {
@@ -127,7 +128,7 @@ export class VoiceStore {
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('voice_calls').values(row).execute();
-      await callEvent(trx, row.id, 1, 'PENDING', 'Recorded; placing the call', at);
+      await appendEvent(trx, 'voice_calls', row.id, 1, 'PENDING', 'Recorded; placing the call', at);
     });
     return toVoiceCall(row);
   }
@@ -143,31 +144,21 @@ export class VoiceStore {
     detail: string,
   ): Promise<VoiceCall | null> {
     const at = this.now().toISOString();
-    const version = call.version + 1;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('voice_calls')
-        .set({
-          status,
-          updated_at: at,
-          version,
-          ...(status !== 'PENDING' && call.settledAt === null && { settled_at: at }),
-          ...(patch.requestId !== undefined && { request_id: patch.requestId }),
-          ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
-          ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
-        })
-        .where('id', '=', call.id)
-        .where('version', '=', call.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      await callEvent(trx, call.id, version, status, detail, at);
-      const row = await trx
-        .selectFrom('voice_calls')
-        .selectAll()
-        .where('id', '=', call.id)
-        .executeTakeFirstOrThrow();
-      return toVoiceCall(row);
-    });
+    const row = await transition(
+      this.db,
+      'voice_calls',
+      call,
+      status,
+      {
+        ...(status !== 'PENDING' && call.settledAt === null && { settled_at: at }),
+        ...(patch.requestId !== undefined && { request_id: patch.requestId }),
+        ...(patch.vendorCode !== undefined && { vendor_code: patch.vendorCode }),
+        ...(patch.failureMessage !== undefined && { failure_message: patch.failureMessage }),
+      },
+      detail,
+      at,
+    );
+    return row && toVoiceCall(row);
   }
 
   async callEvents(
@@ -268,7 +259,15 @@ export class VoiceStore {
           .set({ code_hash: codeHash, sends, updated_at: at, version })
           .where('id', '=', current.id)
           .execute();
-        await verificationEvent(trx, current.id, version, 'PENDING', `Resent: call ${sends}`, at);
+        await appendEvent(
+          trx,
+          'phone_verifications',
+          current.id,
+          version,
+          'PENDING',
+          `Resent: call ${sends}`,
+          at,
+        );
         return {
           kind: 'resend',
           verification: { ...current, codeHash, sends, updatedAt: at, version },
@@ -306,7 +305,7 @@ export class VoiceStore {
         version: 1,
       };
       await trx.insertInto('phone_verifications').values(row).execute();
-      await verificationEvent(trx, row.id, 1, 'PENDING', 'Started: call 1', at);
+      await appendEvent(trx, 'phone_verifications', row.id, 1, 'PENDING', 'Started: call 1', at);
       return { kind: 'created', verification: toVerification(row) };
     });
   }
@@ -318,58 +317,19 @@ export class VoiceStore {
     patch: VerificationPatch,
     detail: string,
   ): Promise<PhoneVerification | null> {
-    const at = this.now().toISOString();
-    const version = v.version + 1;
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('phone_verifications')
-        .set({
-          status,
-          updated_at: at,
-          version,
-          ...(patch.codeHash !== undefined && { code_hash: patch.codeHash }),
-          ...(patch.checks !== undefined && { checks: patch.checks }),
-          ...(patch.sends !== undefined && { sends: patch.sends }),
-        })
-        .where('id', '=', v.id)
-        .where('version', '=', v.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      await verificationEvent(trx, v.id, version, status, detail, at);
-      const row = await trx
-        .selectFrom('phone_verifications')
-        .selectAll()
-        .where('id', '=', v.id)
-        .executeTakeFirstOrThrow();
-      return toVerification(row);
-    });
+    const row = await transition(
+      this.db,
+      'phone_verifications',
+      v,
+      status,
+      {
+        ...(patch.codeHash !== undefined && { code_hash: patch.codeHash }),
+        ...(patch.checks !== undefined && { checks: patch.checks }),
+        ...(patch.sends !== undefined && { sends: patch.sends }),
+      },
+      detail,
+      this.now().toISOString(),
+    );
+    return row && toVerification(row);
   }
-}
-
-async function callEvent(
-  trx: Transaction<DB>,
-  id: string,
-  version: number,
-  status: string,
-  detail: string,
-  at: string,
-): Promise<void> {
-  await trx
-    .insertInto('voice_call_events')
-    .values({ voice_call_id: id, version, status, detail, at })
-    .execute();
-}
-
-async function verificationEvent(
-  trx: Transaction<DB>,
-  id: string,
-  version: number,
-  status: string,
-  detail: string,
-  at: string,
-): Promise<void> {
-  await trx
-    .insertInto('phone_verification_events')
-    .values({ verification_id: id, version, status, detail, at })
-    .execute();
 }
