@@ -24,13 +24,14 @@ import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.env.BENCH_QUICK === '1';
-const ROUND_S = quick ? 2 : 10;
 /** The vendor read has four arms: shorter rounds keep the whole run under ten minutes. */
 const READ_S = quick ? 2 : 6;
 const ROUNDS = quick ? 1 : 3;
 /** The throughput arms: more, shorter rounds, so that drift on a shared machine hits every arm. */
 const TP_ROUNDS = quick ? 1 : 5;
 const TP_S = quick ? 2 : 6;
+/** Overload: 50 and 500 connections alternated, rounds of TP_S. */
+const OVERLOAD_ROUNDS = quick ? 2 : 4;
 const SOAK_S = quick ? 5 : 60;
 const SALES_S = quick ? 3 : 15;
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -317,9 +318,9 @@ async function main() {
   const at50: number[] = [];
   const at500: number[] = [];
   let overloadErrors = 0;
-  for (let round = 0; round < Math.max(2, ROUNDS - 1); round++) {
+  for (let round = 0; round < OVERLOAD_ROUNDS; round++) {
     for (const c of round % 2 ? [500, 50] : [50, 500]) {
-      const r = await autocannon(arms.gateway.url, c, ROUND_S);
+      const r = await autocannon(arms.gateway.url, c, TP_S);
       (c === 50 ? at50 : at500).push(r.rps);
       if (c === 500) overloadErrors += r.errors;
       log(`  ${c} connections: ${f(r.rps)} req/s, errors ${r.errors}`);
@@ -543,7 +544,7 @@ async function main() {
     '',
     '## Overload',
     '',
-    `The throughput query against the same gateway process, ${Math.max(2, ROUNDS - 1)} rounds of ${ROUND_S} s at each number of connections, alternated.`,
+    `The throughput query against the same gateway process, ${OVERLOAD_ROUNDS} rounds of ${TP_S} s at each number of connections, alternated.`,
     '',
     `| connections | requests/s |`,
     '|---|---|',
