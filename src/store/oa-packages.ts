@@ -33,13 +33,11 @@ export function toOAPackage(row: OAPackageRow): OAPackage {
   };
 }
 
-export interface NewOAPackage {
-  clientId: string;
-  oaId: string;
-  tier: OAPackageTierName;
-  activeFrom: string;
-  duration: number;
-}
+/** What a new purchase is recorded with; the rest starts as SUBMITTED. */
+export type NewOAPackage = Pick<
+  OAPackage,
+  'clientId' | 'oaId' | 'tier' | 'activeFrom' | 'duration'
+>;
 
 export type CreateOAPackageResult =
   | { kind: 'created'; oaPackage: OAPackage }

@@ -7,7 +7,6 @@ import {
   type OrderEvent,
   type OrderFailureCode,
   type OrderStatus,
-  type Utm,
 } from '../domain/order.js';
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
@@ -74,13 +73,8 @@ export interface OrderFilter {
   createdTo?: Date | null;
 }
 
-export interface NewOrder {
-  clientId: string;
-  phone: string;
-  telco: Telco;
-  packageCode: string;
-  utm: Utm;
-}
+/** What a new order is recorded with; the rest starts as PENDING. */
+export type NewOrder = Pick<Order, 'clientId' | 'phone' | 'telco' | 'packageCode' | 'utm'>;
 
 export type CreateResult =
   | { kind: 'created'; order: Order }

@@ -60,17 +60,19 @@ function toEvent(row: EventRow): VasEvent {
   };
 }
 
-export interface NewVasTransaction {
-  clientId: string;
-  phone: string;
-  serviceId: string;
-  packageId: string;
-  action: VasTransactionAction;
-  channel: string;
-  price: string;
-  autoRenew: boolean | null;
-  queueId: string;
-}
+/** What a new transaction is recorded with; the rest starts as PENDING. */
+export type NewVasTransaction = Pick<
+  VasTransaction,
+  | 'clientId'
+  | 'phone'
+  | 'serviceId'
+  | 'packageId'
+  | 'action'
+  | 'channel'
+  | 'price'
+  | 'autoRenew'
+  | 'queueId'
+>;
 
 export interface VasTransactionPatch {
   vendorCode?: string | null;
