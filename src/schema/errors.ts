@@ -10,6 +10,7 @@ import {
   type OtpLimit,
 } from '../domain/errors.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
 import { TelcoEnum } from './telco.js';
@@ -113,9 +114,7 @@ const OTP_LIMIT_DESCRIPTIONS: Record<OtpLimit, string> = {
 
 export const OtpLimitEnum = builder.enumType('OtpLimit', {
   description: 'A limit on OTP requests.',
-  values: Object.fromEntries(
-    OTP_LIMITS.map((l) => [l, { value: l, description: OTP_LIMIT_DESCRIPTIONS[l] }]),
-  ),
+  values: describedValues(OTP_LIMITS, OTP_LIMIT_DESCRIPTIONS),
 });
 
 const OA_PACKAGE_REFUSAL_DESCRIPTIONS: Record<OAPackageRefusalReason, string> = {
@@ -130,12 +129,7 @@ const OA_PACKAGE_REFUSAL_DESCRIPTIONS: Record<OAPackageRefusalReason, string> = 
 
 export const OAPackageRefusalReasonEnum = builder.enumType('OAPackageRefusalReason', {
   description: 'Why eSMS refused an OA package purchase, by the codes its document names.',
-  values: Object.fromEntries(
-    OA_PACKAGE_REFUSAL_REASONS.map((r) => [
-      r,
-      { value: r, description: OA_PACKAGE_REFUSAL_DESCRIPTIONS[r] },
-    ]),
-  ),
+  values: describedValues(OA_PACKAGE_REFUSAL_REASONS, OA_PACKAGE_REFUSAL_DESCRIPTIONS),
 });
 
 /** The `oaPackage` field of an error about one purchase (non-null, like the success type's). */

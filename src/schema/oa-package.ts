@@ -11,6 +11,7 @@ import {
 import { PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
 import { encodeCursor } from '../store/keyset.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
@@ -23,9 +24,7 @@ const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
 
 export const OAPackageTierEnum = builder.enumType('OAPackageTier', {
   description: 'A Zalo Official Account package, as eSMS sells them.',
-  values: Object.fromEntries(
-    OA_PACKAGE_TIER_NAMES.map((t) => [t, { value: t, description: TIER_DESCRIPTIONS[t] }]),
-  ),
+  values: describedValues(OA_PACKAGE_TIER_NAMES, TIER_DESCRIPTIONS),
 });
 
 const STATUS_DESCRIPTIONS: Record<OAPackageStatus, string> = {
@@ -41,9 +40,7 @@ const STATUS_DESCRIPTIONS: Record<OAPackageStatus, string> = {
 
 export const OAPackageStatusEnum = builder.enumType('OAPackageStatus', {
   description: 'Where a Zalo OA package purchase stands. Every change is in `OAPackage.events`.',
-  values: Object.fromEntries(
-    OA_PACKAGE_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
-  ),
+  values: describedValues(OA_PACKAGE_STATUSES, STATUS_DESCRIPTIONS),
 });
 
 export const OAPackageEventRef = builder.objectRef<OAPackageEvent>('OAPackageEvent').implement({

@@ -13,6 +13,7 @@ import {
 import { encodeCursor } from '../store/keyset.js';
 import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { untilShutdown } from './streams.js';
@@ -36,9 +37,7 @@ const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
   description: 'Where an order stands. Every change is recorded in `Order.events`.',
-  values: Object.fromEntries(
-    ORDER_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
-  ),
+  values: describedValues(ORDER_STATUSES, STATUS_DESCRIPTIONS),
 });
 
 const UtmRef = builder.objectRef<Order['utm']>('Utm').implement({
@@ -59,9 +58,7 @@ const FAILURE_DESCRIPTIONS: Record<OrderFailureCode, string> = {
 
 export const OrderFailureCodeEnum = builder.enumType('OrderFailureCode', {
   description: 'Why the last vendor call of an order failed, in the gateway’s words.',
-  values: Object.fromEntries(
-    ORDER_FAILURE_CODES.map((c) => [c, { value: c, description: FAILURE_DESCRIPTIONS[c] }]),
-  ),
+  values: describedValues(ORDER_FAILURE_CODES, FAILURE_DESCRIPTIONS),
 });
 
 interface OrderFailure {

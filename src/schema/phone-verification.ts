@@ -10,6 +10,7 @@ import {
   START_PHONE_VERIFICATION_ERRORS,
 } from '../services/voice-otp.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { readGlobalId } from './voice-call.js';
 
@@ -23,9 +24,7 @@ const STATUS_DESCRIPTIONS: Record<VerificationStatus, string> = {
 
 export const VerificationStatusEnum = builder.enumType('PhoneVerificationStatus', {
   description: 'Where a phone verification stands.',
-  values: Object.fromEntries(
-    VERIFICATION_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
-  ),
+  values: describedValues(VERIFICATION_STATUSES, STATUS_DESCRIPTIONS),
 });
 
 export const VerificationChannelEnum = builder.enumType('PhoneVerificationChannel', {

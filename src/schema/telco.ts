@@ -1,5 +1,6 @@
 import { TELCOS } from '../domain/telco-prefixes.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 
 const DESCRIPTIONS: Record<(typeof TELCOS)[number], string> = {
   VIETTEL: 'Viettel Mobile.',
@@ -14,5 +15,5 @@ const DESCRIPTIONS: Record<(typeof TELCOS)[number], string> = {
 
 export const TelcoEnum = builder.enumType('Telco', {
   description: 'A Vietnamese mobile carrier, detected from the number prefix.',
-  values: Object.fromEntries(TELCOS.map((t) => [t, { value: t, description: DESCRIPTIONS[t] }])),
+  values: describedValues(TELCOS, DESCRIPTIONS),
 });

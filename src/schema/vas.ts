@@ -15,6 +15,7 @@ import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js
 import { encodeCursor } from '../store/keyset.js';
 import type { VasTransactionFilter } from '../store/vas.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
@@ -36,9 +37,7 @@ const ACTION_DESCRIPTIONS: Record<VasTransactionAction, string> = {
 
 export const VasTransactionActionEnum = builder.enumType('VasTransactionAction', {
   description: 'What a VAS transaction asks the SDP to do.',
-  values: Object.fromEntries(
-    VAS_ACTIONS.map((a) => [a, { value: a, description: ACTION_DESCRIPTIONS[a] }]),
-  ),
+  values: describedValues(VAS_ACTIONS, ACTION_DESCRIPTIONS),
 });
 
 const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
@@ -51,9 +50,7 @@ const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
 
 export const VasTransactionStatusEnum = builder.enumType('VasTransactionStatus', {
   description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
-  values: Object.fromEntries(
-    VAS_TRANSACTION_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
-  ),
+  values: describedValues(VAS_TRANSACTION_STATUSES, STATUS_DESCRIPTIONS),
 });
 
 export const VasTransactionEventRef = builder

@@ -1,5 +1,6 @@
 import { VENDOR_FAILURE_REASONS, type VendorFailureReason } from '../domain/errors.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 
 export const VENDOR_FAILURE_DESCRIPTIONS: Record<VendorFailureReason, string> = {
   VENDOR_TIMEOUT: 'The vendor did not answer in time.',
@@ -11,10 +12,5 @@ export const VENDOR_FAILURE_DESCRIPTIONS: Record<VendorFailureReason, string> = 
 
 export const VendorFailureReasonEnum = builder.enumType('VendorFailureReason', {
   description: 'Why a vendor call gave no answer the gateway could use.',
-  values: Object.fromEntries(
-    VENDOR_FAILURE_REASONS.map((r) => [
-      r,
-      { value: r, description: VENDOR_FAILURE_DESCRIPTIONS[r] },
-    ]),
-  ),
+  values: describedValues(VENDOR_FAILURE_REASONS, VENDOR_FAILURE_DESCRIPTIONS),
 });

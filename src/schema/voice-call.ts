@@ -9,6 +9,7 @@ import {
 } from '../domain/voice.js';
 import { SEND_VOICE_OTP_ERRORS } from '../services/voice-otp.js';
 import { builder } from './builder.js';
+import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { ownerVisible } from './order.js';
@@ -36,9 +37,7 @@ const STATUS_DESCRIPTIONS: Record<VoiceCallStatus, string> = {
 
 export const VoiceCallStatusEnum = builder.enumType('VoiceCallStatus', {
   description: 'Where a voice OTP call stands.',
-  values: Object.fromEntries(
-    VOICE_CALL_STATUSES.map((s) => [s, { value: s, description: STATUS_DESCRIPTIONS[s] }]),
-  ),
+  values: describedValues(VOICE_CALL_STATUSES, STATUS_DESCRIPTIONS),
 });
 
 const LIMIT_DESCRIPTIONS: Record<VerificationLimit, string> = {
@@ -49,9 +48,7 @@ const LIMIT_DESCRIPTIONS: Record<VerificationLimit, string> = {
 
 export const VerificationLimitEnum = builder.enumType('VerificationLimit', {
   description: 'A limit on phone verifications.',
-  values: Object.fromEntries(
-    VERIFICATION_LIMITS.map((l) => [l, { value: l, description: LIMIT_DESCRIPTIONS[l] }]),
-  ),
+  values: describedValues(VERIFICATION_LIMITS, LIMIT_DESCRIPTIONS),
 });
 
 export const VoiceCallRef = builder.objectRef<VoiceCall>('VoiceCall');
