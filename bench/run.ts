@@ -11,6 +11,7 @@ import { createGateway } from '../src/gateway.js';
 import { ClientStore } from '../src/store/clients.js';
 import { openDatabase } from '../src/store/database.js';
 import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
+import { voiceOtp } from '../src/vendors/voice-otp/index.js';
 
 /**
  * `npm run bench`: the gateway as `npm start` runs it (compiled, plain node), the vendor
@@ -38,6 +39,12 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
 const SECRET = 'bench-gateway-secret-of-32-characters!!';
+
+/** The voice simulator's account (`npm run sandbox` serves it). */
+const voiceSandbox = voiceOtp.sandbox!.credentials as Record<
+  'username' | 'password' | 'key' | 'sender',
+  string
+>;
 
 const QUERY = JSON.stringify({
   query:
@@ -461,10 +468,10 @@ async function main() {
     );
     const env = gatewayEnv({
       VOICE_OTP_BASE_URL: delayed.url,
-      VOICE_OTP_USERNAME: 'sandbox-voice-user',
-      VOICE_OTP_PASSWORD: 'sandbox-voice-pass',
-      VOICE_OTP_KEY: 'sandbox-voice-key',
-      VOICE_OTP_SENDER: 'DAUSO1',
+      VOICE_OTP_USERNAME: voiceSandbox.username,
+      VOICE_OTP_PASSWORD: voiceSandbox.password,
+      VOICE_OTP_KEY: voiceSandbox.key,
+      VOICE_OTP_SENDER: voiceSandbox.sender,
       VOICE_OTP_BALANCE_CACHE_SECONDS: '0',
     });
     const g = await start(`gateway voice +${delay} ms`, GATEWAY_ARGS, env, GATEWAY_READY);
@@ -473,9 +480,9 @@ async function main() {
     const yoga = await start('bare yoga', ['bench/arms/bare-yoga.mjs'], armEnv, ARM_READY);
     const key = await apiKey(env.DATABASE_URL!);
     const directBody = JSON.stringify({
-      username: 'sandbox-voice-user',
-      pass: 'sandbox-voice-pass',
-      key: 'sandbox-voice-key',
+      username: voiceSandbox.username,
+      pass: voiceSandbox.password,
+      key: voiceSandbox.key,
     });
     const query = JSON.stringify({ query: '{ voiceOtpBalance { balance } }' });
     const load: Record<ReadArm, () => Lat> = {

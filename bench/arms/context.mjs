@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { CatalogEligibility } from '../../dist/domain/eligibility.js';
 import { dmallSells } from '../../dist/vendors/dmall/client.js';
+import { voiceOtp } from '../../dist/vendors/voice-otp/index.js';
 
 /**
  * What the arms' resolvers read from the context, and nothing else: the eligibility rule the
@@ -25,11 +26,8 @@ export function armContext() {
 export function checkBalance(baseUrl) {
   const url = new URL(baseUrl);
   const pool = new Pool(url.origin, { connections: 10 });
-  const body = JSON.stringify({
-    username: 'sandbox-voice-user',
-    pass: 'sandbox-voice-pass',
-    key: 'sandbox-voice-key',
-  });
+  const { username, password, key } = voiceOtp.sandbox.credentials;
+  const body = JSON.stringify({ username, pass: password, key });
   const path = `${url.pathname.replace(/\/+$/, '')}/onsmsapivoice/checkBalance`;
   return async () => {
     const res = await pool.request({
