@@ -2,10 +2,11 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { RecordAccess, type RecordSources } from './access.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { SubscriberIds } from './domain/subscriber-id.js';
-import { createLoaders, useLoadersPerSubscriptionEvent } from './loaders.js';
+import { createLoaders, type LoaderSources, useLoadersPerSubscriptionEvent } from './loaders.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
@@ -23,7 +24,7 @@ export type App = YogaServerInstance<Record<string, never>, Context>;
 /** What a request's context is made of, apart from what is per request. */
 export type AppServices = Omit<
   Context,
-  'loaders' | 'clientId' | 'caller' | 'config' | 'logger' | 'db' | 'subscriberIds'
+  'loaders' | 'access' | 'clientId' | 'caller' | 'config' | 'logger' | 'subscriberIds'
 >;
 
 export interface AppOptions {
@@ -34,6 +35,11 @@ export interface AppOptions {
   /** Checked by `/readyz` when Redis is configured. */
   redis: Redis | null;
   services: AppServices;
+  /**
+   * Where records are read from: only `RecordAccess` and the loaders hold them, never the
+   * context, so no resolver reads a record without the access rule.
+   */
+  records: RecordSources;
   /** The routes vendors call on the gateway (their webhooks). */
   vendorRoutes: readonly InboundRoute[];
   /** Who is calling, from the request's headers (src/server/auth.ts). */
@@ -43,6 +49,7 @@ export interface AppOptions {
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
 export function createApp(options: AppOptions): App {
   const { config, logger, db, registry, redis, services } = options;
+  const sources: LoaderSources = { ...options.records, voice: services.voice };
   const subscriberIds = new SubscriberIds(config.secret);
   return createYoga<Record<string, never>, Context>({
     schema,
@@ -67,9 +74,9 @@ export function createApp(options: AppOptions): App {
       return {
         ...services,
         config,
-        db,
         logger,
-        loaders: createLoaders(services),
+        loaders: createLoaders(sources),
+        access: new RecordAccess(caller, sources),
         subscriberIds,
         caller,
         clientId: caller.clientId,
@@ -106,7 +113,7 @@ export function createApp(options: AppOptions): App {
       }),
       useExploreScope(),
       useOneSensitiveMutation(),
-      useLoadersPerSubscriptionEvent(),
+      useLoadersPerSubscriptionEvent(sources),
     ],
   });
 }

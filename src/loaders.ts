@@ -1,54 +1,37 @@
 import DataLoader from 'dataloader';
 import type { Plugin } from 'graphql-yoga';
+import { RecordAccess, type RecordSources } from './access.js';
 import type { Context, Loaders } from './context.js';
-import type { OAPackage, OAPackageEvent } from './domain/oa-package.js';
-import type { Order, OrderEvent } from './domain/order.js';
-import { parsePhone } from './domain/phone.js';
-import type { VasSubscriptionState, VasTransaction, VasTransactionEvent } from './domain/vas.js';
+import type { OAPackageEvent } from './domain/oa-package.js';
+import type { OrderEvent } from './domain/order.js';
+import type { VasTransactionEvent } from './domain/vas.js';
 import type { VoiceCall } from './domain/voice.js';
-import type { VasService } from './services/vas.js';
 import type { VoiceOtpService } from './services/voice-otp.js';
-import type { OAPackageStore } from './store/oa-packages.js';
-import type { OrderStore } from './store/orders.js';
-import type { VasStore } from './store/vas.js';
 
-/** What the loaders read from. */
-export interface LoaderSources {
-  orders: OrderStore;
-  oaPackages: OAPackageStore;
-  vas: VasService;
-  vasStore: VasStore;
+/** What the loaders read from: the record sources, and the voice service for call status. */
+export interface LoaderSources extends RecordSources {
   voice: VoiceOtpService;
 }
 
 /**
  * New loaders for each request, each made on first use (most requests need none). Results come
- * back in key order, as DataLoader requires.
+ * back in key order, as DataLoader requires. They load what hangs off a record the caller may
+ * already see; records themselves come through `RecordAccess`.
  */
 class RequestLoaders implements Loaders {
-  private orderLoader?: DataLoader<string, Order>;
-  private eventsLoader?: DataLoader<string, OrderEvent[]>;
-  private vasTxLoader?: DataLoader<string, VasTransaction>;
+  private orderEventsLoader?: DataLoader<string, OrderEvent[]>;
   private vasTxEventsLoader?: DataLoader<string, VasTransactionEvent[]>;
-  private vasCheckLoader?: DataLoader<string, VasSubscriptionState>;
-  private oaPackageLoader?: DataLoader<string, OAPackage>;
   private oaEventsLoader?: DataLoader<string, OAPackageEvent[]>;
-  private voiceCallLoader?: DataLoader<string, VoiceCall | null>;
+  private callStatusLoader?: DataLoader<VoiceCall, VoiceCall, string>;
 
   constructor(private readonly sources: LoaderSources) {}
 
-  get voiceCall(): DataLoader<string, VoiceCall | null> {
+  get voiceCallStatus(): DataLoader<VoiceCall, VoiceCall, string> {
     // One batch per request: every pending call in it is checked once, concurrently.
-    this.voiceCallLoader ??= new DataLoader((ids) => this.sources.voice.refreshCalls(ids));
-    return this.voiceCallLoader;
-  }
-
-  get oaPackage(): DataLoader<string, OAPackage> {
-    this.oaPackageLoader ??= byIdLoader(
-      (ids) => this.sources.oaPackages.findByIds(ids),
-      'OA package',
-    );
-    return this.oaPackageLoader;
+    this.callStatusLoader ??= new DataLoader((calls) => this.sources.voice.refreshAll(calls), {
+      cacheKeyFn: (call) => call.id,
+    });
+    return this.callStatusLoader;
   }
 
   get oaPackageEvents(): DataLoader<string, OAPackageEvent[]> {
@@ -59,18 +42,6 @@ class RequestLoaders implements Loaders {
     return this.oaEventsLoader;
   }
 
-  private get orders(): OrderStore {
-    return this.sources.orders;
-  }
-
-  get vasTransaction(): DataLoader<string, VasTransaction> {
-    this.vasTxLoader ??= byIdLoader(
-      (ids) => this.sources.vasStore.findByIds(ids),
-      'VAS transaction',
-    );
-    return this.vasTxLoader;
-  }
-
   get vasTransactionEvents(): DataLoader<string, VasTransactionEvent[]> {
     this.vasTxEventsLoader ??= eventsLoader(
       (ids) => this.sources.vasStore.eventsFor(ids),
@@ -79,50 +50,13 @@ class RequestLoaders implements Loaders {
     return this.vasTxEventsLoader;
   }
 
-  /**
-   * One CheckServiceInfo per distinct `msisdn:serviceId:packageId` in the request (DataLoader
-   * keeps one promise per key), all of a batch at once: the vendor's bulkhead bounds how many
-   * are in flight. A check that got no answer is that key's error, in key order.
-   */
-  get vasSubscription(): DataLoader<string, VasSubscriptionState> {
-    this.vasCheckLoader ??= new DataLoader((keys) =>
-      Promise.all(
-        keys.map(async (key) => {
-          const [msisdn = '', serviceId = '', packageId = ''] = key.split(':');
-          try {
-            return await this.sources.vas.check(parsePhone(msisdn), serviceId, packageId);
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        }),
-      ),
-    );
-    return this.vasCheckLoader;
-  }
-
-  get order(): DataLoader<string, Order> {
-    this.orderLoader ??= byIdLoader((ids) => this.orders.findByIds(ids), 'Order');
-    return this.orderLoader;
-  }
-
   get orderEvents(): DataLoader<string, OrderEvent[]> {
-    this.eventsLoader ??= eventsLoader(
-      (ids) => this.orders.eventsFor(ids),
+    this.orderEventsLoader ??= eventsLoader(
+      (ids) => this.sources.orders.eventsFor(ids),
       (e) => e.orderId,
     );
-    return this.eventsLoader;
+    return this.orderEventsLoader;
   }
-}
-
-/** Rows by id, in key order; an id with no row is that key's error. */
-function byIdLoader<T extends { id: string }>(
-  find: (ids: readonly string[]) => Promise<T[]>,
-  what: string,
-): DataLoader<string, T> {
-  return new DataLoader(async (ids) => {
-    const byId = new Map((await find(ids)).map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? new Error(`${what} ${id} not found`));
-  });
 }
 
 /** Each parent's events, in key order (those of a parent with none: an empty list). */
@@ -148,11 +82,11 @@ export function createLoaders(sources: LoaderSources): Loaders {
 /**
  * A subscription runs its selection once per event, always with the context of the request that
  * opened it: loaders kept there would answer every event with what the first one read (an order
- * REGISTERED with the events of OTP_SENT). Each event after the first gets new loaders, put in
- * place once the previous event's result is out and before the next one runs: events of one
- * subscription run one at a time.
+ * REGISTERED with the events of OTP_SENT). Each event after the first gets new loaders and a new
+ * record access (whose loads are cached too), put in place once the previous event's result is
+ * out and before the next one runs: events of one subscription run one at a time.
  */
-export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
+export function useLoadersPerSubscriptionEvent(sources: LoaderSources): Plugin<Context> {
   return {
     onSubscribe() {
       return {
@@ -160,7 +94,8 @@ export function useLoadersPerSubscriptionEvent(): Plugin<Context> {
           const context = args.contextValue as Context;
           return {
             onNext() {
-              context.loaders = createLoaders(context);
+              context.loaders = createLoaders(sources);
+              context.access = new RecordAccess(context.caller, sources);
             },
           };
         },

@@ -14,12 +14,29 @@ import type { VerificationLimit } from './voice.js';
 export class GatewayError extends Error {
   static readonly code: string = 'INTERNAL_SERVER_ERROR';
   readonly code: ErrorCode;
+  /**
+   * Set when the error names a record that may be another client's (an open order that blocks
+   * a new OTP, a VAS transaction in doubt). It reaches only a caller who may see that record; any
+   * other caller gets `elsewhere()` instead: what blocks the request, without the record or ids.
+   */
+  named?: NamedRecord;
+
+  /** What a caller who may not see the named record gets instead (see `named`). */
+  elsewhere(): GatewayError {
+    return this;
+  }
 
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
     this.code = (new.target as unknown as { code: ErrorCode }).code;
   }
+}
+
+/** A record an error names: its kind (`RECORD_KINDS` in src/access.ts) and key. */
+export interface NamedRecord {
+  kind: 'Order' | 'VasTransaction';
+  key: string;
 }
 
 export class InvalidPhoneNumber extends GatewayError {
@@ -82,6 +99,29 @@ export class OtpAlreadySent extends GatewayError {
   constructor(
     message: string,
     readonly orderId: string,
+    /** For a caller who may not see the order: the message, and when its OTP expires. */
+    readonly elsewhereMessage: string,
+    readonly elsewhereRetryAfterSeconds: number | null,
+  ) {
+    super(message);
+    this.named = { kind: 'Order', key: orderId };
+  }
+
+  override elsewhere(): GatewayError {
+    return new OtpAlreadySentElsewhere(this.elsewhereMessage, this.elsewhereRetryAfterSeconds);
+  }
+}
+
+/**
+ * OtpAlreadySent as a caller gets it when the blocking order is another client's (and it lacks
+ * `ledger:all`): what blocks the sale, without the order.
+ */
+export class OtpAlreadySentElsewhere extends GatewayError {
+  static override readonly code = 'OTP_ALREADY_SENT_ELSEWHERE';
+  constructor(
+    message: string,
+    /** Seconds until the other client's OTP expires; null for a registration in doubt. */
+    readonly retryAfterSeconds: number | null,
   ) {
     super(message);
   }
@@ -298,9 +338,24 @@ export class VasTransactionInDoubt extends GatewayError {
   constructor(
     message: string,
     readonly transactionId: string,
+    /** The message for a caller who may not see the transaction (another client's). */
+    readonly elsewhereMessage: string,
   ) {
     super(message);
+    this.named = { kind: 'VasTransaction', key: transactionId };
   }
+
+  override elsewhere(): GatewayError {
+    return new VasTransactionInDoubtElsewhere(this.elsewhereMessage);
+  }
+}
+
+/**
+ * VasTransactionInDoubt as a caller gets it when the transaction in doubt is another client's
+ * (and it lacks `ledger:all`): what blocks the change, without the transaction.
+ */
+export class VasTransactionInDoubtElsewhere extends GatewayError {
+  static override readonly code = 'VAS_TRANSACTION_IN_DOUBT_ELSEWHERE';
 }
 
 export class VasTransactionNotFound extends GatewayError {
@@ -375,6 +430,7 @@ export const ERROR_CLASSES = {
   PackageNotAvailable,
   OtpRateLimited,
   OtpAlreadySent,
+  OtpAlreadySentElsewhere,
   VendorRejected,
   VendorUnavailable,
   IdempotencyKeyReused,
@@ -394,6 +450,7 @@ export const ERROR_CLASSES = {
   VasRejected,
   VasUnavailable,
   VasTransactionInDoubt,
+  VasTransactionInDoubtElsewhere,
   VasTransactionNotFound,
   VoiceCallRejected,
   VoiceCallUnavailable,

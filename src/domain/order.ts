@@ -101,6 +101,16 @@ export function otpExpiresAt(
   return new Date(Date.parse(order.otpSentAt ?? order.createdAt) + validitySeconds * 1000);
 }
 
+/** Whole seconds until an open order's OTP expires (at least 1), for a retry-after. */
+export function secondsUntilExpiry(
+  order: Pick<Order, 'otpSentAt' | 'createdAt'>,
+  validitySeconds: number,
+  now: Date,
+): number {
+  const ms = otpExpiresAt(order, validitySeconds).getTime() - now.getTime();
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
 export function attemptsLeft(order: Pick<Order, 'otpAttempts'>, maxAttempts: number): number {
   return Math.max(0, maxAttempts - order.otpAttempts);
 }

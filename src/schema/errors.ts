@@ -13,6 +13,7 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
+import { recordField } from './records.js';
 import { TelcoEnum } from './telco.js';
 import { VasTransactionRef } from './vas.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
@@ -32,17 +33,19 @@ export const ErrorInterface = builder.interfaceRef<GatewayError>('Error');
 type Types = typeof builder.$inferSchemaTypes;
 
 /**
- * The `order` field of an error about one order. Non-null like the success types' `order`, so
- * a client can select `order` on every member of a result union without aliases.
+ * The `order` field of an error about one order the caller made or acted on. Non-null like the
+ * success types' `order`, so a client can select `order` on every member of a result union
+ * without aliases.
  */
 function orderField<T extends { orderId: string }>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
   description: string,
 ) {
-  return t.field({
+  return recordField(t, 'Order', {
     type: OrderRef,
+    key: (e) => e.orderId,
     description,
-    resolve: (e, _args, ctx) => ctx.loaders.order.load(e.orderId),
+    nullable: false,
   });
 }
 
@@ -62,11 +65,6 @@ function vendorFields<T extends { vendorCode: string | null; vendorMessage: stri
       resolve: (e) => e.vendorMessage,
     }),
   };
-}
-
-function present<T>(value: T | null): T {
-  if (value === null) throw new Error('The voice call of an error is gone');
-  return value;
 }
 
 interface ErrorEntry {
@@ -137,10 +135,38 @@ function oaPackageField<T extends { oaPackageId: string }>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
   description: string,
 ) {
-  return t.field({
+  return recordField(t, 'OAPackage', {
     type: OAPackageRef,
+    key: (e) => e.oaPackageId,
     description,
-    resolve: (e, _args, ctx) => ctx.loaders.oaPackage.load(e.oaPackageId),
+    nullable: false,
+  });
+}
+
+/** The `transaction` field of an error about one VAS transaction the caller made. */
+function vasTransactionField<T>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  key: (e: T) => string | null,
+  description: string,
+) {
+  return recordField(t, 'VasTransaction', {
+    type: VasTransactionRef,
+    key,
+    description,
+    nullable: false,
+  });
+}
+
+/** The `voiceCall` field of an error about one call the caller asked for. */
+function voiceCallField<T extends { voiceCallId: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  description: string,
+) {
+  return recordField(t, 'VoiceCall', {
+    type: VoiceCallRef,
+    key: (e) => e.voiceCallId,
+    description,
+    nullable: false,
   });
 }
 
@@ -179,9 +205,20 @@ export const ERROR_TYPES = {
   }),
   OtpAlreadySent: errorType('OtpAlreadySent', {
     description:
-      'An OTP for this phone and package is still open, or a registration of it has an unknown outcome; no new OTP was sent. Register with the open order (which also settles an UNKNOWN one), or wait until its OTP expires.',
+      'An OTP for this phone and package is still open, or a registration of it has an unknown outcome; no new OTP was sent. Register with the open order (which also settles an UNKNOWN one), or wait until its OTP expires. Only a caller who may see the order gets this; any other gets `OtpAlreadySentElsewhere`.',
     fields: (t) => ({
       order: orderField(t, 'The open order.'),
+    }),
+  }),
+  OtpAlreadySentElsewhere: errorType('OtpAlreadySentElsewhere', {
+    description:
+      'Another client has an OTP open for this phone and package, or a registration of it with an unknown outcome; no new OTP was sent. Its order is not shown. Ask again once it expires (`retryAfterSeconds`); a registration in doubt blocks the package until that client settles it.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        nullable: true,
+        description:
+          'Seconds until the other client’s OTP expires; null when its registration has an unknown outcome (no time is known).',
+      }),
     }),
   }),
   VendorRejected: errorType('VendorRejected', {
@@ -260,11 +297,7 @@ export const ERROR_TYPES = {
         nullable: true,
         description: 'The SDP’s `error_desc`, often in Vietnamese.',
       }),
-      transaction: t.field({
-        type: VasTransactionRef,
-        description: 'The transaction, FAILED.',
-        resolve: (e, _args, ctx) => ctx.loaders.vasTransaction.load(e.transactionId),
-      }),
+      transaction: vasTransactionField(t, (e) => e.transactionId, 'The transaction, FAILED.'),
     }),
   }),
   VasUnavailable: errorType('VasUnavailable', {
@@ -281,27 +314,23 @@ export const ERROR_TYPES = {
       // Non-null like the other members' `transaction`, so a client selects it without aliases.
       // Only mutations return this type, and they always have a transaction; a failed check
       // (no transaction) reaches clients as a top-level error with this code instead.
-      transaction: t.field({
-        type: VasTransactionRef,
-        description: 'The transaction, in the state the failure left it.',
-        resolve: (e, _args, ctx) => {
-          if (!e.transactionId)
-            throw new Error('VasUnavailable in a result union without a transaction');
-          return ctx.loaders.vasTransaction.load(e.transactionId);
-        },
-      }),
+      transaction: vasTransactionField(
+        t,
+        (e) => e.transactionId,
+        'The transaction, in the state the failure left it.',
+      ),
     }),
   }),
   VasTransactionInDoubt: errorType('VasTransactionInDoubt', {
     description:
-      'A previous register or cancel of this package for this phone is PENDING or UNKNOWN: the SDP may have acted on it. Nothing was sent; settle it first (`settleVasTransaction`, or wait for the sweeper).',
+      'A previous register or cancel of this package for this phone is PENDING or UNKNOWN: the SDP may have acted on it. Nothing was sent; settle it first (`settleVasTransaction`, or wait for the sweeper). Only a caller who may see the transaction gets this; any other gets `VasTransactionInDoubtElsewhere`.',
     fields: (t) => ({
-      transaction: t.field({
-        type: VasTransactionRef,
-        description: 'The transaction in doubt.',
-        resolve: (e, _args, ctx) => ctx.loaders.vasTransaction.load(e.transactionId),
-      }),
+      transaction: vasTransactionField(t, (e) => e.transactionId, 'The transaction in doubt.'),
     }),
+  }),
+  VasTransactionInDoubtElsewhere: errorType('VasTransactionInDoubtElsewhere', {
+    description:
+      'Another client’s register or cancel of this package for this phone is PENDING or UNKNOWN: the SDP may have acted on it. Nothing was sent, and the transaction is not shown. The gateway settles it from the SDP on its own; try again then.',
   }),
   VasTransactionNotFound: errorType('VasTransactionNotFound', {
     description: 'No VAS transaction has this id.',
@@ -320,11 +349,7 @@ export const ERROR_TYPES = {
       'The voice OTP vendor refused the call (e.g. balance too low, the subscriber refuses these calls); nothing was placed. Its own code and message are given as they came.',
     fields: (t) => ({
       ...vendorFields(t),
-      voiceCall: t.field({
-        type: VoiceCallRef,
-        description: 'The call, now FAILED.',
-        resolve: (e, _args, ctx) => ctx.voice.store.callById(e.voiceCallId).then(present),
-      }),
+      voiceCall: voiceCallField(t, 'The call, now FAILED.'),
     }),
   }),
   VoiceCallUnavailable: errorType('VoiceCallUnavailable', {
@@ -338,11 +363,10 @@ export const ERROR_TYPES = {
       outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
         description: 'True when the vendor may have placed the call.',
       }),
-      voiceCall: t.field({
-        type: VoiceCallRef,
-        description: 'The call, in the state the failure left it (FAILED or UNKNOWN).',
-        resolve: (e, _args, ctx) => ctx.voice.store.callById(e.voiceCallId).then(present),
-      }),
+      voiceCall: voiceCallField(
+        t,
+        'The call, in the state the failure left it (FAILED or UNKNOWN).',
+      ),
     }),
   }),
   VerificationNotFound: errorType('VerificationNotFound', {
@@ -496,7 +520,9 @@ export function topLevelGraphQLError(
  * else is masked as Yoga does.
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const thrown = error instanceof GraphQLError ? error.originalError : error;
+  // No caller to ask here: an error that names a record says only what any caller may read.
+  const original = thrown instanceof GatewayError && thrown.named ? thrown.elsewhere() : thrown;
   if (original instanceof GatewayError) {
     const located = error instanceof GraphQLError ? error : undefined;
     return topLevelGraphQLError(original, {

@@ -14,7 +14,8 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
-import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
+import { checkPageSize, PAGE_SIZE } from './order.js';
+import { loadRecords, recordAuth } from './records.js';
 
 const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
   TRIAL: 'Trial (eSMS `Package` "1").',
@@ -62,11 +63,9 @@ export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
 builder.node(OAPackageRef, {
   description:
     'A purchase of a Zalo Official Account package through eSMS: recorded before eSMS is called and settled after.',
+  ...recordAuth('OAPackage'),
   id: { resolve: (p) => p.id },
-  loadMany: async (ids, ctx) =>
-    (await ctx.loaders.oaPackage.loadMany(ids)).map((p) =>
-      p instanceof Error || !ownerVisible(ctx, p.clientId) ? null : p,
-    ),
+  loadMany: loadRecords('OAPackage'),
   fields: (t) => ({
     oaId: t.exposeString('oaId', { description: 'The Zalo Official Account id.' }),
     tier: t.field({
@@ -130,11 +129,7 @@ builder.queryField('oaPackage', (t) =>
       'One OA package purchase, by its `id`; null when there is none (or it is another client’s, without `ledger:all`).',
     authScopes: { oa: true, 'ledger:all': true },
     args: { id: t.arg.id({ required: true, description: 'The purchase’s `id` (a global id).' }) },
-    resolve: async (_root, { id }, ctx) => {
-      const decoded = decodeOAPackageId(String(id));
-      const found = (await ctx.loaders.oaPackage.loadMany([decoded]))[0];
-      return found instanceof Error || !found || !ownerVisible(ctx, found.clientId) ? null : found;
-    },
+    resolve: (_root, { id }, ctx) => ctx.access.get('OAPackage', decodeOAPackageId(String(id))),
   }),
 );
 
@@ -165,7 +160,9 @@ builder.queryField('oaPackages', (t) =>
           ...PAGE_SIZE,
         },
         ({ before, after, limit, inverted }): Promise<OAPackage[]> =>
-          ctx.oaPackages.listByOa(oaId, { before, after, limit, inverted }, ownerFilter(ctx)),
+          ctx.access.list('OAPackage', (s, clientId) =>
+            s.oaPackages.listByOa(oaId, { before, after, limit, inverted }, clientId),
+          ),
       );
       // Null only for `first: 0` with `last`, which this field does not take.
       if (!page) throw new Error('No page');

@@ -16,6 +16,7 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
+import { loadRecords, recordAuth } from './records.js';
 import { untilShutdown } from './streams.js';
 import { TelcoEnum } from './telco.js';
 import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
@@ -113,53 +114,15 @@ export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').impleme
 
 export const OrderRef = builder.objectRef<Order>('Order');
 
-/**
- * Whose orders the caller may read: `undefined` for none (no `ledger` scope), null for every
- * client's (`ledger:all`, or an anonymous sandbox caller), else the caller's own client name.
- */
-export function ledgerOwner(ctx: Ctx): string | null | undefined {
-  const { caller } = ctx;
-  if (caller.scopes === null || caller.scopes.includes('ledger:all')) return null;
-  return caller.scopes.includes('ledger') ? caller.clientId : undefined;
-}
-
-/** The order if the caller may read it, else null (as if there were none: nothing to probe). */
-export function visibleOrder(ctx: Ctx, order: Order | null): Order | null {
-  const owner = ledgerOwner(ctx);
-  if (!order || owner === undefined) return null;
-  return owner === null || order.clientId === owner ? order : null;
-}
-
-/**
- * Whether the caller may read a record another client may have made (a VAS transaction, a call,
- * an OA purchase): its own always, every client's with `ledger:all` (or anonymously in sandbox).
- */
-export function ownerVisible(ctx: Ctx, ownerClientId: string): boolean {
-  const { caller } = ctx;
-  return (
-    caller.scopes === null ||
-    caller.scopes.includes('ledger:all') ||
-    ownerClientId === caller.clientId
-  );
-}
-
-/** The client whose records a listing is narrowed to: null for every client's. */
-export function ownerFilter(ctx: Ctx): string | null {
-  const { caller } = ctx;
-  return caller.scopes === null || caller.scopes.includes('ledger:all') ? null : caller.clientId;
-}
-
 /** The only scopes that read the ledger. */
 export const LEDGER_SCOPES = { ledger: true, 'ledger:all': true } as const;
 
 builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
+  ...recordAuth('Order'),
   id: { resolve: (o) => o.id },
-  loadMany: async (ids, ctx) =>
-    (await ctx.loaders.order.loadMany(ids)).map((o) =>
-      o instanceof Error ? null : visibleOrder(ctx, o),
-    ),
+  loadMany: loadRecords('Order'),
   fields: (t) => ({
     databaseId: t.exposeID('id', {
       description:
@@ -315,14 +278,19 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
  * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
  * asking for 500 would otherwise take 100 for all there is.
  */
-export async function orderPage(ctx: Ctx, filter: OrderFilter, args: PageArgs) {
+export async function orderPage(ctx: Ctx, filter: Omit<OrderFilter, 'clientId'>, args: PageArgs) {
   checkPageSize(args);
   const page = await resolveCursorConnection<Promise<Order[]>>(
     { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.orders.list(filter, { before, after, limit, inverted }),
+      ctx.access.list('Order', (s, clientId) =>
+        s.orders.list({ ...filter, clientId }, { before, after, limit, inverted }),
+      ),
   );
-  return Object.assign(page, { totalCount: () => ctx.orders.count(filter) });
+  return Object.assign(page, {
+    totalCount: () =>
+      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...filter, clientId })),
+  });
 }
 
 /** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
@@ -347,8 +315,8 @@ builder.queryField('order', (t) =>
     args: {
       code: t.arg.string({ required: true, description: 'orderCode or partnerTransId.' }),
     },
-    resolve: async (_root, { code }, ctx) =>
-      visibleOrder(ctx, await ctx.orders.findByCode(code.trim())),
+    resolve: (_root, { code }, ctx) =>
+      ctx.access.find('Order', (s) => s.orders.findByCode(code.trim())),
   }),
 );
 
@@ -367,7 +335,6 @@ builder.queryField('orders', (t) =>
         return orderPage(
           ctx,
           {
-            clientId: ledgerOwner(ctx) ?? null,
             status: f.status ?? null,
             telco: f.telco ?? null,
             phone: f.phone ? phoneArgument(f.phone).local : null,
@@ -416,7 +383,7 @@ builder.subscriptionField('orderUpdated', (t) =>
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
       let current: Order | null;
       try {
-        current = visibleOrder(ctx, await ctx.orders.findByCode(code));
+        current = await ctx.access.find('Order', (s) => s.orders.findByCode(code));
       } catch (err) {
         await updates.return?.();
         throw err;

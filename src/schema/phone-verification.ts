@@ -1,4 +1,4 @@
-import { errorClasses } from '../domain/errors.js';
+import { errorClasses, VerificationNotFound } from '../domain/errors.js';
 import {
   type PhoneVerification,
   VERIFICATION_CHANNELS,
@@ -12,6 +12,7 @@ import {
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeyField } from './idempotency-key.js';
+import { recordAuth } from './records.js';
 import { readGlobalId } from './voice-call.js';
 
 const STATUS_DESCRIPTIONS: Record<VerificationStatus, string> = {
@@ -39,11 +40,31 @@ export const VerificationChannelEnum = builder.enumType('PhoneVerificationChanne
 
 export const PhoneVerificationRef = builder.objectRef<PhoneVerification>('PhoneVerification');
 
+/**
+ * The verification a check or cancel acts on: only the client that started it may (it spends
+ * the verification's checks); any other id is VerificationNotFound, as an unknown one is.
+ */
+async function ownVerification(
+  ctx: typeof builder.$inferSchemaTypes.Context,
+  id: string,
+): Promise<PhoneVerification> {
+  const v = await ctx.access.getOwn('PhoneVerification', id);
+  if (!v) throw new VerificationNotFound('No phone verification has this id.', id);
+  return v;
+}
+
 builder.node(PhoneVerificationRef, {
   description:
     'A check that someone holds a phone number: the gateway draws a 6-digit code, calls the phone to read it, and checks what the user types. Only a keyed hash of the code is kept.',
+  ...recordAuth('PhoneVerification'),
   id: { resolve: (v) => v.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.voice.verification(ctx.clientId, id))),
+  loadMany: (ids, ctx) =>
+    Promise.all(
+      ids.map(async (id) => {
+        const v = await ctx.access.get('PhoneVerification', id);
+        return v ? ctx.voice.seen(v) : null;
+      }),
+    ),
   fields: (t) => ({
     phone: t.exposeString('phone', { description: 'The phone, local form `0XXXXXXXXX`.' }),
     channel: t.field({
@@ -143,11 +164,11 @@ builder.mutationField('checkPhoneVerification', (t) =>
         'The verification after the check, or why not.',
       ),
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.voice.checkVerification(ctx.clientId, {
-        id: readGlobalId(String(input.id), 'PhoneVerification'),
-        code: input.code,
-      }),
+    resolve: async (_root, { input }, ctx) =>
+      ctx.voice.checkVerification(
+        await ownVerification(ctx, readGlobalId(String(input.id), 'PhoneVerification')),
+        { code: input.code },
+      ),
   }),
 );
 
@@ -161,7 +182,9 @@ builder.mutationField('cancelPhoneVerification', (t) =>
       types: errorClasses(PHONE_VERIFICATION_ERRORS),
       ...verificationResult('CancelPhoneVerification', 'The verification, or why not.'),
     },
-    resolve: (_root, { id }, ctx) =>
-      ctx.voice.cancelVerification(ctx.clientId, readGlobalId(String(id), 'PhoneVerification')),
+    resolve: async (_root, { id }, ctx) =>
+      ctx.voice.cancelVerification(
+        await ownVerification(ctx, readGlobalId(String(id), 'PhoneVerification')),
+      ),
   }),
 );

@@ -4,6 +4,7 @@ import { REGISTER_WITH_OTP_ERRORS, REQUEST_OTP_ERRORS } from '../services/dmall-
 import { builder } from './builder.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { OrderRef } from './order.js';
+import { asSeenBy } from './records.js';
 
 /** A value a success result always has; its absence is a bug, reported as an unexpected error. */
 function present<T>(value: T | null, field: string): T {
@@ -77,7 +78,8 @@ builder.mutationField('requestOtp', (t) =>
       },
       dataField: { name: 'order', description: 'The order, in OTP_SENT.' },
     },
-    resolve: (_root, { input }, ctx) => ctx.sales.requestOtp(ctx.clientId, input),
+    resolve: (_root, { input }, ctx) =>
+      asSeenBy(ctx, () => ctx.sales.requestOtp(ctx.clientId, input)),
   }),
 );
 
@@ -108,6 +110,6 @@ builder.mutationField('registerWithOtp', (t) =>
       dataField: { name: 'order', description: 'The order, in REGISTERED.' },
     },
     resolve: (_root, { input }, ctx) =>
-      ctx.sales.registerWithOtp(ctx.clientId, input, { ownOrdersOnly: ctx.caller.authenticated }),
+      ctx.sales.registerWithOtp(ctx.clientId, input, (order) => ctx.access.owns('Order', order)),
   }),
 );

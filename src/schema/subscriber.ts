@@ -3,7 +3,6 @@ import { builder } from './builder.js';
 import { notAnId } from './global-id.js';
 import {
   LEDGER_SCOPES,
-  ledgerOwner,
   OrderConnection,
   OrderRef,
   OrderStatusEnum,
@@ -66,7 +65,6 @@ builder.node(SubscriberRef, {
           return orderPage(
             ctx,
             {
-              clientId: ledgerOwner(ctx) ?? null,
               phone: p.local,
               status: f.status ?? args.status ?? null,
               packageCode: f.packageCode?.trim().toUpperCase() ?? null,

@@ -1,5 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { errorClasses, InvalidInput } from '../domain/errors.js';
+import { errorClasses, InvalidInput, VasTransactionNotFound } from '../domain/errors.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import {
   VAS_ACTIONS,
@@ -18,8 +18,9 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
-import { checkPageSize, ownerFilter, ownerVisible, PAGE_SIZE } from './order.js';
+import { checkPageSize, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
+import { asSeenBy, loadRecords, recordAuth } from './records.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
@@ -77,11 +78,9 @@ export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransacti
 builder.node(VasTransactionRef, {
   description:
     'One register or cancel of a VAS package: recorded before the notify_reg call and updated after it. The VAS ledger a back office reconciles.',
+  ...recordAuth('VasTransaction'),
   id: { resolve: (tx) => tx.id },
-  loadMany: async (ids, ctx) =>
-    (await ctx.loaders.vasTransaction.loadMany(ids)).map((t) =>
-      t instanceof Error || !ownerVisible(ctx, t.clientId) ? null : t,
-    ),
+  loadMany: loadRecords('VasTransaction'),
   fields: (t) => ({
     databaseId: t.exposeID('id', { description: 'The gateway’s own id of the transaction.' }),
     phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
@@ -167,7 +166,9 @@ builder.node(VasSubscriptionRef, {
       return `${msisdn}:${serviceId}:${packageId}`;
     },
   },
-  loadOne: (key: string, ctx) => ctx.loaders.vasSubscription.load(key),
+  ...recordAuth('VasSubscription'),
+  // Scope first: a caller without `vas` (or `ledger:all`) gets null, and the SDP is not asked.
+  loadMany: loadRecords('VasSubscription'),
   fields: (t) => ({
     phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
     serviceId: t.exposeString('serviceId', { description: 'The vendor’s service id, as given.' }),
@@ -198,11 +199,9 @@ export const VasEventRef = builder.objectRef<VasEvent>('VasEvent');
 builder.node(VasEventRef, {
   description:
     'A notification the SDP sent to the gateway’s cpURL: the subscriber registered or cancelled a package through another channel (an SMS such as `DK L1`). Recorded once per `queueID`.',
+  ...recordAuth('VasEvent'),
   id: { resolve: (e) => e.queueId },
-  loadMany: async (ids, ctx) => {
-    const byId = new Map((await ctx.vasStore.findEvents(ids)).map((e) => [e.queueId, e]));
-    return ids.map((id) => byId.get(id) ?? null);
-  },
+  loadMany: loadRecords('VasEvent'),
   fields: (t) => ({
     queueId: t.exposeString('queueId', { description: 'The SDP’s `queueID`, unique per event.' }),
     action: t.field({
@@ -286,15 +285,25 @@ interface PageArgs {
   before?: string | null;
 }
 
-async function transactionPage(ctx: Ctx, unscoped: VasTransactionFilter, args: PageArgs) {
+async function transactionPage(
+  ctx: Ctx,
+  filter: Omit<VasTransactionFilter, 'clientId'>,
+  args: PageArgs,
+) {
   checkPageSize(args);
-  const filter = { ...unscoped, clientId: ownerFilter(ctx) };
   const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
     { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }) =>
-      ctx.vasStore.list(filter, { before, after, limit, inverted }),
+      ctx.access.list('VasTransaction', (s, clientId) =>
+        s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
+      ),
   );
-  return Object.assign(page, { totalCount: () => ctx.vasStore.count(filter) });
+  return Object.assign(page, {
+    totalCount: () =>
+      ctx.access.count('VasTransaction', (s, clientId) =>
+        s.vasStore.count({ ...filter, clientId }),
+      ),
+  });
 }
 
 const subscriberFilterFields = (t: InputFields) => ({
@@ -347,7 +356,7 @@ type FilterArg =
   | null
   | undefined;
 
-function readFilter(f: FilterArg, phone: string | null): VasTransactionFilter {
+function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilter, 'clientId'> {
   return {
     status: f?.status ?? null,
     action: f?.action ?? null,
@@ -376,7 +385,8 @@ builder.objectFields(SubscriberRef, (t) => ({
       packageId: t.arg.id({ required: true, description: 'The vendor’s package id, as written.' }),
     },
     resolve: (p, args, ctx) =>
-      ctx.loaders.vasSubscription.load(
+      ctx.access.get(
+        'VasSubscription',
         checkKey(
           p,
           readId(String(args.serviceId), 'serviceId'),
@@ -416,9 +426,13 @@ builder.objectFields(SubscriberRef, (t) => ({
             ...PAGE_SIZE,
           },
           ({ before, after, limit, inverted }) =>
-            ctx.vasStore.listEvents(p.local, { before, after, limit, inverted }),
+            ctx.access.list('VasEvent', (s) =>
+              s.vasStore.listEvents(p.local, { before, after, limit, inverted }),
+            ),
         );
-        return Object.assign(page, { totalCount: () => ctx.vasStore.countEvents(p.local) });
+        return Object.assign(page, {
+          totalCount: () => ctx.access.count('VasEvent', (s) => s.vasStore.countEvents(p.local)),
+        });
       },
     },
     VasEventConnection,
@@ -502,11 +516,13 @@ builder.mutationField('registerVasPackage', (t) =>
       dataField: { name: 'transaction', description: 'The transaction, SUCCEEDED.' },
     },
     resolve: (_root, { input }, ctx) =>
-      ctx.vas.register(ctx.clientId, {
-        ...input,
-        serviceId: String(input.serviceId),
-        packageId: String(input.packageId),
-      }),
+      asSeenBy(ctx, () =>
+        ctx.vas.register(ctx.clientId, {
+          ...input,
+          serviceId: String(input.serviceId),
+          packageId: String(input.packageId),
+        }),
+      ),
   }),
 );
 
@@ -526,11 +542,13 @@ builder.mutationField('cancelVasPackage', (t) =>
       dataField: { name: 'transaction', description: 'The transaction, SUCCEEDED.' },
     },
     resolve: (_root, { input }, ctx) =>
-      ctx.vas.cancel(ctx.clientId, {
-        ...input,
-        serviceId: String(input.serviceId),
-        packageId: String(input.packageId),
-      }),
+      asSeenBy(ctx, () =>
+        ctx.vas.cancel(ctx.clientId, {
+          ...input,
+          serviceId: String(input.serviceId),
+          packageId: String(input.packageId),
+        }),
+      ),
   }),
 );
 
@@ -550,12 +568,16 @@ builder.mutationField('settleVasTransaction', (t) =>
       },
       dataField: { name: 'transaction', description: 'The transaction now.' },
     },
-    resolve: (_root, { id }, ctx) => {
+    resolve: async (_root, { id }, ctx) => {
       const decoded = decodeGlobalId(String(id));
       if (decoded.typename !== 'VasTransaction') {
         throw new InvalidInput('This id is not a VasTransaction’s.', 'id');
       }
-      return ctx.vas.settleById(decoded.id);
+      // Another client's transaction (without `ledger:all`) is answered as an unknown one, and
+      // the SDP is not asked about it.
+      const tx = await ctx.access.get('VasTransaction', decoded.id);
+      if (!tx) throw new VasTransactionNotFound('No VAS transaction has this id.', decoded.id);
+      return ctx.vas.settleNow(tx);
     },
   }),
 );

@@ -12,7 +12,7 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
-import { ownerVisible } from './order.js';
+import { recordAuth } from './records.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 
@@ -53,14 +53,24 @@ export const VerificationLimitEnum = builder.enumType('VerificationLimit', {
 
 export const VoiceCallRef = builder.objectRef<VoiceCall>('VoiceCall');
 
+type Ctx = typeof builder.$inferSchemaTypes.Context;
+
+/**
+ * A call the caller may see, as it stands now: a PENDING one is asked of the vendor first (once
+ * per request, concurrently with the others of the request); null for an unknown call or one the
+ * caller may not see, for which the vendor is never asked.
+ */
+async function callNow(ctx: Ctx, id: string): Promise<VoiceCall | null> {
+  const call = await ctx.access.get('VoiceCall', id);
+  return call ? ctx.loaders.voiceCallStatus.load(call) : null;
+}
+
 builder.node(VoiceCallRef, {
   description:
     'A call that reads a code of up to 6 digits to a phone (the voice OTP vendor). The code itself is never stored nor returned.',
+  ...recordAuth('VoiceCall'),
   id: { resolve: (c) => c.id },
-  loadMany: async (ids, ctx) =>
-    (await ctx.loaders.voiceCall.loadMany(ids)).map((c) =>
-      c instanceof Error || !c || !ownerVisible(ctx, c.clientId) ? null : c,
-    ),
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => callNow(ctx, id))),
   fields: (t) => ({
     requestId: t.exposeString('requestId', {
       nullable: true,
@@ -149,10 +159,7 @@ builder.queryField('voiceCall', (t) =>
       'A voice call by id; a PENDING one is asked of the vendor first (many in one query: concurrently, once each). Null when there is no such call (or it is another client’s, without `ledger:all`).',
     authScopes: { voice: true, 'ledger:all': true },
     args: { id: t.arg.id({ required: true, description: 'The call’s global id.' }) },
-    resolve: async (_root, { id }, ctx) => {
-      const call = await ctx.loaders.voiceCall.load(readGlobalId(String(id), 'VoiceCall'));
-      return call && ownerVisible(ctx, call.clientId) ? call : null;
-    },
+    resolve: (_root, { id }, ctx) => callNow(ctx, readGlobalId(String(id), 'VoiceCall')),
   }),
 );
 
@@ -182,9 +189,9 @@ builder.objectField(SubscriberRef, 'voiceCalls', (t) =>
     resolve: (p, { first }, ctx) => {
       const n = first ?? 20;
       if (n < 1 || n > 100) throw new InvalidInput('first must be 1 to 100.', 'first');
-      return ctx.voice.store
-        .callsForPhone(p.local, n)
-        .then((calls) => calls.filter((c) => ownerVisible(ctx, c.clientId)));
+      return ctx.access.list('VoiceCall', (s, clientId) =>
+        s.voiceStore.callsForPhone(p.local, n, clientId),
+      );
     },
   }),
 );
@@ -226,8 +233,7 @@ builder.subscriptionField('voiceCallUpdated', (t) =>
       const updates = ctx.pubsub.subscribe('voiceCallUpdated', callId);
       let current: VoiceCall | null;
       try {
-        current = await ctx.voice.store.callById(callId);
-        if (current && !ownerVisible(ctx, current.clientId)) current = null;
+        current = await ctx.access.get('VoiceCall', callId);
       } catch (err) {
         await updates.return?.();
         throw err;

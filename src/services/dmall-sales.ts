@@ -21,6 +21,7 @@ import {
   type Order,
   type OrderStatus,
   otpExpiresAt,
+  secondsUntilExpiry,
 } from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
@@ -41,6 +42,7 @@ export const REQUEST_OTP_ERRORS = [
   'PackageNotAvailable',
   'OtpRateLimited',
   'OtpAlreadySent',
+  'OtpAlreadySentElsewhere',
   'VendorRejected',
   'VendorUnavailable',
 ] as const satisfies readonly ErrorName[];
@@ -156,12 +158,19 @@ export class DmallSales {
         if (created.kind === 'limited') throw created.error;
         if (created.kind === 'open') {
           const open = created.order;
-          throw new OtpAlreadySent(
-            isUnsettledRegistration(open)
-              ? `A registration of ${packageCode} for this phone has an unknown outcome (order ${open.orderCode}): settle it with registerWithOtp before selling it again.`
-              : `An OTP for ${packageCode} was already sent to this phone (order ${open.orderCode ?? open.partnerTransId}); register with it or wait until it expires.`,
-            open.id,
-          );
+          throw isUnsettledRegistration(open)
+            ? new OtpAlreadySent(
+                `A registration of ${packageCode} for this phone has an unknown outcome (order ${open.orderCode}): settle it with registerWithOtp before selling it again.`,
+                open.id,
+                `A registration of ${packageCode} for this phone, made by another client, has an unknown outcome: it cannot be sold again until that client settles it.`,
+                null,
+              )
+            : new OtpAlreadySent(
+                `An OTP for ${packageCode} was already sent to this phone (order ${open.orderCode ?? open.partnerTransId}); register with it or wait until it expires.`,
+                open.id,
+                `An OTP for ${packageCode} was already sent to this phone by another client; ask again once it expires.`,
+                secondsUntilExpiry(open, this.opts.otp.validitySeconds, this.now()),
+              );
         }
         const order = created.order;
         await touch(order);
@@ -217,13 +226,14 @@ export class DmallSales {
   }
 
   /**
-   * `ownOrdersOnly`: the caller is an authenticated client, which may register (and so spend the
-   * OTP attempts of) only orders it made; another client's order is answered as unknown.
+   * `mayActOn`: whether the caller may register (and so spend the OTP attempts of) this order,
+   * the access rule's answer (`RecordAccess.owns`: only the client that made it); any other
+   * order is answered as an unknown one.
    */
   async registerWithOtp(
     clientId: string,
     input: RegisterWithOtpInput,
-    options: { ownOrdersOnly?: boolean } = {},
+    mayActOn: (order: Order) => boolean,
   ): Promise<Order> {
     const orderCode = input.orderCode.trim();
     if (!orderCode || orderCode.length > 64) {
@@ -239,7 +249,7 @@ export class DmallSales {
       this.orderResult('registerWithOtp'),
       async (touch) => {
         const order = await this.opts.orders.findByCode(orderCode);
-        if (!order || (options.ownOrdersOnly && order.clientId !== clientId))
+        if (!order || !mayActOn(order))
           throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
         if (!order.orderCode) {
           // Found by partnerTransId, but dmall never issued an order code: no OTP to check.

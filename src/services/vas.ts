@@ -5,7 +5,6 @@ import {
   InvalidPhoneNumber,
   VasRejected,
   VasTransactionInDoubt,
-  VasTransactionNotFound,
   VasUnavailable,
   type VendorFailureReason,
 } from '../domain/errors.js';
@@ -43,6 +42,7 @@ export const VAS_CHANGE_ERRORS = [
   'VasRejected',
   'VasUnavailable',
   'VasTransactionInDoubt',
+  'VasTransactionInDoubtElsewhere',
 ] as const satisfies readonly ErrorName[];
 
 /** What `settleVasTransaction` can answer besides the transaction. */
@@ -185,6 +185,7 @@ export class VasService {
           throw new VasTransactionInDoubt(
             `A ${open.action.toLowerCase()} of this package for this phone is ${open.status} (transaction ${open.id}): the SDP may have acted on it. Settle it (settleVasTransaction) before trying again.`,
             open.id,
+            `A ${open.action.toLowerCase()} of this package for this phone, made by another client, is ${open.status}: the SDP may have acted on it. Try again once it is settled (the gateway checks it with the SDP on its own).`,
           );
         }
         const tx = created.transaction;
@@ -287,10 +288,12 @@ export class VasService {
     );
   }
 
-  /** `settleVasTransaction`: settles an UNKNOWN transaction now; any other is returned as it is. */
-  async settleById(id: string): Promise<VasTransaction> {
-    const tx = await this.opts.store.findById(id);
-    if (!tx) throw new VasTransactionNotFound('No VAS transaction has this id.', id);
+  /**
+   * `settleVasTransaction`: settles an UNKNOWN transaction now; any other is returned as it is.
+   * The caller may see it: the schema found it through `RecordAccess` (another client's, without
+   * `ledger:all`, is VasTransactionNotFound there, and the SDP is not asked).
+   */
+  async settleNow(tx: VasTransaction): Promise<VasTransaction> {
     if (tx.status !== 'UNKNOWN') return tx;
     const settled = await this.settle(tx);
     if (settled.status === 'UNKNOWN') {

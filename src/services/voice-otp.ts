@@ -5,7 +5,6 @@ import {
   type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
-  VerificationNotFound,
   VerificationRateLimited,
   VoiceCallRejected,
   VoiceCallUnavailable,
@@ -122,10 +121,6 @@ export class VoiceOtpService {
     });
   }
 
-  get store(): VoiceStore {
-    return this.opts.store;
-  }
-
   private callResult(): ResultCodec<VoiceCall> {
     const load = async ({ voiceCallId }: Record<string, string>) => {
       const call = voiceCallId ? await this.opts.store.callById(voiceCallId) : null;
@@ -232,16 +227,13 @@ export class VoiceOtpService {
   }
 
   /**
-   * The calls by id, each pending one asked of the vendor first, concurrently (the per-request
-   * DataLoader's batch). Settled calls are answered from the ledger.
+   * The calls as they stand now, in the order given: each pending one asked of the vendor first,
+   * concurrently (the per-request DataLoader's batch); settled calls as recorded. The caller has
+   * already been allowed to see them (`RecordAccess`): nothing here asks the vendor for a call
+   * its client may not read.
    */
-  async refreshCalls(ids: readonly string[]): Promise<Array<VoiceCall | null>> {
-    const byId = new Map((await this.opts.store.callsByIds(ids)).map((c) => [c.id, c]));
-    const fresh = await Promise.all(
-      [...byId.values()].map((c) => (isFollowable(c) ? this.refresh(c) : c)),
-    );
-    const freshById = new Map(fresh.map((c) => [c.id, c]));
-    return ids.map((id) => freshById.get(id) ?? null);
+  async refreshAll(calls: readonly VoiceCall[]): Promise<VoiceCall[]> {
+    return Promise.all(calls.map((c) => (isFollowable(c) ? this.refresh(c) : c)));
   }
 
   /** Asks the vendor about a pending call and records a change; a vendor failure keeps it as is. */
@@ -424,23 +416,25 @@ export class VoiceOtpService {
     return expired ?? (await this.opts.store.verificationById(v.id)) ?? v;
   }
 
-  private async find(clientId: string, id: string): Promise<PhoneVerification> {
-    const v = await this.opts.store.verificationById(id);
-    if (!v || v.clientId !== clientId) {
-      throw new VerificationNotFound('No phone verification has this id.', id);
-    }
-    return v;
+  /** The verification as a client sees it now (PENDING past its validity is EXPIRED). */
+  seen(v: PhoneVerification): Promise<PhoneVerification> {
+    return this.current(v);
   }
 
-  /** The verification by id, for queries (null when it is not this client's). */
-  async verification(clientId: string, id: string): Promise<PhoneVerification | null> {
-    const v = await this.opts.store.verificationById(id);
-    return v && v.clientId === clientId ? this.current(v) : null;
+  /** The verification again, after a concurrent change. */
+  private async reread(v: PhoneVerification): Promise<PhoneVerification> {
+    const again = await this.opts.store.verificationById(v.id);
+    if (!again) throw new Error(`Verification ${v.id} is gone`);
+    return this.current(again);
   }
 
+  /**
+   * Checks a code against a verification the caller owns (the schema found it through
+   * `RecordAccess.getOwn`; another client's is VerificationNotFound there).
+   */
   async checkVerification(
-    clientId: string,
-    input: { id: string; code: string },
+    verification: PhoneVerification,
+    input: { code: string },
   ): Promise<PhoneVerification> {
     const code = input.code.trim();
     if (!VERIFICATION_CODE.test(code)) {
@@ -448,7 +442,7 @@ export class VoiceOtpService {
     }
     const rules = this.opts.verification;
     for (let round = 0; round < 5; round++) {
-      const v = await this.current(await this.find(clientId, input.id));
+      const v = round === 0 ? await this.current(verification) : await this.reread(verification);
       if (v.status !== 'PENDING') return v;
       if (v.checks >= rules.maxChecks) {
         const next = await this.opts.store.moveVerification(
@@ -473,17 +467,18 @@ export class VoiceOtpService {
       // Another check or a resend got in first: look again, so a code approves only once.
       if (next) return next;
     }
-    throw new Error(`Verification ${input.id} kept changing under concurrent checks`);
+    throw new Error(`Verification ${verification.id} kept changing under concurrent checks`);
   }
 
-  async cancelVerification(clientId: string, id: string): Promise<PhoneVerification> {
+  /** Ends a PENDING verification the caller owns (found through `RecordAccess.getOwn`). */
+  async cancelVerification(verification: PhoneVerification): Promise<PhoneVerification> {
     for (let round = 0; round < 5; round++) {
-      const v = await this.current(await this.find(clientId, id));
+      const v = round === 0 ? await this.current(verification) : await this.reread(verification);
       if (v.status !== 'PENDING') return v;
       const next = await this.opts.store.moveVerification(v, 'CANCELED', {}, 'Canceled');
       if (next) return next;
     }
-    throw new Error(`Verification ${id} kept changing while being canceled`);
+    throw new Error(`Verification ${verification.id} kept changing while being canceled`);
   }
 
   close(): void {

@@ -92,16 +92,15 @@ export class VoiceStore {
     return (await this.callsByIds([id]))[0] ?? null;
   }
 
-  /** A number's calls, newest first. */
-  async callsForPhone(phone: string, limit: number): Promise<VoiceCall[]> {
-    const rows = await this.db
-      .selectFrom('voice_calls')
-      .selectAll()
-      .where('phone', '=', phone)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+  /** A number's calls, newest first; only one client's when `clientId` is given. */
+  async callsForPhone(
+    phone: string,
+    limit: number,
+    clientId: string | null = null,
+  ): Promise<VoiceCall[]> {
+    let q = this.db.selectFrom('voice_calls').selectAll().where('phone', '=', phone);
+    if (clientId) q = q.where('client_id', '=', clientId);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toVoiceCall);
   }
 

@@ -71,7 +71,7 @@ describe.each(DIALECTS)('dmall sales on $name', ({ create }) => {
   const requestOtp = (phone: string, packageCode = 'C120', key = randomUUID()) =>
     sales.requestOtp(client, { phone, packageCode, idempotencyKey: key });
   const register = (orderCode: string, otp = '123456', key = randomUUID()) =>
-    sales.registerWithOtp(client, { orderCode, otp, idempotencyKey: key });
+    sales.registerWithOtp(client, { orderCode, otp, idempotencyKey: key }, () => true);
 
   it('records the order before the vendor call and after, telling every change', async () => {
     const order = await requestOtp('0936 004 420', '6c120');
