@@ -21,6 +21,9 @@ export const builder = new SchemaBuilder<{
   // Scope checks run before anything else a field does.
   plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
+    // A subscription field's scope is checked when the stream is opened, not at its first event:
+    // a caller without it is refused at once instead of holding a stream open.
+    authorizeOnSubscribe: true,
     // An anonymous sandbox caller holds every scope; a client, those its key was given.
     authScopes: (ctx) =>
       Object.fromEntries(

@@ -7,6 +7,12 @@ type Types = typeof builder.$inferSchemaTypes;
 type Ctx = Types['Context'];
 
 /**
+ * The `Node` types that are not records: anyone may read them (the catalogue, and a subscriber's
+ * number-derived facts). Every other `Node` type is a kind of `RECORD_KINDS`.
+ */
+export const PUBLIC_NODE_TYPES: readonly string[] = ['Subscriber', 'Package'];
+
+/**
  * The access rule on a record's GraphQL type, for `builder.node`/`objectType`: every object of
  * the type the API returns, by whatever field, is checked once (`runScopesOnType`) against
  * `RecordAccess.canSee`. Resolvers load records through `ctx.access`, which answers what the
