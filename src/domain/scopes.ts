@@ -2,7 +2,7 @@
  * What a client may do. A client holds a set of these; each GraphQL field names the one it needs.
  */
 export const SCOPES = {
-  sales: 'Ask for OTPs and register packages (requestOtp, registerWithOtp).',
+  sales: 'Ask for OTPs and register packages (requestOtp, registerWithOtp), for its own orders.',
   ledger: "Read the client's own orders and transactions.",
   'ledger:all': "Read every client's orders and transactions (back-office reconciliation).",
   vas: 'Check, register and cancel VAS packages.',

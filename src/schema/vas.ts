@@ -557,7 +557,7 @@ builder.mutationField('settleVasTransaction', (t) =>
     authScopes: { vas: true },
     type: VasTransactionRef,
     description:
-      'Settles an UNKNOWN VAS transaction now from CheckServiceInfo, as the sweeper does on its own; a transaction in any other state is returned as it is.',
+      'Settles an UNKNOWN VAS transaction now from CheckServiceInfo, as the sweeper does on its own; a transaction in any other state is returned as it is. Another client’s transaction (without `ledger:all`) is VasTransactionNotFound, as an unknown one is, and the SDP is not asked.',
     args: { id: t.arg.id({ required: true, description: 'The transaction’s `id`.' }) },
     errors: {
       types: errorClasses(SETTLE_VAS_ERRORS),

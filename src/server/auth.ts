@@ -9,18 +9,11 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import type { Scope } from '../domain/scopes.js';
+import type { Caller } from '../domain/access.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { documentCost } from './edge.js';
 
-/** Who is calling, as every resolver sees it (`ctx.caller`). */
-export interface Caller {
-  /** The client's name; anonymous callers in sandbox give an `x-client-id` label instead. */
-  clientId: string;
-  /** Null for an anonymous sandbox caller: every scope. */
-  scopes: readonly Scope[] | null;
-  authenticated: boolean;
-}
+export type { Caller } from '../domain/access.js';
 
 const CLIENT_LABEL = /^[A-Za-z0-9._:-]{1,64}$/;
 const KEY_CACHE_MAX = 10_000;
