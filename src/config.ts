@@ -10,7 +10,7 @@ import {
   port,
 } from './config-fields.js';
 import { VENDOR_MODULES, type VendorModules } from './vendors/index.js';
-import type { AnyVendorModule, VendorSections } from './vendors/module.js';
+import type { AnyVendorModule, VendorLayerConfig, VendorSections } from './vendors/module.js';
 
 /**
  * The only module that reads the environment. Everything else takes a `Config` (or a slice of it),
@@ -119,14 +119,13 @@ type Env = z.output<z.ZodObject<typeof BASE_ENV>>;
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 /** The settings that are not a vendor's. */
-export interface BaseConfig {
+export interface BaseConfig extends VendorLayerConfig {
   env: Env['NODE_ENV'];
   port: number;
   host: string;
   logLevel: Env['LOG_LEVEL'];
   database: DatabaseConfig;
   redisUrl: string | null;
-  sandboxAllowed: boolean;
   /** The server secret that keys request fingerprints and API key hashes. */
   secret: string;
   /**
@@ -160,13 +159,6 @@ export interface BaseConfig {
     pollMaxMs: number;
   };
   sweeper: { intervalMs: number; graceMs: number };
-  http: {
-    readRetries: number;
-    breakerFailures: number;
-    breakerHalfOpenMs: number;
-    maxConcurrency: number;
-    maxBodyBytes: number;
-  };
   // The edge: document limits, browsers, readiness, database pool.
   limits: {
     maxDepth: number;

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { BaseConfig } from '../config.js';
 import { dmall } from './dmall/index.js';
 import { esms } from './esms/index.js';
 import { VendorHttp, type VendorMetrics } from './http.js';
@@ -7,6 +6,7 @@ import type {
   AnyVendorModule,
   InboundRoute,
   VendorClients,
+  VendorLayerConfig,
   VendorSection,
   VendorSections,
 } from './module.js';
@@ -54,7 +54,7 @@ export function effectiveSection<S extends VendorSection>(
 }
 
 export function createVendors<M extends readonly AnyVendorModule[] = VendorModules>(
-  config: BaseConfig & VendorSections<M>,
+  config: VendorLayerConfig & VendorSections<M>,
   options: CreateVendorsOptions<M>,
 ): Vendors<M> {
   const modules = (options.modules ?? VENDOR_MODULES) as M;

@@ -4,6 +4,23 @@ import type { VendorHttp } from './http.js';
 import type { SimulatorServer } from './simulator-kit.js';
 
 /**
+ * What the vendor layer reads of the gateway's configuration: `BaseConfig` in src/config.ts
+ * extends it, so the vendors never import the config module (which imports their list).
+ */
+export interface VendorLayerConfig {
+  /** Whether a vendor without a base URL may run in sandbox (refused in production). */
+  sandboxAllowed: boolean;
+  /** The shared outbound HTTP settings (`VENDOR_*`). */
+  http: {
+    readRetries: number;
+    breakerFailures: number;
+    breakerHalfOpenMs: number;
+    maxConcurrency: number;
+    maxBodyBytes: number;
+  };
+}
+
+/**
  * The shape of a vendor module: everything the gateway needs to know about one vendor, in that
  * vendor's folder (`src/vendors/<vendor>/index.ts`). Config, sandbox, clients, log redaction and
  * inbound routes are all built from the list in `src/vendors/index.ts`, so a new vendor is one

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
-import type { BaseConfig } from '../config.js';
-import type { AnyVendorModule, VendorSection, VendorSections } from './module.js';
+import type {
+  AnyVendorModule,
+  VendorLayerConfig,
+  VendorSection,
+  VendorSections,
+} from './module.js';
 import type { SimulatorServer } from './simulator-kit.js';
 
 /**
@@ -55,7 +59,7 @@ export async function startSimulators(
 
 /** Starts the simulators for every vendor the config leaves without a base URL. */
 export async function startSandbox<M extends readonly AnyVendorModule[]>(
-  config: BaseConfig & VendorSections<M>,
+  config: VendorLayerConfig & VendorSections<M>,
   modules: M,
   logger: Logger,
 ): Promise<Sandbox> {
