@@ -16,6 +16,7 @@ import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { checkPageSize, PAGE_SIZE } from './order.js';
 import { loadRecords, recordAuth } from './records.js';
+import { SENSITIVE } from './sensitive.js';
 
 const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
   TRIAL: 'Trial (eSMS `Package` "1").',
@@ -194,6 +195,8 @@ const PurchaseOAPackageInput = builder.inputType('PurchaseOAPackageInput', {
 
 builder.mutationField('purchaseOAPackage', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { oa: true },
     type: OAPackageRef,
     description:

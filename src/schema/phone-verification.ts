@@ -13,6 +13,7 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { recordAuth } from './records.js';
+import { SENSITIVE } from './sensitive.js';
 import { readGlobalId } from './voice-call.js';
 
 const STATUS_DESCRIPTIONS: Record<VerificationStatus, string> = {
@@ -122,6 +123,8 @@ const verificationResult = (name: string, description: string) => ({
 
 builder.mutationField('startPhoneVerification', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { verify: true },
     type: PhoneVerificationRef,
     description:
@@ -146,6 +149,8 @@ builder.mutationField('startPhoneVerification', (t) =>
 
 builder.mutationField('checkPhoneVerification', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { verify: true },
     type: PhoneVerificationRef,
     description:

@@ -5,6 +5,7 @@ import { builder } from './builder.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { OrderRef } from './order.js';
 import { asSeenBy } from './records.js';
+import { SENSITIVE } from './sensitive.js';
 
 /** A value a success result always has; its absence is a bug, reported as an unexpected error. */
 function present<T>(value: T | null, field: string): T {
@@ -48,6 +49,8 @@ const RegisterWithOtpInput = builder.inputType('RegisterWithOtpInput', {
 
 builder.mutationField('requestOtp', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { sales: true },
     type: OrderRef,
     description:
@@ -85,6 +88,8 @@ builder.mutationField('requestOtp', (t) =>
 
 builder.mutationField('registerWithOtp', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { sales: true },
     type: OrderRef,
     description:

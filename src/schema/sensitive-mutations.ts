@@ -8,24 +8,11 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { TooManySensitiveMutations } from '../domain/errors.js';
 import { topLevelGraphQLError } from './errors.js';
+import { sensitiveMutations } from './sensitive.js';
 
-/**
- * Mutations that send an OTP, spend money or check a code. Repeating them in one document (by
- * alias, in several operations, or through fragments) would multiply vendor calls and OTP
- * guesses per request, so a document may hold at most one of them.
- */
-export const SENSITIVE_MUTATIONS = new Set([
-  'requestOtp',
-  'registerWithOtp',
-  'sendVoiceOtp',
-  'startPhoneVerification',
-  'checkPhoneVerification',
-  'purchaseOAPackage',
-  'registerVasPackage',
-  'cancelVasPackage',
-]);
-
+/** At most one mutation that declares itself sensitive (`SENSITIVE`) per document. */
 export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor {
+  const sensitive = new Set(sensitiveMutations(context.getSchema()));
   return {
     Document(document) {
       const fragments = new Map<string, FragmentDefinitionNode>();
@@ -36,7 +23,7 @@ export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor
       const visit = (set: SelectionSetNode, seen: Set<string>) => {
         for (const sel of set.selections) {
           if (sel.kind === Kind.FIELD) {
-            if (SENSITIVE_MUTATIONS.has(sel.name.value)) found.push(sel.name.value);
+            if (sensitive.has(sel.name.value)) found.push(sel.name.value);
           } else if (sel.kind === Kind.INLINE_FRAGMENT) {
             visit(sel.selectionSet, seen);
           } else if (!seen.has(sel.name.value)) {
@@ -54,7 +41,7 @@ export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor
         context.reportError(
           topLevelGraphQLError(
             new TooManySensitiveMutations(
-              `A document may contain at most one of ${[...SENSITIVE_MUTATIONS].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
+              `A document may contain at most one of ${[...sensitive].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
             ),
           ),
         );

@@ -21,6 +21,7 @@ import { idempotencyKeyField } from './idempotency-key.js';
 import { checkPageSize, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth } from './records.js';
+import { SENSITIVE } from './sensitive.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
@@ -502,6 +503,8 @@ const CancelVasPackageInput = builder.inputType('CancelVasPackageInput', {
 
 builder.mutationField('registerVasPackage', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { vas: true },
     type: VasTransactionRef,
     description:
@@ -528,6 +531,8 @@ builder.mutationField('registerVasPackage', (t) =>
 
 builder.mutationField('cancelVasPackage', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { vas: true },
     type: VasTransactionRef,
     description:

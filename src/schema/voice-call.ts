@@ -13,6 +13,7 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { recordAuth } from './records.js';
+import { SENSITIVE } from './sensitive.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 
@@ -134,6 +135,8 @@ const SendVoiceOtpInput = builder.inputType('SendVoiceOtpInput', {
 
 builder.mutationField('sendVoiceOtp', (t) =>
   t.field({
+    // Sends an OTP or a call, spends money, or checks a code: one per document.
+    extensions: SENSITIVE,
     authScopes: { voice: true },
     type: VoiceCallRef,
     description:
