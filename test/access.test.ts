@@ -137,7 +137,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
         ... on RequestOtpSuccess { order { id orderCode } } } }`,
       { input: { phone, packageCode: 'C120', idempotencyKey: randomUUID() } },
     );
-    const order = (res.data?.requestOtp as { order: { id: string; orderCode: string } }).order;
+    const order = (res.data!.requestOtp as { order: { id: string; orderCode: string } }).order;
     return { id: order.id, phone, orderCode: order.orderCode, oaId: '' };
   },
   VasTransaction: async () => {
@@ -148,7 +148,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
         ... on RegisterVasPackageSuccess { transaction { id } } } }`,
       { input: { phone, serviceId: '1000161', packageId: '1003013', channel: 'APP' } },
     );
-    const tx = (res.data?.registerVasPackage as { transaction: { id: string } }).transaction;
+    const tx = (res.data!.registerVasPackage as { transaction: { id: string } }).transaction;
     return { id: tx.id, phone, orderCode: '', oaId: '' };
   },
   VasEvent: async () => {
@@ -178,7 +178,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
       'A',
       `{ subscriber(phone: "${phone}") { vasSubscription(serviceId: "1000161", packageId: "1003013") { id } } }`,
     );
-    const sub = (res.data?.subscriber as { vasSubscription: { id: string } }).vasSubscription;
+    const sub = (res.data!.subscriber as { vasSubscription: { id: string } }).vasSubscription;
     return { id: sub.id, phone, orderCode: '', oaId: '' };
   },
   VoiceCall: async () => {
@@ -189,7 +189,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
         ... on SendVoiceOtpSuccess { voiceCall { id } } } }`,
       { input: { phone, code: '4321', idempotencyKey: randomUUID() } },
     );
-    const call = (res.data?.sendVoiceOtp as { voiceCall: { id: string } }).voiceCall;
+    const call = (res.data!.sendVoiceOtp as { voiceCall: { id: string } }).voiceCall;
     return { id: call.id, phone, orderCode: '', oaId: '' };
   },
   PhoneVerification: async () => {
@@ -200,7 +200,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
         ... on StartPhoneVerificationSuccess { verification { id } } } }`,
       { input: { phone, channel: 'VOICE', idempotencyKey: randomUUID() } },
     );
-    const v = (res.data?.startPhoneVerification as { verification: { id: string } }).verification;
+    const v = (res.data!.startPhoneVerification as { verification: { id: string } }).verification;
     return { id: v.id, phone, orderCode: '', oaId: '' };
   },
   OAPackage: async () => {
@@ -212,7 +212,7 @@ const MAKERS: Record<RecordKindName, () => Promise<Target>> = {
         ... on PurchaseOAPackageSuccess { oaPackage { id } } } }`,
       { input: { oaId, tier: 'TRIAL', activeFrom, duration: 1, idempotencyKey: randomUUID() } },
     );
-    const p = (res.data?.purchaseOAPackage as { oaPackage: { id: string } }).oaPackage;
+    const p = (res.data!.purchaseOAPackage as { oaPackage: { id: string } }).oaPackage;
     return { id: p.id, phone: '', orderCode: '', oaId };
   },
 };
@@ -228,7 +228,7 @@ async function unknownTwin(kind: RecordKindName, target: Target): Promise<Target
       'A',
       `{ subscriber(phone: "${freshPhone('091500')}") { vasSubscription(serviceId: "1000161", packageId: "1003013") { id } } }`,
     );
-    id = (res.data?.subscriber as { vasSubscription: { id: string } }).vasSubscription.id;
+    id = (res.data!.subscriber as { vasSubscription: { id: string } }).vasSubscription.id;
   }
   return {
     id,
