@@ -16,6 +16,9 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         useTypeImports: true,
+        // Both custom scalars travel as ISO-8601 strings; strictScalars makes a new scalar fail
+        // codegen until it is mapped here (instead of typing it `any`).
+        strictScalars: true,
         scalars: { DateTime: 'string', Date: 'string' },
       },
       // persisted-documents.json: the manifest of trusted documents (TRUSTED_DOCUMENTS).

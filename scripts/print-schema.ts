@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
-import { printSchemaFile } from '../src/schema/print.js';
+import { printClientConfigFile, printIntrospectionFile, printSchemaFile } from '../src/schema/print.js';
 
-/** `npm run schema`: writes schema/schema.graphql from the code. */
-const target = new URL('../schema/schema.graphql', import.meta.url);
-writeFileSync(target, printSchemaFile());
-process.stdout.write(`wrote ${target.pathname}\n`);
+/** `npm run schema`: writes schema/schema.graphql, schema/client-config.json and
+ * schema/introspection.json from the code. */
+for (const [file, text] of [
+  ['schema.graphql', printSchemaFile()],
+  ['client-config.json', printClientConfigFile()],
+  ['introspection.json', printIntrospectionFile()],
+] as const) {
+  const target = new URL(`../schema/${file}`, import.meta.url);
+  writeFileSync(target, text);
+  process.stdout.write(`wrote ${target.pathname}\n`);
+}

@@ -16,6 +16,7 @@ import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
 import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
+import { yogaLogger } from './server/yoga-logger.js';
 import type { Database } from './store/database.js';
 import type { InboundRoute } from './vendors/module.js';
 
@@ -53,7 +54,7 @@ export function createApp(options: AppOptions): App {
   const subscriberIds = new SubscriberIds(config.secret);
   return createYoga<Record<string, never>, Context>({
     schema,
-    logging: logger,
+    logging: yogaLogger(logger),
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
     // Registered errors that no result union lists become top-level errors with their code;

@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printSchemaFile } from '../../src/schema/print.js';
+import {
+  printClientConfigFile,
+  printIntrospectionFile,
+  printSchemaFile,
+} from '../../src/schema/print.js';
 
 describe('schema/schema.graphql', () => {
   it('matches the schema the code builds (run `npm run schema` and commit)', () => {
     const committed = readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printSchemaFile());
+  });
+
+  it.each([
+    ['client-config.json', printClientConfigFile],
+    ['introspection.json', printIntrospectionFile],
+  ])('schema/%s matches the schema too (run `npm run schema` and commit)', (file, print) => {
+    const committed = readFileSync(new URL(`../../schema/${file}`, import.meta.url), 'utf8');
+    expect(committed).toBe(print());
   });
 
   it('describes every type, field, argument and enum value', async () => {
