@@ -1,5 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { printClientConfigFile, printIntrospectionFile, printSchemaFile } from '../src/schema/print.js';
+import {
+  printClientConfigFile,
+  printIntrospectionFile,
+  printSchemaFile,
+} from '../src/schema/print.js';
 
 /** `npm run schema`: writes schema/schema.graphql, schema/client-config.json and
  * schema/introspection.json from the code. */

@@ -143,9 +143,12 @@ describe('Apollo Client 3 with the shipped config', () => {
       cache: new InMemoryCache(gatewayCacheConfig()),
       link: new HttpLink({ uri: url, headers: own }),
     });
+    interface Page {
+      orders: { pageInfo: { endCursor: string }; edges: Array<{ node: { id: string } }> };
+    }
     const page = gql(PAGE);
-    const watch = client.watchQuery({ query: page, variables: { first: 1 } });
-    const first = await new Promise<{ data: any }>((resolve, reject) => {
+    const watch = client.watchQuery<Page>({ query: page, variables: { first: 1 } });
+    const first = await new Promise<{ data: Page }>((resolve, reject) => {
       watch.subscribe({ next: resolve, error: reject });
     });
     expect(first.data.orders.edges).toHaveLength(1);
@@ -156,9 +159,7 @@ describe('Apollo Client 3 with the shipped config', () => {
       // The watched list grows: each page is appended to the one list for this filter.
       expect(watch.getCurrentResult().data.orders.edges).toHaveLength(n);
     }
-    const ids = watch
-      .getCurrentResult()
-      .data.orders.edges.map((e: { node: { id: string } }) => e.node.id);
+    const ids = watch.getCurrentResult().data.orders.edges.map((e) => e.node.id);
     expect(new Set(ids).size).toBe(3);
     expect(printed).toEqual([]);
     client.stop();
