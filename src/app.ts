@@ -1,4 +1,4 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -14,6 +14,8 @@ import { type Caller, useClientBudgets, useExploreScope } from './server/auth.js
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
+import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
+import { useStreamEventIds } from './server/stream-event-ids.js';
 import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import { yogaLogger } from './server/yoga-logger.js';
@@ -43,6 +45,8 @@ export interface AppOptions {
   records: RecordSources;
   /** The routes vendors call on the gateway (their webhooks). */
   vendorRoutes: readonly InboundRoute[];
+  /** The clock of the response cache (tests move it). */
+  now?: () => Date;
   /** Who is calling, from the request's headers (src/server/auth.ts). */
   authenticate: (headers: Headers) => Promise<Caller>;
 }
@@ -115,6 +119,22 @@ export function createApp(options: AppOptions): App {
       useExploreScope(),
       useOneSensitiveMutation(),
       useLoadersPerSubscriptionEvent(sources),
+      useStreamEventIds(),
+      ...(config.responseCache.maxEntries > 0 ? [responseCache(options)] : []),
     ],
+  });
+}
+
+/** Answers of cacheable queries, kept in Redis when configured, else in memory. */
+function responseCache(options: AppOptions): Plugin {
+  const now = options.now ? () => options.now!().getTime() : Date.now;
+  return useResponseCache({
+    schema,
+    store: options.redis
+      ? new RedisAnswerStore(options.redis)
+      : new MemoryAnswerStore(options.config.responseCache.maxEntries, now),
+    staleSeconds: options.config.responseCache.staleSeconds,
+    now,
+    logger: options.logger,
   });
 }

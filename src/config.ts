@@ -106,6 +106,12 @@ const BASE_ENV = {
   /** Only the published operations run (by hash), except for callers with `explore`. */
   TRUSTED_DOCUMENTS: bool,
   TRUSTED_DOCUMENTS_MANIFEST: z.preprocess(emptyToUndefined, z.string().optional()),
+
+  // The response cache (README "Caching"): answers of queries made only of hinted fields.
+  /** Answers kept in memory when Redis is not configured (0: no response cache). */
+  RESPONSE_CACHE_MAX_ENTRIES: count(10_000, 10_000_000),
+  /** How long past its max-age a kept answer may be served, marked stale, while a vendor is down. */
+  RESPONSE_CACHE_STALE_SECONDS: count(3_600, 7 * 86_400),
 };
 
 /**
@@ -137,6 +143,8 @@ export interface BaseConfig extends VendorLayerConfig {
   clients: { requestsPerMinute: number; costPerMinute: number; keyCacheMs: number };
   /** Trusted documents: null when off; the manifest's path when on (null path: the default). */
   trustedDocuments: { manifest: string | null } | null;
+  /** The response cache (src/server/response-cache.ts); maxEntries 0: off. */
+  responseCache: { maxEntries: number; staleSeconds: number };
   otp: {
     validitySeconds: number;
     maxAttempts: number;
@@ -258,6 +266,10 @@ export function loadConfig(
       requestsPerMinute: env.CLIENT_REQUESTS_PER_MINUTE,
       costPerMinute: env.CLIENT_COST_PER_MINUTE,
       keyCacheMs: env.API_KEY_CACHE_MS,
+    },
+    responseCache: {
+      maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+      staleSeconds: env.RESPONSE_CACHE_STALE_SECONDS,
     },
     trustedDocuments: env.TRUSTED_DOCUMENTS
       ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? null }

@@ -198,6 +198,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     db,
     registry,
     redis: live.redis,
+    now,
     services: {
       sales,
       oaPurchases,

@@ -6,10 +6,15 @@ import { sales } from './helpers/sales.js';
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 
 /** Opens `orderUpdated` over SSE and collects the statuses it streams. */
-async function watch(t: TestGateway, orderCode: string, arg: 'code' | 'orderCode' = 'code') {
+async function watch(
+  t: TestGateway,
+  orderCode: string,
+  arg: 'code' | 'orderCode' = 'code',
+  headers: Record<string, string> = {},
+) {
   const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({
       query: `subscription ($c: String!) { orderUpdated(${arg}: $c) { orderCode status events { sequence status } } }`,
       variables: { c: orderCode },
@@ -22,6 +27,10 @@ async function watch(t: TestGateway, orderCode: string, arg: 'code' | 'orderCode
   const payloads: Array<{ status: string; events: Array<{ sequence: number; status: string }> }> =
     [];
   const errors: Array<{ message: string; extensions?: Record<string, unknown> }> = [];
+  /** The SSE `id:` of each payload, and whether the stream said `complete`. */
+  const ids: string[] = [];
+  const extensionIds: unknown[] = [];
+  let completed = false;
   let buffer = '';
   const pump = (async () => {
     for (;;) {
@@ -33,8 +42,12 @@ async function watch(t: TestGateway, orderCode: string, arg: 'code' | 'orderCode
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (block.includes('event: complete')) completed = true;
         if (data && block.includes('event: next')) {
           const payload = JSON.parse(data.slice(6));
+          const id = block.split('\n').find((l) => l.startsWith('id: '));
+          if (id) ids.push(id.slice(4));
+          extensionIds.push(payload.extensions?.eventId);
           if (payload.errors) errors.push(...payload.errors);
           if (payload.data?.orderUpdated) {
             statuses.push(payload.data.orderUpdated.status);
@@ -49,6 +62,11 @@ async function watch(t: TestGateway, orderCode: string, arg: 'code' | 'orderCode
     statuses,
     payloads,
     errors,
+    ids,
+    extensionIds,
+    get completed() {
+      return completed;
+    },
     async stop() {
       await reader.cancel();
       await pump.catch(() => {});
@@ -79,6 +97,62 @@ describe('Subscription.orderUpdated over SSE', () => {
       ['PENDING', 'OTP_SENT', 'REGISTERING', 'REGISTERED'],
     ]);
     expect(w.payloads[2]!.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    // REGISTERED is final: the stream completes after sending it.
+    await expect.poll(() => w.completed).toBe(true);
+    // Each payload's event id is its latest ledger event's sequence, as SSE `id:` and in extensions.
+    expect(w.ids).toEqual(['2', '3', '4']);
+    expect(w.extensionIds).toEqual(['2', '3', '4']);
+    await w.stop();
+  });
+
+  it('resumes with Last-Event-ID: what changed while away once, then completes at the final state', async () => {
+    const s = sales(t);
+    const { order } = await s.requestOtp('0936000304', 'C120');
+    const first = await watch(t, order!.orderCode);
+    await expect.poll(() => first.ids).toEqual(['2']);
+    await first.stop();
+    // Away: the order is registered.
+    await s.register(order!.orderCode, '123456');
+    const back = await watch(t, order!.orderCode, 'code', { 'last-event-id': '2' });
+    await expect.poll(() => back.completed).toBe(true);
+    // The state now, once (its events hold the two missed changes), then the end.
+    expect(back.statuses).toEqual(['REGISTERED']);
+    expect(back.ids).toEqual(['4']);
+    expect(back.payloads[0]!.events.map((e) => e.status).slice(2)).toEqual([
+      'REGISTERING',
+      'REGISTERED',
+    ]);
+    await back.stop();
+
+    // Resuming after the final event: nothing more will come, the stream completes empty.
+    const done = await watch(t, order!.orderCode, 'code', { 'last-event-id': '4' });
+    await expect.poll(() => done.completed).toBe(true);
+    expect(done.statuses).toEqual([]);
+    await done.stop();
+  });
+
+  it('takes `after:` as Last-Event-ID, and refuses a malformed one with INVALID_INPUT', async () => {
+    const { order } = await sales(t).requestOtp('0936000305', 'C120');
+    const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({
+        query: 'subscription ($c: String!) { orderUpdated(code: $c, after: "nope") { status } }',
+        variables: { c: order!.orderCode },
+      }),
+    });
+    expect(await res.json()).toMatchObject({
+      errors: [{ path: ['orderUpdated'], extensions: { code: 'INVALID_INPUT' } }],
+    });
+  });
+
+  it('sends a final state once and completes when subscribed after it', async () => {
+    const s = sales(t);
+    const { order } = await s.requestOtp('0936000306', 'C120');
+    await s.register(order!.orderCode, '123456');
+    const w = await watch(t, order!.orderCode);
+    await expect.poll(() => w.completed).toBe(true);
+    expect(w.statuses).toEqual(['REGISTERED']);
     await w.stop();
   });
 
@@ -130,6 +204,19 @@ describe.skipIf(!TEST_REDIS_URL || !TEST_DATABASE_URL)(
         await sales(a).register(order!.orderCode, '123456');
         await expect.poll(() => w.statuses).toEqual(['OTP_SENT', 'REGISTERING', 'REGISTERED']);
         await w.stop();
+
+        // A phone that dropped after the first event and comes back to the other instance,
+        // while the change was made through the first: it gets what it missed, once.
+        const second = await sales(a).requestOtp('0936000307', 'C120');
+        const code = second.order!.orderCode;
+        const away = await watch(b, code);
+        await expect.poll(() => away.ids).toEqual(['2']);
+        await away.stop();
+        await sales(a).register(code, '123456');
+        const back = await watch(a, code, 'code', { 'last-event-id': '2' });
+        await expect.poll(() => back.completed).toBe(true);
+        expect(back.statuses).toEqual(['REGISTERED']);
+        await back.stop();
       } finally {
         await b.close();
         await a.close();

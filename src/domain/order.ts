@@ -85,6 +85,26 @@ export interface OrderEvent {
  */
 export const OPEN_STATUSES: readonly OrderStatus[] = ['PENDING', 'OTP_SENT', 'REGISTERING'];
 
+/** States nothing follows: a stream of the order ends after sending one. */
+export const FINAL_STATUSES: readonly OrderStatus[] = [
+  'REGISTERED',
+  'FAILED',
+  'EXPIRED',
+  'LOCKED',
+  'REFUSED',
+];
+
+/**
+ * Whether nothing more will happen to the order. An UNKNOWN registration is not final (calling
+ * registerWithOtp again settles it); an UNKNOWN OTP request is (it has no order code to register).
+ */
+export function isFinalOrder(order: Pick<Order, 'status' | 'orderCode'>): boolean {
+  return (
+    FINAL_STATUSES.includes(order.status) ||
+    (order.status === 'UNKNOWN' && order.orderCode === null)
+  );
+}
+
 /**
  * An UNKNOWN registration (it has an order code) blocks a new sale of the same package to the
  * same phone however old it is: the package may be active and paid. It is settled by calling

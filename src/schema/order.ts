@@ -3,6 +3,7 @@ import { findPackage } from '../domain/catalog.js';
 import { InvalidInput, OrderNotFound } from '../domain/errors.js';
 import {
   attemptsLeft,
+  isFinalOrder,
   ORDER_FAILURE_CODES,
   ORDER_STATUSES,
   type Order,
@@ -17,7 +18,7 @@ import { describedValues } from './enum-values.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { loadRecords, recordAuth } from './records.js';
-import { untilShutdown } from './streams.js';
+import { noteEventId, recordStream, resumeAfter } from './streams.js';
 import { TelcoEnum } from './telco.js';
 import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
 
@@ -359,7 +360,7 @@ builder.subscriptionField('orderUpdated', (t) =>
   t.field({
     type: OrderRef,
     description:
-      'The order now, then again on every change: a counter screen can wait for a registration to settle. No order with this code (or none this client may read): the stream ends at once with a top-level error with code ORDER_NOT_FOUND.',
+      'The order now, then again on every change, until a final state (REGISTERED, FAILED, EXPIRED, LOCKED, REFUSED; an UNKNOWN OTP request too): that one is sent, then the stream completes. An UNKNOWN registration stays open until it is settled. Every payload carries its event id (`extensions.eventId`, and the SSE `id:` field); a client that lost the stream resumes with `after:` (or SSE `Last-Event-ID`) and gets every change after it once, then the live ones. No order with this code (or none this client may read): the stream ends at once with a top-level error with code ORDER_NOT_FOUND.',
     authScopes: LEDGER_SCOPES,
     args: {
       // Nullable only because a deprecated argument must be; one of the two is required.
@@ -373,12 +374,18 @@ builder.subscriptionField('orderUpdated', (t) =>
         description: 'The same as `code`.',
         deprecationReason: 'Use `code`, as `order(code:)` does.',
       }),
+      after: t.arg.string({
+        required: false,
+        description:
+          'Resume: the `extensions.eventId` of the last payload received. The order is sent again only if it changed since; then every later change. Over SSE the `Last-Event-ID` header does the same.',
+      }),
     },
     // Not a generator: an unknown order is refused before the stream starts, so it is a
     // located top-level error (ORDER_NOT_FOUND) like a query's, not a failure of the stream.
     subscribe: async (_root, args, ctx) => {
       const code = (args.code ?? args.orderCode ?? '').trim();
       if (!code) throw new InvalidInput('Give the order’s code as `code`.', 'code');
+      const after = resumeAfter(args.after, (ctx as { request?: Request }).request);
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
       let current: Order | null;
@@ -392,8 +399,11 @@ builder.subscriptionField('orderUpdated', (t) =>
         await updates.return?.();
         throw new OrderNotFound(`No order ${code}.`, code);
       }
-      return untilShutdown(updates, ctx.shutdown, [current]);
+      return recordStream(updates, ctx.shutdown, current, { after, isFinal: isFinalOrder });
     },
-    resolve: (order) => order,
+    resolve: (order, _args, ctx) => {
+      noteEventId(ctx, order);
+      return order;
+    },
   }),
 );

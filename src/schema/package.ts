@@ -1,5 +1,6 @@
 import { type CatalogPackage, findPackage, packagesForTelco } from '../domain/catalog.js';
 import { builder } from './builder.js';
+import { cacheHint } from './cache-hints.js';
 import { TelcoEnum } from './telco.js';
 
 export const PackageRef = builder.objectRef<CatalogPackage>('Package');
@@ -44,7 +45,9 @@ builder.node(PackageRef, {
 builder.queryField('packages', (t) =>
   t.field({
     type: [PackageRef],
-    description: 'The catalog: every package, or the packages of one carrier.',
+    description:
+      'The catalog: every package, or the packages of one carrier. Cacheable: PUBLIC, 300 seconds (README "Caching").',
+    extensions: cacheHint(300),
     args: {
       telco: t.arg({
         type: TelcoEnum,

@@ -1,5 +1,6 @@
 import { type PhoneNumber, parsePhone } from '../domain/phone.js';
 import { builder } from './builder.js';
+import { cacheHint } from './cache-hints.js';
 import { notAnId } from './global-id.js';
 import {
   LEDGER_SCOPES,
@@ -38,7 +39,8 @@ builder.node(SubscriberRef, {
     eligiblePackages: t.field({
       type: [PackageRef],
       description:
-        'Step 1: the packages this subscriber may buy through the gateway. Empty for carriers the gateway does not sell for.',
+        'Step 1: the packages this subscriber may buy through the gateway. Empty for carriers the gateway does not sell for. Cacheable: PUBLIC, 300 seconds.',
+      extensions: cacheHint(300),
       resolve: (p, _args, ctx) => ctx.eligibility.eligiblePackages(p),
     }),
     orders: t.connection(
@@ -84,7 +86,8 @@ builder.queryField('subscriber', (t) =>
   t.field({
     type: SubscriberRef,
     description:
-      'A subscriber by phone number, in any of the forms `0936004420`, `84936004420` or `+84936004420` (spaces and dots allowed). Every well-formed Vietnamese mobile number is a subscriber (its carrier may be UNKNOWN), so this is never null; a number that is not one is a top-level error with code INVALID_PHONE_NUMBER.',
+      'A subscriber by phone number, in any of the forms `0936004420`, `84936004420` or `+84936004420` (spaces and dots allowed). Every well-formed Vietnamese mobile number is a subscriber (its carrier may be UNKNOWN), so this is never null; a number that is not one is a top-level error with code INVALID_PHONE_NUMBER. Cacheable: PUBLIC, 1 day (the carrier comes from the number).',
+    extensions: cacheHint(86_400),
     args: {
       phone: t.arg.string({ required: true, description: 'The phone number, in any form.' }),
     },

@@ -1,14 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { GatewayError } from '../domain/errors.js';
-
-/** The registered error a (located) GraphQL error wraps, if any. */
-function gatewayErrorOf(value: unknown): GatewayError | undefined {
-  let current = value;
-  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
-  return current instanceof GatewayError ? current : undefined;
-}
+import { gatewayErrorOf } from './error-code.js';
 
 /**
  * Yoga's logger. Yoga logs every error its mask rewrites at `error`, with its stack; a registered

@@ -104,6 +104,36 @@ describe('GraphQL over WebSocket (graphql-transport-ws) on /graphql', () => {
     expect(errors).toEqual([]);
   });
 
+  it('carries each payload’s eventId, completes at the final state, and resumes with `after:`', async () => {
+    const s = sales(t);
+    const { order } = await s.requestOtp('0936000312', 'C120');
+    const { client } = connect();
+    const query =
+      'subscription ($c: String!, $after: String) { orderUpdated(code: $c, after: $after) { status } }';
+    // Away after the first payload; the sale goes on meanwhile.
+    const seen: FormattedExecutionResult<Record<string, unknown>, { eventId?: string }>[] = [];
+    const stop = client.subscribe<Record<string, unknown>, { eventId?: string }>(
+      { query, variables: { c: order!.orderCode } },
+      { next: (r) => seen.push(r), error: () => {}, complete: () => {} },
+    );
+    await expect.poll(() => seen.length).toBe(1);
+    stop();
+    const first = seen[0]!;
+    expect(first).toMatchObject({
+      data: { orderUpdated: { status: 'OTP_SENT' } },
+      extensions: { eventId: '2' },
+    });
+    await s.register(order!.orderCode, '123456');
+    // Back with `after:`: what changed since, once, then `complete` (REGISTERED is final).
+    const resumed = await run(client, query, {
+      c: order!.orderCode,
+      after: first.extensions!.eventId,
+    });
+    expect(resumed).toEqual([
+      { data: { orderUpdated: { status: 'REGISTERED' } }, extensions: { eventId: '4' } },
+    ]);
+  });
+
   it('applies the validation rules and the error masking of HTTP', async () => {
     const { client } = connect();
     const twice = `mutation { a: registerWithOtp(input: { orderCode: "x", otp: "1", idempotencyKey: "k-000001" }) { __typename }
