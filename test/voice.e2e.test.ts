@@ -115,12 +115,18 @@ function heard(sim: VoiceOtpSimulator, phone: string): string {
 }
 
 /** A subscription over SSE: the payloads received until the stream ends. */
-function subscribe(id: string) {
+function subscribe(id: string, lastEventId?: string) {
   const payloads: Call[] = [];
+  /** Each payload's SSE `id:`. */
+  const ids: string[] = [];
   const done = (async () => {
     const res = await t!.gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
       body: JSON.stringify({
         query: `subscription ($id: ID!) { voiceCallUpdated(id: $id) { ${CALL} } }`,
         variables: { id },
@@ -142,13 +148,15 @@ function subscribe(id: string) {
           .map((l) => l.slice(5).trim())
           .join('');
         if (!data) continue;
+        const eventId = block.split('\n').find((l) => l.startsWith('id: '));
+        if (eventId) ids.push(eventId.slice(4));
         responses.push(data);
         const parsed = JSON.parse(data) as { data?: { voiceCallUpdated: Call } };
         if (parsed.data?.voiceCallUpdated) payloads.push(parsed.data.voiceCallUpdated);
       }
     }
   })();
-  return { payloads, done };
+  return { payloads, ids, done };
 }
 
 describe('sendVoiceOtp and voiceCall', () => {
@@ -236,6 +244,16 @@ describe('sendVoiceOtp and voiceCall', () => {
       expect(s.payloads.map((p) => p.status)).toEqual(['PENDING', 'ANSWERED']);
     }
     expect(t!.gateway.voice.poller.started).toBe(1);
+
+    // Resuming: after PENDING's event id, only ANSWERED; after ANSWERED's, nothing (the end).
+    expect(first.ids).toHaveLength(2);
+    const resumed = subscribe(sent.voiceCall.id, first.ids[0]);
+    await resumed.done;
+    expect(resumed.payloads.map((p) => p.status)).toEqual(['ANSWERED']);
+    expect(resumed.ids).toEqual([first.ids[1]]);
+    const over = subscribe(sent.voiceCall.id, first.ids[1]);
+    await over.done;
+    expect(over.payloads).toEqual([]);
   }, 20_000);
 
   it('leaves a timed-out postSMS UNKNOWN and never places it again', async () => {

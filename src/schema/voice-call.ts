@@ -14,7 +14,7 @@ import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
 import { recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
-import { untilShutdown } from './streams.js';
+import { noteEventId, resumeAfter, untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
 
 /** The database id in a global id of `typename`; any other id is a bad argument. */
@@ -199,17 +199,28 @@ builder.objectField(SubscriberRef, 'voiceCalls', (t) =>
   }),
 );
 
-/** The call now, then every change, until it settles, the client leaves or the gateway stops. */
+/**
+ * The call now (unless the client saw it: `after`), then every change, until it settles, the
+ * client leaves or the gateway stops.
+ */
 async function* streamCall(
   current: VoiceCall,
   updates: AsyncIterableIterator<VoiceCall>,
   follow: () => () => void,
   shutdown: AbortSignal,
+  after: number | null,
 ): AsyncGenerator<VoiceCall> {
   let unfollow: (() => void) | null = null;
-  let version = Number.NEGATIVE_INFINITY;
+  let version = after ?? 0;
+  const first = current.version > version ? [current] : [];
+  if (first.length === 0 && SETTLED_CALL_STATUSES.includes(current.status)) {
+    // The client saw the settled call: nothing more will come.
+    await updates.return?.();
+    return;
+  }
   try {
-    for await (const call of untilShutdown(updates, shutdown, [current])) {
+    if (first.length === 0) unfollow = follow();
+    for await (const call of untilShutdown(updates, shutdown, first)) {
       if (call.version <= version) continue;
       version = call.version;
       yield call;
@@ -227,11 +238,19 @@ builder.subscriptionField('voiceCallUpdated', (t) =>
     type: VoiceCallRef,
     nullable: true,
     description:
-      'The call now, then again on every change until it settles (the stream then ends). The gateway polls the vendor with backoff, once per call however many listen. No such call (or another client’s): one `null`, then the end.',
+      'The call now, then again on every change until it settles (the stream then ends). The gateway polls the vendor with backoff, once per call however many listen. Every payload carries its event id (`extensions.eventId`, and the SSE `id:` field); resume with `after:` (or SSE `Last-Event-ID`) to get only what changed since. No such call (or another client’s): one `null`, then the end.',
     authScopes: { voice: true, 'ledger:all': true },
-    args: { id: t.arg.id({ required: true, description: 'The call’s global id.' }) },
-    subscribe: async (_root, { id }, ctx) => {
+    args: {
+      id: t.arg.id({ required: true, description: 'The call’s global id.' }),
+      after: t.arg.string({
+        required: false,
+        description:
+          'Resume: the `extensions.eventId` of the last payload received; the call is sent again only if it changed since.',
+      }),
+    },
+    subscribe: async (_root, { id, after: afterArg }, ctx) => {
       const callId = readGlobalId(String(id), 'VoiceCall');
+      const after = resumeAfter(afterArg, (ctx as { request?: Request }).request);
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('voiceCallUpdated', callId);
       let current: VoiceCall | null;
@@ -247,8 +266,17 @@ builder.subscriptionField('voiceCallUpdated', (t) =>
           yield null;
         })();
       }
-      return streamCall(current, updates, () => ctx.voice.poller.follow(callId), ctx.shutdown);
+      return streamCall(
+        current,
+        updates,
+        () => ctx.voice.poller.follow(callId),
+        ctx.shutdown,
+        after,
+      );
     },
-    resolve: (call) => call,
+    resolve: (call, _args, ctx) => {
+      if (call) noteEventId(ctx, call);
+      return call;
+    },
   }),
 );

@@ -85,4 +85,28 @@ describe('trusted documents', () => {
       await post(exploreKey, { query: '{ subscriber(phone: "0936004420") { telco } }' }),
     ).toMatchObject({ status: 200, body: { data: { subscriber: { telco: 'MOBIFONE' } } } });
   });
+
+  it('answers a published catalogue query by GET with Cache-Control and an ETag, and 304 after', async () => {
+    const [hash] = [...manifest].find(([, d]) => /^query \w+[^{]*\{\s*packages\(/.test(d))!;
+    const params = new URLSearchParams({
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }),
+    });
+    const get = (headers: Record<string, string> = {}) =>
+      t.gateway.yoga.fetch(`http://gateway.test/graphql?${params}`, {
+        // A GET carries the CSRF header browsers cannot send cross-site without a preflight.
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${shopKey}`,
+          'x-graphql-yoga-csrf': '1',
+          ...headers,
+        },
+      });
+    const res = await get();
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.packages.length).toBeGreaterThan(0);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    const etag = res.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect((await get({ 'if-none-match': etag })).status).toBe(304);
+  });
 });
