@@ -15,14 +15,39 @@ export async function* untilShutdown<T>(
     return;
   }
   const end = () => void updates.return?.();
-  shutdown.addEventListener('abort', end, { once: true });
+  const enders = endersOf(shutdown);
+  enders.add(end);
   try {
     yield* first;
     for await (const update of updates) yield update;
   } finally {
-    shutdown.removeEventListener('abort', end);
+    enders.delete(end);
     await updates.return?.();
   }
+}
+
+/**
+ * The streams to end when a signal aborts, behind one listener per signal. An `AbortSignal`
+ * listener per stream costs more with each stream added (5,000 streams opened at once spent 1.6 s
+ * in `addEventListener`, bench/RESULTS.md "Subscription burst"); a Set costs the same for every one.
+ */
+const endersBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+function endersOf(signal: AbortSignal): Set<() => void> {
+  let enders = endersBySignal.get(signal);
+  if (!enders) {
+    const set = new Set<() => void>();
+    enders = set;
+    endersBySignal.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const end of set) end();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  return enders;
 }
 
 /** A ledger record as streamed: its `version` grows by one with each of its events. */

@@ -1,0 +1,235 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { loadConfig } from '../src/config.js';
+import { ClientStore } from '../src/store/clients.js';
+import { openDatabase } from '../src/store/database.js';
+
+/**
+ * The subscription-burst arm (issue "subscriptions that open in bursts"): the gateway as
+ * `npm start` runs it (compiled, plain node, SQLite), and N graphql-ws clients opened at once
+ * from this process, each with an API key in `connection_init` and one `orderUpdated`
+ * subscription on a real order. Measures, per burst: connections acknowledged within 3 s (the
+ * graphql-ws default `connectionInitWaitTimeout`), ack and first-payload latency, the gateway's
+ * event-loop lag during the burst (prom-client's histogram, reset by the scrape before the
+ * burst), and its RSS before, with all open, and after all closed.
+ *
+ *   npx tsx bench/subscription-burst.ts [N=5000]
+ *
+ * `npm run bench` runs it too and writes the figures into bench/RESULTS.md.
+ */
+
+const root = new URL('..', import.meta.url).pathname;
+const SECRET = 'bench-gateway-secret-of-32-characters!!';
+
+export interface BurstResult {
+  sockets: number;
+  ackedWithin3s: number;
+  failed: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  firstPayloadP99Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  rssBeforeMb: number;
+  rssOpenMb: number;
+  rssAfterMb: number;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+function rssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Metrics of one scrape (each scrape resets prom-client's event-loop histogram). */
+async function metrics(url: string, names: string[]): Promise<number[]> {
+  const text = await (await fetch(`${url.replace(/\/graphql$/, '')}/metrics`)).text();
+  return names.map((name) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ')[1]) : Number.NaN;
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
+  const work = mkdtempSync(join(tmpdir(), 'gateway-burst-'));
+  const databaseUrl = `file:${join(work, 'burst.sqlite')}`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    GATEWAY_SECRET: SECRET,
+    CLIENT_REQUESTS_PER_MINUTE: '1000000',
+    CLIENT_MAX_SUBSCRIPTIONS: String(sockets * 2),
+  };
+  // The key: made in the database the gateway opens (migrated by the store first).
+  const config = loadConfig({ ...env, NODE_ENV: 'development' });
+  const db = openDatabase(config.database, {
+    pool: config.databasePool,
+    logger: pino({ level: 'silent' }),
+  });
+  await db.migrate();
+  const key = (
+    await new ClientStore(db, SECRET).create(`burst-${randomUUID().slice(0, 8)}`, [
+      'sales',
+      'ledger',
+    ])
+  ).key;
+  await db.close();
+
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  // BURST_PROFILE=dir: the gateway writes a CPU profile there when it stops.
+  const profile = process.env.BURST_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BURST_PROFILE}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--max-semi-space-size=8', '--heap-growing-percent=50', 'dist/main.js'],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  try {
+    for (let waited = 0; !/GraphiQL: (\S+)/.test(output); waited += 50) {
+      if (waited > 30_000 || child.exitCode !== null)
+        throw new Error(`gateway did not start:\n${output}`);
+      await sleep(50);
+    }
+    const url = /GraphiQL: (\S+)/.exec(output)![1]!;
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    const otp = await (
+      await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          query: `mutation { requestOtp(input: { phone: "0936004420", packageCode: "C120" }) {
+            ... on RequestOtpSuccess { orderCode } } }`,
+        }),
+      })
+    ).json();
+    const orderCode: string = otp.data.requestOtp.orderCode;
+    await sleep(2_000);
+    const rssBeforeMb = rssMb(child);
+    await metrics(url, []); // resets the lag histogram
+
+    const wsUrl = url.replace(/^http/, 'ws');
+    const acks: number[] = [];
+    const firsts: number[] = [];
+    let failed = 0;
+    const open: WebSocket[] = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from(
+        { length: sockets },
+        () =>
+          new Promise<void>((resolve) => {
+            const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
+            open.push(ws);
+            let settled = false;
+            const done = (ok: boolean) => {
+              if (settled) return;
+              settled = true;
+              if (!ok) failed++;
+              resolve();
+            };
+            ws.on('open', () =>
+              ws.send(
+                JSON.stringify({
+                  type: 'connection_init',
+                  payload: { authorization: `Bearer ${key}` },
+                }),
+              ),
+            );
+            ws.on('message', (raw) => {
+              const msg = JSON.parse(raw.toString());
+              if (msg.type === 'connection_ack') {
+                acks.push(performance.now() - start);
+                ws.send(
+                  JSON.stringify({
+                    id: '1',
+                    type: 'subscribe',
+                    payload: {
+                      query: 'subscription ($c: String!) { orderUpdated(code: $c) { status } }',
+                      variables: { c: orderCode },
+                    },
+                  }),
+                );
+              } else if (msg.type === 'next') {
+                firsts.push(performance.now() - start);
+                done(true);
+              } else if (msg.type === 'error') {
+                done(false);
+              }
+            });
+            ws.on('error', () => done(false));
+            ws.on('close', () => done(false));
+          }),
+      ),
+    );
+    const [lagP99, lagMax] = await metrics(url, [
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_eventloop_lag_max_seconds',
+    ]);
+    const lagP99Ms = lagP99! * 1000;
+    const lagMaxMs = lagMax! * 1000;
+    const rssOpenMb = rssMb(child);
+    await Promise.all(
+      open.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === WebSocket.CLOSED) return resolve();
+            ws.once('close', () => resolve());
+            ws.close(1000);
+          }),
+      ),
+    );
+    await sleep(5_000);
+    const rssAfterMb = rssMb(child);
+    acks.sort((a, b) => a - b);
+    firsts.sort((a, b) => a - b);
+    return {
+      sockets,
+      ackedWithin3s: acks.filter((t) => t <= 3_000).length,
+      failed,
+      ackP50Ms: quantile(acks, 0.5),
+      ackP99Ms: quantile(acks, 0.99),
+      firstPayloadP99Ms: quantile(firsts, 0.99),
+      lagP99Ms,
+      lagMaxMs,
+      rssBeforeMb,
+      rssOpenMb,
+      rssAfterMb,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] ?? 5000);
+  const result = await subscriptionBurst(n);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
