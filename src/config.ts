@@ -97,6 +97,9 @@ const BASE_ENV = {
   DATABASE_POOL_SIZE: limit(10, 1000),
   DATABASE_ACQUIRE_TIMEOUT_MS: ms(3_000),
   DATABASE_START_TIMEOUT_MS: ms(60_000),
+  /** How long a client may take to send a request's headers, then its whole request (408). */
+  HTTP_HEADERS_TIMEOUT_MS: ms(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: ms(30_000),
 
   // Clients (README "Security"): per-client budgets on top of the document limits.
   CLIENT_REQUESTS_PER_MINUTE: limit(600, 1_000_000),
@@ -184,6 +187,11 @@ export interface BaseConfig extends VendorLayerConfig {
   corsOrigins: '*' | string[];
   /** When true, Redis unreachable makes /readyz 503; otherwise the gateway reports degraded. */
   redisRequired: boolean;
+  /**
+   * Node's HTTP server: a request whose headers, or whole body, take longer is answered 408 and
+   * its connection closed, so slow senders cannot hold connections (headers at most the whole).
+   */
+  httpServer: { headersTimeoutMs: number; requestTimeoutMs: number };
   databasePool: {
     size: number;
     /** How long a query waits for a connection before failing with DATABASE_UNAVAILABLE. */
@@ -249,6 +257,9 @@ export function loadConfig(
   }
   if (!env.GATEWAY_SECRET && env.NODE_ENV === 'production' && !env.SANDBOX) {
     problems.push('GATEWAY_SECRET: required when NODE_ENV=production');
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not be more than HTTP_REQUEST_TIMEOUT_MS');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -318,6 +329,10 @@ export function loadConfig(
         ? '*'
         : (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? [] : '*')),
     redisRequired: env.REDIS_REQUIRED,
+    httpServer: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    },
     databasePool: {
       size: env.DATABASE_POOL_SIZE,
       acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,

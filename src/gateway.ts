@@ -216,7 +216,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       cacheMs: config.clients.keyCacheMs,
     }),
   });
-  const http = createHttpServer(yoga);
+  const http = createHttpServer(yoga, config.httpServer);
   logger.info(
     { anonymous: config.anonymousAllowed },
     config.anonymousAllowed

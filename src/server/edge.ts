@@ -38,6 +38,7 @@ import { asDatabaseUnavailable } from '../store/database.js';
 /** Headers a browser cannot send cross-origin without a CORS preflight (CSRF prevention). */
 const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'x-client-id'];
 const JSON_TYPES = ['application/json', 'application/graphql+json'];
+const CORS_MAX_AGE_SECONDS = 600;
 
 export function edgePlugins(config: Config): Plugin[] {
   return [
@@ -45,6 +46,7 @@ export function edgePlugins(config: Config): Plugin[] {
     // carry one of these headers; GraphiQL sends `x-client-id` on every request, subscriptions
     // (GET with text/event-stream) included.
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useVaryOrigin(),
     useRequestBody(config.limits.maxBodyBytes),
     useNoNulBytes(),
     maxTokensPlugin({
@@ -61,12 +63,17 @@ export function edgePlugins(config: Config): Plugin[] {
   ];
 }
 
-/** Yoga's `cors` option from `CORS_ORIGINS`. No credentials: the API reads no cookies. */
+/**
+ * Yoga's `cors` option from `CORS_ORIGINS`. No credentials: the API reads no cookies, and a
+ * browser front end sends its API key as `Authorization: Bearer`, which needs the preflight to
+ * allow that header. Browsers keep a preflight for `maxAge` seconds (Chromium caps it at 7200).
+ */
 export function corsOptions(config: Config): (request: Request) => CORSOptions {
   const base = {
     credentials: false,
     methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'accept', ...CSRF_HEADERS],
+    allowedHeaders: ['authorization', 'content-type', 'accept', ...CSRF_HEADERS],
+    maxAge: CORS_MAX_AGE_SECONDS,
   };
   if (config.corsOrigins === '*') return () => ({ ...base, origin: '*' });
   const allowed = new Set(config.corsOrigins);
@@ -75,6 +82,22 @@ export function corsOptions(config: Config): (request: Request) => CORSOptions {
   return (request) => {
     const origin = request.headers.get('origin');
     return origin && allowed.has(origin) ? { ...base, origin: [origin] } : false;
+  };
+}
+
+/**
+ * Every answer depends on the request's `Origin` (CORS headers for a listed one, none for another),
+ * so a shared cache must key it by origin. Yoga's CORS adds `Vary: Origin` only when it echoes one
+ * origin out of several, not for a list of one nor for an origin it refuses.
+ */
+function useVaryOrigin(): Plugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (!vary) response.headers.set('vary', 'Origin');
+      else if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(vary))
+        response.headers.set('vary', `${vary}, Origin`);
+    },
   };
 }
 

@@ -9,8 +9,29 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export function createHttpServer(handler: RequestListener): HttpServer {
-  const server = createServer(handler);
+export interface HttpServerOptions {
+  /** Time allowed for a request's headers (`HTTP_HEADERS_TIMEOUT_MS`). */
+  headersTimeoutMs: number;
+  /** Time allowed for a whole request, body included (`HTTP_REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs: number;
+}
+
+/**
+ * Node answers 408 and closes the connection when a request's headers or body arrive too slowly
+ * (one byte every few seconds would otherwise hold a connection for Node's 300 s default). The
+ * time counts until the request is received: a long response (an SSE stream) is not cut, and a
+ * WebSocket leaves the HTTP parser at its upgrade. Node looks for expired requests every
+ * `connectionsCheckingInterval` (30 s by default), which would let a short timeout run long.
+ */
+export function createHttpServer(handler: RequestListener, options: HttpServerOptions): HttpServer {
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(options.headersTimeoutMs / 4)),
+    },
+    handler,
+  );
   return {
     server,
     async listen(port, host) {

@@ -32,22 +32,22 @@ export function readManifest(path: string): Map<string, string> {
  * Trusted documents: only the published operations run, by hash (`extensions.persistedQuery`
  * `{ version: 1, sha256Hash }`, as Apollo and urql send them), except for callers with the
  * `explore` scope (and anonymous sandbox callers), who may also send documents of their own.
+ *
+ * The key is checked before the document: a request without a valid key gets 401
+ * UNAUTHENTICATED whatever it sends, never 403 PERSISTED_QUERY_ONLY or an unknown-hash error,
+ * so a client is told what is really wrong and nothing is learned about the manifest without a key.
  */
 export function useTrustedDocuments(
   manifest: ReadonlyMap<string, string>,
   authenticate: (headers: Headers) => Promise<Caller>,
 ): Plugin {
-  return usePersistedOperations({
+  const callers = new WeakMap<Request, Caller>();
+  const persisted = usePersistedOperations({
     // The hash as Apollo and urql send it (hex), or as codegen's documents carry it (`sha256:hex`).
     getPersistedOperation: (hash) => manifest.get(hash.replace(/^sha256:/, '')) ?? null,
-    allowArbitraryOperations: async (request) => {
-      try {
-        const caller = await authenticate(request.headers);
-        return caller.scopes === null || caller.scopes.includes('explore');
-      } catch {
-        // Not authenticated: refused here, and the context answers 401 for the rest.
-        return false;
-      }
+    allowArbitraryOperations: (request) => {
+      const caller = callers.get(request);
+      return !!caller && (caller.scopes === null || caller.scopes.includes('explore'));
     },
     customErrors: {
       persistedQueryOnly: {
@@ -65,4 +65,12 @@ export function useTrustedDocuments(
       },
     },
   });
+  return {
+    ...persisted,
+    // One hook, in this order: authenticate (throws 401), then the plugin's document check.
+    async onParams(payload) {
+      callers.set(payload.request, await authenticate(payload.request.headers));
+      await persisted.onParams?.(payload);
+    },
+  };
 }

@@ -97,6 +97,33 @@ describe('CORS', () => {
     expect(post.headers.get('access-control-allow-origin')).toBe('https://shop.example.vn');
   });
 
+  it('lets a front end send its key: authorization allowed, the preflight kept 600 s, varied by origin', async () => {
+    const res = await fetchGraphql({
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example.vn',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example.vn');
+    expect(res.headers.get('access-control-allow-headers')).toBe(
+      'authorization, content-type, accept, x-graphql-yoga-csrf, x-client-id',
+    );
+    expect(res.headers.get('access-control-max-age')).toBe('600');
+    expect(res.headers.get('vary')).toBe('Origin');
+    // A refused origin's answer differs too (no CORS headers): caches must key it by origin.
+    const refused = await preflight('https://evil.example');
+    expect(refused.headers.get('vary')).toBe('Origin');
+    const post = await fetchGraphql({
+      method: 'POST',
+      headers: { origin: 'https://pos.example.vn', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ packages { code } }' }),
+    });
+    expect(post.headers.get('vary')).toContain('Origin');
+  });
+
   it('gives any other origin no CORS header at all', async () => {
     for (const origin of ['https://evil.example', 'null', 'https://shop.example.vn.evil.example']) {
       const res = await preflight(origin);

@@ -21,6 +21,28 @@ describe('edge configuration', () => {
       acquireTimeoutMs: 3_000,
       startTimeoutMs: 60_000,
     });
+    expect(config.httpServer).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+  });
+
+  it('reads the HTTP timeouts, headers at most the whole request', () => {
+    expect(
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '300', HTTP_REQUEST_TIMEOUT_MS: '600' }).httpServer,
+    ).toEqual({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(
+      problems({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }),
+    ).toEqual(['HTTP_HEADERS_TIMEOUT_MS: must not be more than HTTP_REQUEST_TIMEOUT_MS']);
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '0', HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS: must be positive',
+      'HTTP_REQUEST_TIMEOUT_MS: must be a number of milliseconds',
+    ]);
   });
 
   it('production: no CORS origin, no introspection, no GraphiQL unless configured', () => {

@@ -36,10 +36,13 @@ afterAll(async () => {
   await sim.close();
 });
 
-async function post(key: string, body: unknown) {
+async function post(key: string | null, body: unknown) {
   const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    headers: {
+      'content-type': 'application/json',
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+    },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
@@ -108,5 +111,20 @@ describe('trusted documents', () => {
     const etag = res.headers.get('etag')!;
     expect(etag).toBeTruthy();
     expect((await get({ 'if-none-match': etag })).status).toBe(304);
+  });
+
+  it('checks the key before the document: no key or a bad key is 401, whatever is sent', async () => {
+    const unauthenticated = {
+      status: 401,
+      body: { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] },
+    };
+    const freeForm = { query: '{ subscriber(phone: "0936004420") { telco } }' };
+    for (const key of [null, 'not-a-key', `${shopKey}x`]) {
+      expect(await post(key, freeForm)).toEqual(unauthenticated);
+      expect(await post(key, byHash('0'.repeat(64)))).toEqual(unauthenticated);
+      expect(await post(key, byHash(subscriberHash, { phone: '0936004420' }))).toEqual(
+        unauthenticated,
+      );
+    }
   });
 });
