@@ -14,6 +14,7 @@ import { type Caller, useClientBudgets, useExploreScope } from './server/auth.js
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
+import { type StreamGuardOptions, useStreamGuard } from './server/stream-guard.js';
 import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import type { Database } from './store/database.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
   vendorRoutes: readonly InboundRoute[];
   /** Who is calling, from the request's headers (src/server/auth.ts). */
   authenticate: (headers: Headers) => Promise<Caller>;
+  /** Open subscriptions: their keys re-checked, their number per client capped. */
+  streams: StreamGuardOptions;
 }
 
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
@@ -114,6 +117,7 @@ export function createApp(options: AppOptions): App {
       useExploreScope(),
       useOneSensitiveMutation(),
       useLoadersPerSubscriptionEvent(sources),
+      useStreamGuard(options.streams),
     ],
   });
 }
