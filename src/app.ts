@@ -15,7 +15,12 @@ import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/ed
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
 import { type StreamGuardOptions, useStreamGuard } from './server/stream-guard.js';
-import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
+import {
+  DEFAULT_MANIFEST,
+  readManifest,
+  usePublishedDocumentsOnly,
+  useTrustedDocuments,
+} from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import type { Database } from './store/database.js';
 import type { InboundRoute } from './vendors/module.js';
@@ -54,6 +59,9 @@ export function createApp(options: AppOptions): App {
   const { config, logger, db, registry, redis, services } = options;
   const sources: LoaderSources = { ...options.records, voice: services.voice };
   const subscriberIds = new SubscriberIds(config.secret);
+  const trustedManifest = config.trustedDocuments
+    ? readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST)
+    : null;
   return createYoga<Record<string, never>, Context>({
     schema,
     logging: logger,
@@ -88,12 +96,10 @@ export function createApp(options: AppOptions): App {
     plugins: [
       ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
       useVendorRoutes(options.vendorRoutes),
-      ...(config.trustedDocuments
+      ...(trustedManifest
         ? [
-            useTrustedDocuments(
-              readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST),
-              options.authenticate,
-            ),
+            useTrustedDocuments(trustedManifest, options.authenticate),
+            usePublishedDocumentsOnly(trustedManifest),
           ]
         : []),
       ...edgePlugins(config),
