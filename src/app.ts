@@ -16,7 +16,13 @@ import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
 import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
 import { useStreamEventIds } from './server/stream-event-ids.js';
-import { DEFAULT_MANIFEST, readManifest, useTrustedDocuments } from './server/trusted-documents.js';
+import { type StreamGuardOptions, useStreamGuard } from './server/stream-guard.js';
+import {
+  DEFAULT_MANIFEST,
+  readManifest,
+  usePublishedDocumentsOnly,
+  useTrustedDocuments,
+} from './server/trusted-documents.js';
 import { useVendorRoutes } from './server/vendor-routes.js';
 import { yogaLogger } from './server/yoga-logger.js';
 import type { Database } from './store/database.js';
@@ -49,6 +55,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Who is calling, from the request's headers (src/server/auth.ts). */
   authenticate: (headers: Headers) => Promise<Caller>;
+  /** Open subscriptions: their keys re-checked, their number per client capped. */
+  streams: StreamGuardOptions;
 }
 
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
@@ -56,6 +64,9 @@ export function createApp(options: AppOptions): App {
   const { config, logger, db, registry, redis, services } = options;
   const sources: LoaderSources = { ...options.records, voice: services.voice };
   const subscriberIds = new SubscriberIds(config.secret);
+  const trustedManifest = config.trustedDocuments
+    ? readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST)
+    : null;
   return createYoga<Record<string, never>, Context>({
     schema,
     logging: yogaLogger(logger),
@@ -90,12 +101,10 @@ export function createApp(options: AppOptions): App {
     plugins: [
       ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
       useVendorRoutes(options.vendorRoutes),
-      ...(config.trustedDocuments
+      ...(trustedManifest
         ? [
-            useTrustedDocuments(
-              readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST),
-              options.authenticate,
-            ),
+            useTrustedDocuments(trustedManifest, options.authenticate),
+            usePublishedDocumentsOnly(trustedManifest),
           ]
         : []),
       ...edgePlugins(config),
@@ -119,6 +128,7 @@ export function createApp(options: AppOptions): App {
       useExploreScope(),
       useOneSensitiveMutation(),
       useLoadersPerSubscriptionEvent(sources),
+      useStreamGuard(options.streams),
       useStreamEventIds(),
       ...(config.responseCache.maxEntries > 0 ? [responseCache(options)] : []),
     ],

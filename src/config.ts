@@ -104,6 +104,8 @@ const BASE_ENV = {
   // Clients (README "Security"): per-client budgets on top of the document limits.
   CLIENT_REQUESTS_PER_MINUTE: limit(600, 1_000_000),
   CLIENT_COST_PER_MINUTE: limit(1_000_000, 100_000_000),
+  /** Open subscriptions (SSE and WebSocket) per client, across instances when REDIS_URL is set. */
+  CLIENT_MAX_SUBSCRIPTIONS: limit(100, 100_000),
   /** How long a checked API key is trusted before it is checked again (0: every request). */
   API_KEY_CACHE_MS: count(10_000, 600_000),
   /** Only the published operations run (by hash), except for callers with `explore`. */
@@ -143,7 +145,12 @@ export interface BaseConfig extends VendorLayerConfig {
    */
   anonymousAllowed: boolean;
   /** Per-client budgets per minute, for authenticated clients. */
-  clients: { requestsPerMinute: number; costPerMinute: number; keyCacheMs: number };
+  clients: {
+    requestsPerMinute: number;
+    costPerMinute: number;
+    keyCacheMs: number;
+    maxSubscriptions: number;
+  };
   /** Trusted documents: null when off; the manifest's path when on (null path: the default). */
   trustedDocuments: { manifest: string | null } | null;
   /** The response cache (src/server/response-cache.ts); maxEntries 0: off. */
@@ -277,6 +284,7 @@ export function loadConfig(
       requestsPerMinute: env.CLIENT_REQUESTS_PER_MINUTE,
       costPerMinute: env.CLIENT_COST_PER_MINUTE,
       keyCacheMs: env.API_KEY_CACHE_MS,
+      maxSubscriptions: env.CLIENT_MAX_SUBSCRIPTIONS,
     },
     responseCache: {
       maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,

@@ -6,7 +6,9 @@ import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
 import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
+import { KeyWatch } from './server/key-watch.js';
 import { createLiveUpdates } from './server/live-updates.js';
+import { MemorySlots, RedisSlots } from './server/subscription-slots.js';
 import { startSweeper } from './server/sweeper.js';
 import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
@@ -192,6 +194,16 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
 
   // Fired when the gateway starts closing: live streams end so the server can drain.
   const stopping = new AbortController();
+  const authenticate = createAuthenticator({
+    clients: new ClientStore(db, config.secret),
+    anonymousAllowed: config.anonymousAllowed,
+    cacheMs: config.clients.keyCacheMs,
+  });
+  // Open streams: their keys re-checked every API_KEY_CACHE_MS, their number capped per client.
+  const keys = new KeyWatch({ authenticate, intervalMs: config.clients.keyCacheMs, logger });
+  const slots = live.redis
+    ? new RedisSlots({ redis: live.redis, limit: config.clients.maxSubscriptions, logger })
+    : new MemorySlots(config.clients.maxSubscriptions);
   const yoga = createApp({
     config,
     logger,
@@ -210,11 +222,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     },
     records: { orders, vasStore, oaPackages, voiceStore, vas },
     vendorRoutes: vendors.routes,
-    authenticate: createAuthenticator({
-      clients: new ClientStore(db, config.secret),
-      anonymousAllowed: config.anonymousAllowed,
-      cacheMs: config.clients.keyCacheMs,
-    }),
+    authenticate,
+    streams: { keys, slots },
   });
   const http = createHttpServer(yoga, config.httpServer);
   logger.info(
@@ -223,7 +232,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       ? 'every vendor runs in sandbox: requests without an API key are served anonymously'
       : 'API keys required: every request needs Authorization: Bearer <key>',
   );
-  const ws = attachWebSocket(http.server, yoga, logger, config.corsOrigins);
+  const ws = attachWebSocket(http.server, yoga, logger, config.corsOrigins, { authenticate, keys });
   let closing: Promise<void> | null = null;
 
   return {
@@ -247,6 +256,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         voice.close();
         stopping.abort();
         await Promise.all([ws.close(), http.close()]);
+        keys.close();
+        await slots.close();
         await vendors.close();
         await sandbox.close();
         live.close();

@@ -455,6 +455,9 @@ const PROTOCOL_ERROR_CODES = {
     'Trusted documents are on and this client may only run published operations, by hash. HTTP 403.',
   PERSISTED_QUERY_NOT_FOUND: 'No published operation has this hash.',
   PERSISTED_QUERY_ID_REQUIRED: 'Neither a query nor the hash of a published operation was sent.',
+  // Open streams (src/server/stream-guard.ts).
+  TOO_MANY_SUBSCRIPTIONS:
+    'This client already holds `CLIENT_MAX_SUBSCRIPTIONS` open subscriptions (SSE and WebSocket, across instances); `extensions.limit` says how many. HTTP 429.',
 };
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {

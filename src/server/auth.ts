@@ -38,13 +38,24 @@ export interface AuthenticatorOptions {
 }
 
 /**
+ * Who is calling, from a request's headers. `fresh` reads the key store even when the key was
+ * checked within `API_KEY_CACHE_MS` (the key watch of open streams, src/server/key-watch.ts).
+ */
+export type Authenticate = (headers: Headers, options?: { fresh?: boolean }) => Promise<Caller>;
+
+/** True for the error `unauthenticated()` makes: the key is not (or no longer) valid. */
+export function isUnauthenticated(err: unknown): boolean {
+  return err instanceof GraphQLError && err.extensions.code === 'UNAUTHENTICATED';
+}
+
+/**
  * Reads `Authorization: Bearer <key>`. A key, when sent, must be valid, sandbox or not; without
  * one, the caller is anonymous in sandbox and refused otherwise. `x-client-id` is only a label.
  */
-export function createAuthenticator(options: AuthenticatorOptions) {
+export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { client: Client; until: number }>();
-  return async (headers: Headers): Promise<Caller> => {
+  return async (headers, { fresh = false } = {}) => {
     const authorization = headers.get('authorization')?.trim();
     if (!authorization) {
       if (!options.anonymousAllowed) throw unauthenticated();
@@ -57,11 +68,15 @@ export function createAuthenticator(options: AuthenticatorOptions) {
     }
     const key = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? '';
     const cacheKey = createHash('sha256').update(key).digest('hex');
-    const cached = cache.get(cacheKey);
+    const cached = fresh ? undefined : cache.get(cacheKey);
     let client = cached && cached.until > now() ? cached.client : null;
     if (!client) {
       client = await options.clients.authenticate(key);
-      if (!client) throw unauthenticated();
+      if (!client) {
+        // Found revoked by a fresh check: new requests with it are refused now, not when it expires.
+        cache.delete(cacheKey);
+        throw unauthenticated();
+      }
       if (options.cacheMs > 0) {
         if (cache.size >= KEY_CACHE_MAX) cache.clear();
         cache.set(cacheKey, { client, until: now() + options.cacheMs });

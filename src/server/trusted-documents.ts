@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Caller } from './auth.js';
 
@@ -71,6 +72,39 @@ export function useTrustedDocuments(
     async onParams(payload) {
       callers.set(payload.request, await authenticate(payload.request.headers));
       await persisted.onParams?.(payload);
+    },
+  };
+}
+
+/**
+ * The same rule where Yoga's request handling does not run: GraphQL over WebSocket
+ * (src/server/websocket.ts) hands each operation to the envelop directly, so the persisted
+ * operations plugin above, which reads an HTTP request's parameters, never sees it. A caller
+ * without `explore` runs only a published document, as its exact text (over HTTP the plugin above
+ * has already put the published text in place of the hash).
+ */
+export function usePublishedDocumentsOnly(
+  manifest: ReadonlyMap<string, string>,
+): Plugin<{ caller?: Caller; params?: { query?: unknown } }> {
+  const published = new Set(manifest.values());
+  const refuse = (context: { caller?: Caller; params?: { query?: unknown } }) => {
+    const { caller } = context;
+    if (!caller || caller.scopes === null || caller.scopes.includes('explore')) return null;
+    const query = context.params?.query;
+    if (typeof query === 'string' && published.has(query)) return null;
+    return new GraphQLError(
+      'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.',
+      { extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 403 } } },
+    );
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refuse(args.contextValue);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refuse(args.contextValue);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
     },
   };
 }

@@ -6,6 +6,8 @@ import { isAsyncIterable, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
+import { type Authenticate, isUnauthenticated } from './auth.js';
+import type { KeyWatch } from './key-watch.js';
 
 /** A GraphQL document over WebSocket is as small as one over HTTP; ws would take 100 MiB. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -13,6 +15,10 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 const DRAIN_MS = 3_000;
 /** "Going Away": the server is shutting down; graphql-ws clients reconnect (to another instance). */
 const GOING_AWAY = 1001;
+/** graphql-ws's "Forbidden": the connection's key is not valid (or no longer). Not retried. */
+const FORBIDDEN = 4403;
+/** How long a revoked connection waits for its operations' last UNAUTHENTICATED error to go. */
+const REVOKED_DRAIN_MS = 1_000;
 
 export interface WebSocketEndpoint {
   /**
@@ -36,7 +42,12 @@ export function attachWebSocket(
   yoga: App,
   logger: Logger,
   /** `CORS_ORIGINS`: a browser's upgrade from another origin is refused, as CORS would refuse it. */
-  allowedOrigins: '*' | readonly string[] = '*',
+  allowedOrigins: '*' | readonly string[],
+  /**
+   * A connection without a valid key (when one is required) is refused at `connection_init`
+   * with 4403; one whose key is revoked later is closed with 4403 (src/server/key-watch.ts).
+   */
+  access: { authenticate: Authenticate; keys: KeyWatch },
 ): WebSocketEndpoint {
   const wss = new WebSocketServer({
     server,
@@ -48,17 +59,50 @@ export function attachWebSocket(
     verifyClient: ({ origin }: { origin?: string }) =>
       !origin || allowedOrigins === '*' || allowedOrigins.includes(origin),
   });
-  const connections = new Set<WsContext<Record<string, unknown> | undefined, Extra>>();
+  type Connection = WsContext<Record<string, unknown> | undefined, Extra>;
+  const connections = new Set<Connection>();
+  const unwatch = new WeakMap<Connection, () => void>();
+  // A revoked connection's operations end first, each with its UNAUTHENTICATED error (the
+  // stream guard), then the socket closes with 4403.
+  const revoke = async (ctx: Connection) => {
+    const deadline = Date.now() + REVOKED_DRAIN_MS;
+    while (Object.keys(ctx.subscriptions).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    ctx.extra.socket.close(FORBIDDEN, 'Forbidden');
+  };
   // The envelop of each operation, found again by the arguments graphql-ws hands to execute.
   const envelopes = new WeakMap<ExecutionArgs, Enveloped>();
 
   useServer<Record<string, unknown> | undefined>(
     {
       isProd: true,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
+        const { headers } = upgradeRequest(yoga, ctx.extra.request, ctx.connectionParams);
+        try {
+          const caller = await access.authenticate(headers);
+          const authorization = headers.get('authorization');
+          if (caller.authenticated && authorization) {
+            unwatch.set(
+              ctx,
+              access.keys.watch(authorization, () => void revoke(ctx)),
+            );
+          }
+        } catch (err) {
+          // No key where one is required, or a bad one: 4403 now, not 4500 at the first operation.
+          if (isUnauthenticated(err)) return false;
+          throw err;
+        }
+        // Gone while its key was checked: onClose has run already.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+          unwatch.get(ctx)?.();
+          return false;
+        }
         connections.add(ctx);
+        return true;
       },
       onClose: (ctx) => {
+        unwatch.get(ctx)?.();
         connections.delete(ctx);
       },
       execute: (args) => envelopes.get(args)!.execute(args),
@@ -81,12 +125,22 @@ export function attachWebSocket(
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (err) {
+          if (!isUnauthenticated(err)) throw err;
+          // Revoked since the connection was accepted: this operation gets the error, then the
+          // socket closes as a revoked one does.
+          setImmediate(() => ctx.extra.socket.close(FORBIDDEN, 'Forbidden'));
+          return [err as GraphQLError];
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
           operationName: params.operationName,
           variableValues: params.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
         };
         envelopes.set(args, enveloped);
         return args;
@@ -159,18 +213,36 @@ function upgradeRequest(
 /**
  * A stream that fails ends with one last result carrying the (masked) error, as Yoga ends an SSE
  * stream; graphql-ws would send its own error message with the unmasked text and no locations.
+ * A plain iterator, not an async generator: graphql-ws's `return()` (the client's `complete`, the
+ * socket closing) must reach the stream at once, not after its next value.
  */
-async function* endWithError(
+function endWithError(
   source: AsyncIterable<ExecutionResult>,
   logger: Logger,
-): AsyncGenerator<ExecutionResult> {
-  try {
-    yield* source;
-  } catch (err) {
-    if (!(err instanceof GraphQLError)) logger.error({ err }, 'subscription stream failed');
-    const error = maskError(err, 'Unexpected error.', false);
-    yield { errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message)] };
-  }
+): AsyncIterableIterator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  let failed = false;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (failed) return { done: true, value: undefined };
+      try {
+        return await iterator.next();
+      } catch (err) {
+        failed = true;
+        if (!(err instanceof GraphQLError)) logger.error({ err }, 'subscription stream failed');
+        const error = maskError(err, 'Unexpected error.', false);
+        const masked = error instanceof GraphQLError ? error : new GraphQLError(error.message);
+        return { done: false, value: { errors: [masked] } };
+      }
+    },
+    async return() {
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+  };
 }
 
 /** Yoga's internal error extensions (`unexpected`, `http`), dropped as Yoga drops them over HTTP. */
