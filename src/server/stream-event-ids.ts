@@ -37,13 +37,32 @@ export function useStreamEventIds(): Plugin {
   };
 }
 
-async function* withSseIds(results: AsyncIterable<Result>): AsyncGenerator<Result> {
-  for await (const result of results) {
+/**
+ * Not an async generator: a generator waiting on the next result takes `return()` only after
+ * that result arrives, so a client leaving a quiet stream would not end it (nor free its slot).
+ * This iterator hands `return()` straight to the stream's.
+ */
+function withSseIds(results: AsyncIterable<Result>): AsyncIterableIterator<Result> {
+  const inner = results[Symbol.asyncIterator]();
+  const withId = (result: Result): Result => {
     const id = result.extensions?.eventId;
-    if (typeof id !== 'string' || !/^\d+$/.test(id)) {
-      yield result;
-      continue;
-    }
-    yield { ...result, stringify: (r) => `${JSON.stringify(r)}\nid: ${id}` };
-  }
+    if (typeof id !== 'string' || !/^\d+$/.test(id)) return result;
+    return { ...result, stringify: (r) => `${JSON.stringify(r)}\nid: ${id}` };
+  };
+  return {
+    async next() {
+      const step = await inner.next();
+      return step.done ? step : { done: false, value: withId(step.value) };
+    },
+    async return(value?: unknown) {
+      return (await inner.return?.(value)) ?? { done: true, value: undefined };
+    },
+    async throw(err?: unknown) {
+      if (inner.throw) return inner.throw(err);
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
