@@ -120,7 +120,7 @@ export async function admitCall(
     .innerJoin('phone_verifications as v', 'v.id', 'c.verification_id')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .where('c.phone_prefix', '=', prefix)
-    .where('c.created_at', '>', since)
+    .where('c.created_at', '>=', since)
     .where('v.status', '!=', 'APPROVED')
     .executeTakeFirst();
   const unconverted = Number(counted?.n ?? 0);
