@@ -57,11 +57,7 @@ async function start(env: Record<string, string>, logger?: pino.Logger) {
 }
 
 async function gql(query: string, input: Record<string, unknown>, client: string) {
-  const res = await t!.graphql<Record<string, Answer>>(
-    query,
-    { input },
-    { 'x-client-id': client },
-  );
+  const res = await t!.graphql<Record<string, Answer>>(query, { input }, { 'x-client-id': client });
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return Object.values(res.data!)[0]!;
 }
@@ -76,7 +72,10 @@ async function metrics(): Promise<string> {
 
 describe('per-client caps', () => {
   it('refuses a client’s calls past its daily cap, without asking the vendor, until the first leaves the day', async () => {
-    const sim = await start({ VOICE_CALLS_PER_CLIENT_DAY: '5', VOICE_CALLS_PER_CLIENT_MINUTE: '2' });
+    const sim = await start({
+      VOICE_CALLS_PER_CLIENT_DAY: '5',
+      VOICE_CALLS_PER_CLIENT_MINUTE: '2',
+    });
     // Two a minute, five a day, over different phones and both kinds of call.
     expect((await send('0936001000')).__typename).toBe('SendVoiceOtpSuccess');
     expect((await verify('0936001001')).__typename).toBe('StartPhoneVerificationSuccess');
@@ -180,11 +179,15 @@ describe('the fraud guard', () => {
     expect(log).not.toContain('0937199999');
     const text = await metrics();
     expect(text).toContain('voice_guard_blocks_total 1');
-    expect(text).toContain('voice_calls_refused_total{client="pump-app",reason="PREFIX_BLOCKED"} 1');
+    expect(text).toContain(
+      'voice_calls_refused_total{client="pump-app",reason="PREFIX_BLOCKED"} 1',
+    );
     expect(text).toContain(
       'voice_calls_refused_total{client="honest-shop",reason="PREFIX_BLOCKED"} 1',
     );
-    expect(text).toContain('phone_verifications_ended_total{client="pump-app",outcome="APPROVED"} 1');
+    expect(text).toContain(
+      'phone_verifications_ended_total{client="pump-app",outcome="APPROVED"} 1',
+    );
 
     // Cooled down: calls to the prefix are placed again.
     clock += 300_000;
