@@ -13,7 +13,7 @@ const SEND = `mutation ($input: SendVoiceOtpInput!) {
     __typename
     ... on SendVoiceOtpSuccess { voiceCall { id status } }
     ... on Error { code message }
-    ... on VoiceCallRateLimited { limit retryAfterSeconds }
+    ... on VoiceCallRateLimited { callLimit retryAfterSeconds }
     ... on VoiceCallPrefixBlocked { prefix retryAfterSeconds }
   }
 }`;
@@ -22,7 +22,7 @@ const START = `mutation ($input: StartPhoneVerificationInput!) {
     __typename
     ... on StartPhoneVerificationSuccess { verification { id status } }
     ... on Error { code message }
-    ... on VoiceCallRateLimited { limit retryAfterSeconds }
+    ... on VoiceCallRateLimited { callLimit retryAfterSeconds }
     ... on VoiceCallPrefixBlocked { prefix retryAfterSeconds }
   }
 }`;
@@ -82,7 +82,7 @@ describe('per-client caps', () => {
     expect(await send('0936001009')).toMatchObject({
       __typename: 'VoiceCallRateLimited',
       code: 'VOICE_CALL_RATE_LIMITED',
-      limit: 'CLIENT_PER_MINUTE',
+      callLimit: 'CLIENT_PER_MINUTE',
       retryAfterSeconds: 60,
     });
     clock += 60_000;
@@ -94,7 +94,7 @@ describe('per-client caps', () => {
     expect(daily).toEqual({
       __typename: 'VoiceCallRateLimited',
       code: 'VOICE_CALL_RATE_LIMITED',
-      limit: 'CLIENT_PER_DAY',
+      callLimit: 'CLIENT_PER_DAY',
       retryAfterSeconds: 86_400 - 120,
       message:
         'This client placed 5 calls in the last 24 hours; no call was placed. Try again in 86280 s.',

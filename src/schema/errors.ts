@@ -403,7 +403,11 @@ export const ERROR_TYPES = {
       retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
         description: 'Seconds until one more call fits under the limit.',
       }),
-      limit: t.expose('limit', { type: VoiceCallLimitEnum, description: 'The limit reached.' }),
+      // Not `limit`: that is VerificationRateLimited's, of another type, in the same union.
+      callLimit: t.expose('limit', {
+        type: VoiceCallLimitEnum,
+        description: 'The limit reached.',
+      }),
     }),
   }),
   VoiceCallPrefixBlocked: errorType('VoiceCallPrefixBlocked', {
