@@ -100,13 +100,26 @@ describe('per-client caps', () => {
         'This client placed 5 calls in the last 24 hours; no call was placed. Try again in 86280 s.',
     });
     expect(sim.callsTo(POST_SMS_PATH)).toHaveLength(5);
+    // A refused call used up nothing: its key is free for the retry once the window allows.
+    const retryKey = key();
+    const refusedAgain = await gql(
+      SEND,
+      { phone: '0936001010', code: '4821', idempotencyKey: retryKey },
+      'shop-a',
+    );
+    expect(refusedAgain).toMatchObject({ callLimit: 'CLIENT_PER_DAY' });
     // Another client is not held back by this one's cap.
     expect((await send('0936001007', 'shop-b')).__typename).toBe('SendVoiceOtpSuccess');
     clock = Date.parse('2026-11-24T01:00:00.000Z');
-    expect((await send('0936001008')).__typename).toBe('SendVoiceOtpSuccess');
+    const retried = await gql(
+      SEND,
+      { phone: '0936001010', code: '4821', idempotencyKey: retryKey },
+      'shop-a',
+    );
+    expect(retried.__typename).toBe('SendVoiceOtpSuccess');
 
     const text = await metrics();
-    expect(text).toContain('voice_calls_refused_total{client="shop-a",reason="CLIENT_PER_DAY"} 1');
+    expect(text).toContain('voice_calls_refused_total{client="shop-a",reason="CLIENT_PER_DAY"} 2');
     expect(text).toContain(
       'voice_calls_refused_total{client="shop-a",reason="CLIENT_PER_MINUTE"} 1',
     );
