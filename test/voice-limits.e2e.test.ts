@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
 import type { VoiceOtpSimulator } from '../src/vendors/voice-otp/simulator.js';
 import { POST_SMS_PATH } from '../src/vendors/voice-otp/wire.js';
 import { sqliteDatabase } from './helpers/db.js';
@@ -208,5 +209,25 @@ describe('the fraud guard', () => {
     expect((await verify('0937100005', 'pump-app')).__typename).toBe(
       'StartPhoneVerificationSuccess',
     );
+  });
+});
+
+describe('configuration', () => {
+  it('reads the voice caps and the guard with their defaults, and refuses a cap of 0', () => {
+    expect(loadConfig({}).voice).toMatchObject({
+      limits: { perPhone10Min: 3, perPhoneDay: 10, perClientMinute: 30, perClientDay: 1000 },
+      guard: { windowSeconds: 3600, maxUnconverted: 20, cooldownSeconds: 3600 },
+    });
+    expect(loadConfig({ VOICE_GUARD_MAX_UNCONVERTED: '0' }).voice.guard.maxUnconverted).toBe(0);
+    let problems: string[] = [];
+    try {
+      loadConfig({ VOICE_CALLS_PER_PHONE_10MIN: '0', VOICE_CALLS_PER_CLIENT_DAY: 'many' });
+    } catch (err) {
+      if (err instanceof ConfigError) problems = err.problems;
+    }
+    expect(problems).toEqual([
+      'VOICE_CALLS_PER_PHONE_10MIN: must be 1 or more',
+      'VOICE_CALLS_PER_CLIENT_DAY: must be a number',
+    ]);
   });
 });
