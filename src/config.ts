@@ -9,6 +9,7 @@ import {
   optionalBool,
   port,
 } from './config-fields.js';
+import type { VoiceCallLimits, VoiceGuardRules } from './domain/voice-limits.js';
 import { VENDOR_MODULES, type VendorModules } from './vendors/index.js';
 import type { AnyVendorModule, VendorLayerConfig, VendorSections } from './vendors/module.js';
 
@@ -57,6 +58,15 @@ const BASE_ENV = {
   VERIFICATION_MAX_CHECKS: limit(5, 100),
   VERIFICATION_MAX_SENDS: limit(3, 100),
   VERIFICATION_LIMIT_PER_PHONE_HOUR: limit(5, 1000),
+  /** Calls placed (voice OTP and verification calls together): README "Voice calls and phone verification". */
+  VOICE_CALLS_PER_PHONE_10MIN: limit(3, 1000),
+  VOICE_CALLS_PER_PHONE_DAY: limit(10, 10_000),
+  VOICE_CALLS_PER_CLIENT_MINUTE: limit(30, 100_000),
+  VOICE_CALLS_PER_CLIENT_DAY: limit(1000, 10_000_000),
+  /** The fraud guard per number prefix; 0 unconverted calls turns it off. */
+  VOICE_GUARD_WINDOW_SECONDS: limit(3600, 7 * 86_400),
+  VOICE_GUARD_MAX_UNCONVERTED: count(20, 1_000_000),
+  VOICE_GUARD_COOLDOWN_SECONDS: limit(3600, 7 * 86_400),
   /** How long `voiceOtpBalance` answers from the last balance check. */
   VOICE_OTP_BALANCE_CACHE_SECONDS: count(60, 86_400),
   /** Under this balance, a warning is logged and `/readyz` notes it (0: never). */
@@ -175,6 +185,8 @@ export interface BaseConfig extends VendorLayerConfig {
     balanceWarn: number;
     pollMs: number;
     pollMaxMs: number;
+    limits: VoiceCallLimits;
+    guard: VoiceGuardRules;
   };
   sweeper: { intervalMs: number; graceMs: number };
   // The edge: document limits, browsers, readiness, database pool.
@@ -313,6 +325,17 @@ export function loadConfig(
       balanceWarn: env.VOICE_OTP_BALANCE_WARN,
       pollMs: env.VOICE_CALL_POLL_MS,
       pollMaxMs: env.VOICE_CALL_POLL_MAX_MS,
+      limits: {
+        perPhone10Min: env.VOICE_CALLS_PER_PHONE_10MIN,
+        perPhoneDay: env.VOICE_CALLS_PER_PHONE_DAY,
+        perClientMinute: env.VOICE_CALLS_PER_CLIENT_MINUTE,
+        perClientDay: env.VOICE_CALLS_PER_CLIENT_DAY,
+      },
+      guard: {
+        windowSeconds: env.VOICE_GUARD_WINDOW_SECONDS,
+        maxUnconverted: env.VOICE_GUARD_MAX_UNCONVERTED,
+        cooldownSeconds: env.VOICE_GUARD_COOLDOWN_SECONDS,
+      },
     },
     sweeper: { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS },
     http: {

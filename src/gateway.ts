@@ -158,6 +158,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     voiceOtp: vendors.voiceOtp,
     secret: config.secret,
     verification: config.verification,
+    calls: { limits: config.voice.limits, guard: config.voice.guard },
     balance: {
       cacheSeconds: config.voice.balanceCacheSeconds,
       warnBelow: config.voice.balanceWarn,

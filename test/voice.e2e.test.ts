@@ -30,6 +30,7 @@ const CHECK = `mutation ($input: CheckPhoneVerificationInput!) {
     __typename
     ... on CheckPhoneVerificationSuccess { verification { ${VERIFICATION} } }
     ... on Error { code message }
+    ... on VerificationNotPending { status }
   }
 }`;
 const CANCEL = `mutation ($id: ID!) {
@@ -100,10 +101,10 @@ async function startVerification(phone: string) {
   return data.startPhoneVerification;
 }
 
-async function check(id: string, code: string) {
+async function check(id: string, code: string, idempotencyKey?: string) {
   const data = await gql<{
     checkPhoneVerification: Record<string, unknown> & { verification: Verification };
-  }>(CHECK, { input: { id, code } });
+  }>(CHECK, { input: { id, code, idempotencyKey } });
   return data.checkPhoneVerification;
 }
 
@@ -318,7 +319,7 @@ describe('sendVoiceOtp and voiceCall', () => {
 });
 
 describe('phone verification', () => {
-  it('approves the right code once, and only once', async () => {
+  it('approves the right code once; any later check is VerificationNotPending, but the approving key replays APPROVED', async () => {
     const { sim } = await start();
     const started = await startVerification('0936004440');
     expect(started.__typename).toBe('StartPhoneVerificationSuccess');
@@ -330,23 +331,50 @@ describe('phone verification', () => {
     });
     const code = heard(sim, '0936004440');
     expect(code).toMatch(/^\d{6}$/);
-    const ok = await check(started.verification.id, code);
+    const approving = newKey();
+    const ok = await check(started.verification.id, code, approving);
     expect(ok.verification).toMatchObject({ status: 'APPROVED', attemptsLeft: 4 });
-    const twice = await check(started.verification.id, code);
-    expect(twice.verification).toMatchObject({ status: 'APPROVED', attemptsLeft: 4 });
+    // Checked again, with the right code or a wrong one, without a key or with a new one: the
+    // verification is not PENDING, so nothing is compared and nothing is approved.
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (const [again, key] of [
+      [code, undefined],
+      [wrong, undefined],
+      [code, newKey()],
+      [wrong, newKey()],
+    ] as const) {
+      expect(await check(started.verification.id, again, key)).toEqual({
+        __typename: 'VerificationNotPending',
+        code: 'VERIFICATION_NOT_PENDING',
+        message: 'This verification is APPROVED, so nothing was checked; start a new one.',
+        status: 'APPROVED',
+      });
+    }
+    // The client that lost the approving answer retries with its key: the same answer.
+    expect(await check(started.verification.id, code, approving)).toEqual(ok);
+    // Nothing above spent a check.
+    const seen = await gql<{ node: Verification }>(
+      `query ($id: ID!) { node(id: $id) { ... on PhoneVerification { ${VERIFICATION} } } }`,
+      { id: started.verification.id },
+    );
+    expect(seen.node).toMatchObject({ status: 'APPROVED', attemptsLeft: 4 });
   });
 
-  it('counts wrong codes down to MAX_ATTEMPTS_REACHED, then refuses even the right one', async () => {
+  it('counts wrong codes down to MAX_ATTEMPTS_REACHED, then compares not even the right one', async () => {
     const { sim } = await start();
     const { verification } = await startVerification('0936004441');
     const right = heard(sim, '0936004441');
     const wrong = right === '000000' ? '111111' : '000000';
-    for (let left = 4; left >= 0; left--) {
+    for (let left = 4; left >= 1; left--) {
       const r = await check(verification.id, wrong);
       expect(r.verification).toMatchObject({ status: 'PENDING', attemptsLeft: left });
     }
-    const sixth = await check(verification.id, right);
-    expect(sixth.verification).toMatchObject({ status: 'MAX_ATTEMPTS_REACHED', attemptsLeft: 0 });
+    const fifth = await check(verification.id, wrong);
+    expect(fifth.verification).toMatchObject({ status: 'MAX_ATTEMPTS_REACHED', attemptsLeft: 0 });
+    expect(await check(verification.id, right)).toMatchObject({
+      __typename: 'VerificationNotPending',
+      status: 'MAX_ATTEMPTS_REACHED',
+    });
   });
 
   it('expires after its validity', async () => {
@@ -355,8 +383,10 @@ describe('phone verification', () => {
     const { verification } = await startVerification('0936004442');
     expect(verification.expiresAt).toBe('2026-05-01T10:10:00.000Z');
     clock += 600_000;
-    const r = await check(verification.id, heard(sim, '0936004442'));
-    expect(r.verification.status).toBe('EXPIRED');
+    expect(await check(verification.id, heard(sim, '0936004442'))).toMatchObject({
+      __typename: 'VerificationNotPending',
+      status: 'EXPIRED',
+    });
   });
 
   it('resends within validity with a new code, up to the send limit', async () => {

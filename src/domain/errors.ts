@@ -1,5 +1,6 @@
 import type { Telco } from './telco-prefixes.js';
-import type { VerificationLimit } from './voice.js';
+import type { VerificationLimit, VerificationStatus } from './voice.js';
+import type { VoiceCallLimit } from './voice-limits.js';
 
 /**
  * Expected failures of the gateway's operations. Plain data (no GraphQL here): `schema/errors.ts`
@@ -418,6 +419,47 @@ export class VerificationRateLimited extends GatewayError {
 }
 
 /**
+ * A check of a verification that is no longer PENDING (approved, expired, canceled, out of
+ * attempts): nothing was compared, and the check is not a success, whatever the code.
+ */
+export class VerificationNotPending extends GatewayError {
+  static override readonly code = 'VERIFICATION_NOT_PENDING';
+  constructor(
+    message: string,
+    readonly status: VerificationStatus,
+  ) {
+    super(message);
+  }
+}
+
+/** A cap on calls to one phone or by one client is reached; nothing was placed nor billed. */
+export class VoiceCallRateLimited extends GatewayError {
+  static override readonly code = 'VOICE_CALL_RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly limit: VoiceCallLimit,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The fraud guard refuses calls to this number prefix for a cool-down: too many calls to it went
+ * unconverted (no verification approved). Nothing was placed nor billed.
+ */
+export class VoiceCallPrefixBlocked extends GatewayError {
+  static override readonly code = 'VOICE_CALL_PREFIX_BLOCKED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly prefix: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The registry of expected errors: every class by name. The schema defines the `ErrorCode` enum
  * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
  * fails to compile if an entry is missing there); result unions name their members from it, and
@@ -456,6 +498,9 @@ export const ERROR_CLASSES = {
   VoiceCallUnavailable,
   VerificationNotFound,
   VerificationRateLimited,
+  VerificationNotPending,
+  VoiceCallRateLimited,
+  VoiceCallPrefixBlocked,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;

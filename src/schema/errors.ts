@@ -13,11 +13,12 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
+import { VerificationStatusEnum } from './phone-verification.js';
 import { recordField } from './records.js';
 import { TelcoEnum } from './telco.js';
 import { VasTransactionRef } from './vas.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
-import { VerificationLimitEnum, VoiceCallRef } from './voice-call.js';
+import { VerificationLimitEnum, VoiceCallLimitEnum, VoiceCallRef } from './voice-call.js';
 
 /**
  * The error model, one for the whole API:
@@ -383,6 +384,42 @@ export const ERROR_TYPES = {
         description: 'Seconds until one more fits under the limit.',
       }),
       limit: t.expose('limit', { type: VerificationLimitEnum, description: 'The limit reached.' }),
+    }),
+  }),
+  VerificationNotPending: errorType('VerificationNotPending', {
+    description:
+      'The verification is no longer PENDING (approved, expired, canceled or out of attempts): nothing was compared, and this is never a success, whatever the code. A client that lost the answer to its approving check gets it again by retrying with that check’s `idempotencyKey`.',
+    fields: (t) => ({
+      status: t.expose('status', {
+        type: VerificationStatusEnum,
+        description: 'Where the verification stands.',
+      }),
+    }),
+  }),
+  VoiceCallRateLimited: errorType('VoiceCallRateLimited', {
+    description:
+      'Too many calls to this phone (by every client) or by this client; no call was placed nor billed. The idempotency key may be used again.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until one more call fits under the limit.',
+      }),
+      // Not `limit`: that is VerificationRateLimited's, of another type, in the same union.
+      callLimit: t.expose('limit', {
+        type: VoiceCallLimitEnum,
+        description: 'The limit reached.',
+      }),
+    }),
+  }),
+  VoiceCallPrefixBlocked: errorType('VoiceCallPrefixBlocked', {
+    description:
+      'The fraud guard pauses calls to numbers of this prefix: too many recent calls to them led to no approved verification (`VOICE_GUARD_*`). No call was placed nor billed; an operator can lift the pause.',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'Seconds until the pause ends.',
+      }),
+      prefix: t.exposeString('prefix', {
+        description: 'The paused prefix: the first 5 digits of the local form, e.g. `09360`.',
+      }),
     }),
   }),
   DatabaseUnavailable: topLevelError(

@@ -6,6 +6,7 @@ import {
   type VerificationStatus,
 } from '../domain/voice.js';
 import {
+  CHECK_PHONE_VERIFICATION_ERRORS,
   PHONE_VERIFICATION_ERRORS,
   START_PHONE_VERIFICATION_ERRORS,
 } from '../services/voice-otp.js';
@@ -18,10 +19,11 @@ import { readGlobalId } from './voice-call.js';
 
 const STATUS_DESCRIPTIONS: Record<VerificationStatus, string> = {
   PENDING: 'A code was sent and has not been checked right yet.',
-  APPROVED: 'The right code was checked. Final; the code does not approve again.',
+  APPROVED:
+    'The right code was checked. Final: a later check is VerificationNotPending, whatever the code.',
   EXPIRED: 'The validity ran out before the right code was checked. Final.',
   CANCELED: 'Ended by cancelPhoneVerification. Final.',
-  MAX_ATTEMPTS_REACHED: 'All checks were used without the right code. Final.',
+  MAX_ATTEMPTS_REACHED: 'The last allowed check (`VERIFICATION_MAX_CHECKS`) was wrong. Final.',
 };
 
 export const VerificationStatusEnum = builder.enumType('PhoneVerificationStatus', {
@@ -112,6 +114,7 @@ const CheckPhoneVerificationInput = builder.inputType('CheckPhoneVerificationInp
   fields: (t) => ({
     id: t.id({ required: true, description: 'The verification’s global id.' }),
     code: t.string({ required: true, description: 'The 6 digits the call read out.' }),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
 
@@ -128,7 +131,7 @@ builder.mutationField('startPhoneVerification', (t) =>
     authScopes: { verify: true },
     type: PhoneVerificationRef,
     description:
-      'Draws a 6-digit code and calls the phone to read it. Asked again while the phone’s verification is PENDING, it places a new call with a new code (the old one stops working), up to `VERIFICATION_MAX_SENDS` calls; at most `VERIFICATION_LIMIT_PER_PHONE_HOUR` verifications per phone per hour.',
+      'Draws a 6-digit code and calls the phone to read it. Asked again while the phone’s verification is PENDING, it places a new call with a new code (the old one stops working), up to `VERIFICATION_MAX_SENDS` calls; at most `VERIFICATION_LIMIT_PER_PHONE_HOUR` verifications per phone per hour. Its calls count with `sendVoiceOtp`’s against the call caps (`VoiceCallRateLimited`) and the fraud guard (`VoiceCallPrefixBlocked`); a refused call changes nothing and is never placed.',
     args: {
       input: t.arg({
         type: StartPhoneVerificationInput,
@@ -154,7 +157,7 @@ builder.mutationField('checkPhoneVerification', (t) =>
     authScopes: { verify: true },
     type: PhoneVerificationRef,
     description:
-      'Checks the code the user typed: APPROVED once when right; a wrong code leaves it PENDING with one attempt fewer; once the attempts are used, MAX_ATTEMPTS_REACHED without comparing. A verification that is not PENDING is returned as it is.',
+      'Checks the code the user typed against a PENDING verification: APPROVED when right; a wrong code leaves it PENDING with one attempt fewer, and the last allowed wrong code makes it MAX_ATTEMPTS_REACHED. A verification that is not PENDING compares nothing and answers `VerificationNotPending` (never a success, whatever the code). A client that lost the answer retries with the same `idempotencyKey` and gets the first answer again (the approval included); without a key, or with a new one, a check after the approval is `VerificationNotPending`.',
     args: {
       input: t.arg({
         type: CheckPhoneVerificationInput,
@@ -163,7 +166,7 @@ builder.mutationField('checkPhoneVerification', (t) =>
       }),
     },
     errors: {
-      types: errorClasses(PHONE_VERIFICATION_ERRORS),
+      types: errorClasses(CHECK_PHONE_VERIFICATION_ERRORS),
       ...verificationResult(
         'CheckPhoneVerification',
         'The verification after the check, or why not.',
@@ -172,7 +175,7 @@ builder.mutationField('checkPhoneVerification', (t) =>
     resolve: async (_root, { input }, ctx) =>
       ctx.voice.checkVerification(
         await ownVerification(ctx, readGlobalId(String(input.id), 'PhoneVerification')),
-        { code: input.code },
+        { code: input.code, idempotencyKey: input.idempotencyKey },
       ),
   }),
 );

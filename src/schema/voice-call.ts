@@ -7,6 +7,7 @@ import {
   type VoiceCall,
   type VoiceCallStatus,
 } from '../domain/voice.js';
+import { VOICE_CALL_LIMITS, type VoiceCallLimit } from '../domain/voice-limits.js';
 import { SEND_VOICE_OTP_ERRORS } from '../services/voice-otp.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
@@ -50,6 +51,21 @@ const LIMIT_DESCRIPTIONS: Record<VerificationLimit, string> = {
 export const VerificationLimitEnum = builder.enumType('VerificationLimit', {
   description: 'A limit on phone verifications.',
   values: describedValues(VERIFICATION_LIMITS, LIMIT_DESCRIPTIONS),
+});
+
+const CALL_LIMIT_DESCRIPTIONS: Record<VoiceCallLimit, string> = {
+  PHONE_PER_10_MINUTES:
+    'Calls to one phone by every client in the last 10 minutes (`VOICE_CALLS_PER_PHONE_10MIN`).',
+  PHONE_PER_DAY:
+    'Calls to one phone by every client in the last 24 hours (`VOICE_CALLS_PER_PHONE_DAY`).',
+  CLIENT_PER_MINUTE: 'Calls by one client in the last minute (`VOICE_CALLS_PER_CLIENT_MINUTE`).',
+  CLIENT_PER_DAY: 'Calls by one client in the last 24 hours (`VOICE_CALLS_PER_CLIENT_DAY`).',
+};
+
+export const VoiceCallLimitEnum = builder.enumType('VoiceCallLimit', {
+  description:
+    'A cap on the calls the gateway places (`sendVoiceOtp` and verification calls together).',
+  values: describedValues(VOICE_CALL_LIMITS, CALL_LIMIT_DESCRIPTIONS),
 });
 
 export const VoiceCallRef = builder.objectRef<VoiceCall>('VoiceCall');
@@ -140,7 +156,7 @@ builder.mutationField('sendVoiceOtp', (t) =>
     authScopes: { voice: true },
     type: VoiceCallRef,
     description:
-      'Places a call that reads your code (1 to 6 digits) to a phone. The call is recorded before the vendor is asked; a call whose outcome is unknown is never placed again. Follow it with `voiceCall(id:)` or `voiceCallUpdated(id:)`.',
+      'Places a call that reads your code (1 to 6 digits) to a phone. The call is recorded before the vendor is asked; a call whose outcome is unknown is never placed again. Follow it with `voiceCall(id:)` or `voiceCallUpdated(id:)`. Calls to a phone and by a client are capped (`VoiceCallRateLimited`), and a number prefix whose calls do not convert into approved verifications is paused (`VoiceCallPrefixBlocked`); a refused call is never placed nor billed.',
     args: {
       input: t.arg({ type: SendVoiceOtpInput, required: true, description: 'The call.' }),
     },

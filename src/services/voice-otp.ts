@@ -5,7 +5,10 @@ import {
   type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
+  VerificationNotPending,
   VerificationRateLimited,
+  VoiceCallPrefixBlocked,
+  VoiceCallRateLimited,
   VoiceCallRejected,
   VoiceCallUnavailable,
 } from '../domain/errors.js';
@@ -15,9 +18,11 @@ import {
   type PhoneVerification,
   type VerificationChannel,
   type VerificationRules,
+  type VerificationStatus,
   type VoiceCall,
 } from '../domain/voice.js';
 import type { VoiceStore } from '../store/voice.js';
+import type { CallRefused, CallRules } from '../store/voice-guard.js';
 import { VendorError } from '../vendors/vendor-error.js';
 import type { VoiceOtpClient } from '../vendors/voice-otp/client.js';
 import {
@@ -28,8 +33,15 @@ import {
 } from './idempotent.js';
 import type { SharedCache } from './shared-cache.js';
 import { LocalPollLease, type PollLease, VoiceCallPoller } from './voice-call-poller.js';
+import { VoiceMetrics } from './voice-metrics.js';
 
-const CALL_ERRORS = ['InvalidPhoneNumber', 'VoiceCallRejected', 'VoiceCallUnavailable'] as const;
+const CALL_ERRORS = [
+  'InvalidPhoneNumber',
+  'VoiceCallRejected',
+  'VoiceCallUnavailable',
+  'VoiceCallRateLimited',
+  'VoiceCallPrefixBlocked',
+] as const;
 
 /** What `sendVoiceOtp` can answer besides the call. */
 export const SEND_VOICE_OTP_ERRORS = [
@@ -44,10 +56,17 @@ export const START_PHONE_VERIFICATION_ERRORS = [
   'VerificationRateLimited',
 ] as const satisfies readonly ErrorName[];
 
-/** What `checkPhoneVerification` and `cancelPhoneVerification` can answer besides it. */
+/** What `cancelPhoneVerification` can answer besides the verification. */
 export const PHONE_VERIFICATION_ERRORS = [
   'InvalidInput',
   'VerificationNotFound',
+] as const satisfies readonly ErrorName[];
+
+/** What `checkPhoneVerification` can answer besides the verification. */
+export const CHECK_PHONE_VERIFICATION_ERRORS = [
+  ...IDEMPOTENT_ERRORS,
+  ...PHONE_VERIFICATION_ERRORS,
+  'VerificationNotPending',
 ] as const satisfies readonly ErrorName[];
 
 const CODE = /^\d{1,6}$/;
@@ -77,6 +96,8 @@ export interface VoiceOtpServiceOptions {
   /** Keys the code hashes (GATEWAY_SECRET). */
   secret: string;
   verification: VerificationRules;
+  /** The caps and fraud guard every call is admitted under (`VOICE_CALLS_*`, `VOICE_GUARD_*`). */
+  calls: CallRules;
   /** `shared`: the cache every instance reads (Redis), so N instances ask the vendor once. */
   balance: { cacheSeconds: number; warnBelow: number; shared?: SharedCache };
   poll: { initialMs: number; maxMs: number; lease?: PollLease };
@@ -101,6 +122,7 @@ export class VoiceOtpService {
   private balanceCache: { reading: VoiceOtpBalanceReading; until: number } | null = null;
   private balanceInFlight: Promise<VoiceOtpBalanceReading> | null = null;
   private readonly balanceGauge: Gauge;
+  private readonly metrics: VoiceMetrics;
 
   constructor(private readonly opts: VoiceOtpServiceOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -119,6 +141,7 @@ export class VoiceOtpService {
       help: 'The voice OTP account balance at its last check, in the vendor’s units',
       registers: [opts.registry],
     });
+    this.metrics = new VoiceMetrics(opts.registry);
   }
 
   private callResult(): ResultCodec<VoiceCall> {
@@ -154,20 +177,54 @@ export class VoiceOtpService {
       { phone: phone.local, code },
       this.callResult(),
       async (touch) => {
-        const call = await this.opts.store.createCall({
-          clientId,
-          phone: phone.local,
-          verificationId: null,
-        });
-        await touch(call);
-        return this.place(call, code);
+        const recorded = await this.opts.store.createCall(
+          { clientId, phone: phone.local, verificationId: null },
+          this.opts.calls,
+        );
+        if (recorded.kind !== 'recorded') throw this.refuse(clientId, phone.local, recorded);
+        await touch(recorded.call);
+        return this.place(recorded.call, code);
       },
+    );
+  }
+
+  /** The error a call not admitted answers, counted and (a prefix block) logged. */
+  private refuse(clientId: string, phone: string, refused: CallRefused): Error {
+    if (refused.kind === 'limited') {
+      const { limit, retryAfterSeconds, message } = refused.refusal;
+      this.metrics.callRefused(clientId, limit);
+      return new VoiceCallRateLimited(message, retryAfterSeconds, limit);
+    }
+    this.metrics.callRefused(clientId, 'PREFIX_BLOCKED');
+    if (refused.tripped) {
+      this.metrics.prefixBlocked();
+      this.opts.logger.warn(
+        {
+          prefix: refused.prefix,
+          unconverted: refused.unconverted,
+          phone: maskPhone(phone),
+          clientId,
+          cooldownSeconds: refused.retryAfterSeconds,
+        },
+        'voice guard blocked a number prefix: too many unconverted calls',
+      );
+    } else {
+      this.opts.logger.info(
+        { prefix: refused.prefix, phone: maskPhone(phone), clientId },
+        'voice call refused: its number prefix is blocked',
+      );
+    }
+    return new VoiceCallPrefixBlocked(
+      `Calls to numbers starting ${refused.prefix} are paused for ${refused.retryAfterSeconds} s: too many recent calls to them led to no approved verification. No call was placed.`,
+      refused.retryAfterSeconds,
+      refused.prefix,
     );
   }
 
   /** Places a recorded call; the call after `postSMS`, or the error it means. */
   private async place(call: VoiceCall, code: string): Promise<VoiceCall> {
     this.opts.onCallChange(call);
+    this.metrics.callPlaced(call.clientId, call.verificationId ? 'verification' : 'otp');
     this.opts.logger.info(
       { voiceCallId: call.id, phone: maskPhone(call.phone) },
       'placing voice call',
@@ -370,8 +427,12 @@ export class VoiceOtpService {
             codeHash: (id: string) => this.hash(id, code),
           },
           rules,
+          this.opts.calls,
         );
+        if (opened.kind === 'call-refused')
+          throw this.refuse(clientId, phone.local, opened.refused);
         if (opened.kind === 'phone-limited') {
+          this.metrics.callRefused(clientId, 'VERIFICATION_PHONE_PER_HOUR');
           throw new VerificationRateLimited(
             `Too many verifications for this phone in the last hour (at most ${rules.perPhoneHour}).`,
             opened.retryAfterSeconds,
@@ -379,6 +440,7 @@ export class VoiceOtpService {
           );
         }
         if (opened.kind === 'sends-exhausted') {
+          this.metrics.callRefused(clientId, 'VERIFICATION_SENDS');
           const left = Math.ceil(
             (new Date(opened.verification.expiresAt).getTime() - this.now().getTime()) / 1000,
           );
@@ -398,12 +460,7 @@ export class VoiceOtpService {
           },
           opened.kind === 'created' ? 'phone verification started' : 'phone verification resent',
         );
-        const call = await this.opts.store.createCall({
-          clientId,
-          phone: phone.local,
-          verificationId: verification.id,
-        });
-        await this.place(call, code);
+        await this.place(opened.call, code);
         return verification;
       },
     );
@@ -413,6 +470,7 @@ export class VoiceOtpService {
   private async current(v: PhoneVerification): Promise<PhoneVerification> {
     if (v.status !== 'PENDING' || this.now() < new Date(v.expiresAt)) return v;
     const expired = await this.opts.store.moveVerification(v, 'EXPIRED', {}, 'Validity ran out');
+    if (expired) this.metrics.verificationEnded(v.clientId, 'EXPIRED');
     return expired ?? (await this.opts.store.verificationById(v.id)) ?? v;
   }
 
@@ -430,42 +488,89 @@ export class VoiceOtpService {
 
   /**
    * Checks a code against a verification the caller owns (the schema found it through
-   * `RecordAccess.getOwn`; another client's is VerificationNotFound there).
+   * `RecordAccess.getOwn`; another client's is VerificationNotFound there). Only a PENDING
+   * verification is compared: any other answers VerificationNotPending, whatever the code, so a
+   * check never reports an approval it did not make. A retry with the idempotency key of a check
+   * that was answered replays that answer (the approving one included).
    */
   async checkVerification(
     verification: PhoneVerification,
-    input: { code: string },
+    input: { code: string; idempotencyKey?: string | null },
   ): Promise<PhoneVerification> {
     const code = input.code.trim();
     if (!VERIFICATION_CODE.test(code)) {
       throw new InvalidInput('The code is the 6 digits the call read out.', 'code');
     }
+    const key = readKey(input.idempotencyKey);
+    // The answer as it was given: a replay says what the first check said, not what is now.
+    const codec: ResultCodec<PhoneVerification> = {
+      save: (v) => ({ verificationId: v.id, status: v.status, checks: String(v.checks) }),
+      load: async ({ verificationId, status, checks }) => {
+        const v = verificationId ? await this.opts.store.verificationById(verificationId) : null;
+        if (!v) throw new Error(`Stored verification ${verificationId} is gone`);
+        return { ...v, status: status as VerificationStatus, checks: Number(checks) };
+      },
+      interrupted: (saved) => codec.load(saved),
+    };
+    // The fingerprint holds the code only inside an HMAC, never in clear.
+    return this.opts.idempotent.run(
+      { clientId: verification.clientId, operation: 'checkPhoneVerification', key },
+      { verificationId: verification.id, code },
+      codec,
+      (touch) => this.check(verification, code, touch),
+    );
+  }
+
+  private async check(
+    verification: PhoneVerification,
+    code: string,
+    touch: (v: PhoneVerification) => Promise<void>,
+  ): Promise<PhoneVerification> {
     const rules = this.opts.verification;
+    const notPending = (status: VerificationStatus) =>
+      new VerificationNotPending(
+        `This verification is ${status}, so nothing was checked; start a new one.`,
+        status,
+      );
     for (let round = 0; round < 5; round++) {
       const v = round === 0 ? await this.current(verification) : await this.reread(verification);
-      if (v.status !== 'PENDING') return v;
+      if (v.status !== 'PENDING') throw notPending(v.status);
       if (v.checks >= rules.maxChecks) {
+        // Every check used while PENDING (VERIFICATION_MAX_CHECKS lowered since): it ends here.
         const next = await this.opts.store.moveVerification(
           v,
           'MAX_ATTEMPTS_REACHED',
           {},
           `Check ${v.checks + 1} refused: all ${rules.maxChecks} checks used`,
         );
-        if (next) return next;
+        if (next) {
+          this.metrics.verificationEnded(v.clientId, 'MAX_ATTEMPTS_REACHED');
+          throw notPending(next.status);
+        }
         continue;
       }
       const expected = Buffer.from(v.codeHash, 'hex');
       const given = Buffer.from(this.hash(v.id, code), 'hex');
       const right = expected.length === given.length && timingSafeEqual(expected, given);
       const checks = v.checks + 1;
+      const status: VerificationStatus = right
+        ? 'APPROVED'
+        : checks >= rules.maxChecks
+          ? 'MAX_ATTEMPTS_REACHED'
+          : 'PENDING';
       const next = await this.opts.store.moveVerification(
         v,
-        right ? 'APPROVED' : 'PENDING',
+        status,
         { checks },
-        right ? `Check ${checks}: approved` : `Check ${checks}: wrong code`,
+        right
+          ? `Check ${checks}: approved`
+          : `Check ${checks}: wrong code${status === 'PENDING' ? '' : ', no checks left'}`,
       );
       // Another check or a resend got in first: look again, so a code approves only once.
-      if (next) return next;
+      if (!next) continue;
+      await touch(next);
+      if (status !== 'PENDING') this.metrics.verificationEnded(v.clientId, status);
+      return next;
     }
     throw new Error(`Verification ${verification.id} kept changing under concurrent checks`);
   }

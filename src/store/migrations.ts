@@ -367,6 +367,44 @@ const migrations: Record<string, Migration> = {
       await sql`drop table oa_packages`.execute(db);
     },
   },
+  '0008_voice_call_limits': {
+    // Voice call limits (src/store/voice-guard.ts): calls counted per client, and per number
+    // prefix for the fraud guard, whose blocks are kept with their history.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('voice_calls').addColumn('phone_prefix', 'text').execute();
+      await db.schema
+        .createIndex('voice_calls_client_created')
+        .on('voice_calls')
+        .columns(['client_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('voice_calls_prefix_created')
+        .on('voice_calls')
+        .columns(['phone_prefix', 'created_at'])
+        .execute();
+      await db.schema
+        .createTable('voice_prefix_blocks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('unconverted', 'integer', (c) => c.notNull())
+        .addColumn('blocked_at', 'text', (c) => c.notNull())
+        .addColumn('until', 'text', (c) => c.notNull())
+        .addColumn('lifted_at', 'text')
+        .addColumn('lifted_by', 'text')
+        .execute();
+      await db.schema
+        .createIndex('voice_prefix_blocks_prefix_blocked')
+        .on('voice_prefix_blocks')
+        .columns(['prefix', 'blocked_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table voice_prefix_blocks`.execute(db);
+      await sql`drop index voice_calls_prefix_created`.execute(db);
+      await sql`drop index voice_calls_client_created`.execute(db);
+      await db.schema.alterTable('voice_calls').dropColumn('phone_prefix').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

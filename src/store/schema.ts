@@ -181,10 +181,25 @@ export interface VoiceCallsTable {
   vendor_code: string | null;
   failure_message: string | null;
   verification_id: string | null;
+  /** The fraud guard's prefix of `phone` (src/domain/voice-limits.ts); null on calls before 0008. */
+  phone_prefix: string | null;
   created_at: string;
   updated_at: string;
   settled_at: string | null;
   version: number;
+}
+
+/** A number prefix the fraud guard refuses calls to, from `blocked_at` until `until`. */
+export interface VoicePrefixBlocksTable {
+  id: string;
+  prefix: string;
+  /** Unconverted calls in the window when it tripped. */
+  unconverted: number;
+  blocked_at: string;
+  /** The end of the cool-down; an operator's lift moves it to the lift's time. */
+  until: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
 }
 
 export interface VoiceCallEventsTable {
@@ -232,6 +247,7 @@ export interface DB {
   vas_events: VasEventsTable;
   vas_subscriptions: VasSubscriptionsTable;
   voice_calls: VoiceCallsTable;
+  voice_prefix_blocks: VoicePrefixBlocksTable;
   voice_call_events: VoiceCallEventsTable;
   phone_verifications: PhoneVerificationsTable;
   phone_verification_events: PhoneVerificationEventsTable;

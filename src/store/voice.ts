@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type {
   PhoneVerification,
   VerificationChannel,
@@ -7,9 +7,11 @@ import type {
   VoiceCall,
   VoiceCallStatus,
 } from '../domain/voice.js';
+import { guardPrefix } from '../domain/voice-limits.js';
 import type { Database } from './database.js';
 import type { DB, PhoneVerificationsTable, VoiceCallsTable } from './schema.js';
 import { appendEvent, transition } from './versioned.js';
+import { admitCall, type CallRefused, type CallRules } from './voice-guard.js';
 
 function toVoiceCall(row: Selectable<VoiceCallsTable>): VoiceCall {
   return {
@@ -57,12 +59,16 @@ export interface VerificationPatch {
   sends?: number;
 }
 
-/** What `openVerification` found or made, under the phone's lock. */
+/** What `openVerification` found or made, under the phone's lock; with the call it recorded. */
 export type OpenVerification =
-  | { kind: 'created'; verification: PhoneVerification }
-  | { kind: 'resend'; verification: PhoneVerification }
+  | { kind: 'created'; verification: PhoneVerification; call: VoiceCall }
+  | { kind: 'resend'; verification: PhoneVerification; call: VoiceCall }
   | { kind: 'sends-exhausted'; verification: PhoneVerification }
-  | { kind: 'phone-limited'; retryAfterSeconds: number };
+  | { kind: 'phone-limited'; retryAfterSeconds: number }
+  | { kind: 'call-refused'; refused: CallRefused };
+
+/** What `createCall` recorded, or why it recorded nothing. */
+export type RecordedCall = { kind: 'recorded'; call: VoiceCall } | CallRefused;
 
 /**
  * The voice ledger: calls (a row written before `postSMS`, updated after) and verifications,
@@ -104,32 +110,20 @@ export class VoiceStore {
     return rows.map(toVoiceCall);
   }
 
-  /** Records a call about to be placed: PENDING, no request id yet. */
-  async createCall(input: {
-    clientId: string;
-    phone: string;
-    verificationId: string | null;
-  }): Promise<VoiceCall> {
-    const at = this.now().toISOString();
-    const row: Selectable<VoiceCallsTable> = {
-      id: randomUUID(),
-      client_id: input.clientId,
-      phone: input.phone,
-      request_id: null,
-      status: 'PENDING',
-      vendor_code: null,
-      failure_message: null,
-      verification_id: input.verificationId,
-      created_at: at,
-      updated_at: at,
-      settled_at: null,
-      version: 1,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('voice_calls').values(row).execute();
-      await appendEvent(trx, 'voice_calls', row.id, 1, 'PENDING', 'Recorded; placing the call', at);
+  /**
+   * Records a call about to be placed (PENDING, no request id yet) if the call limits and the
+   * fraud guard admit it (`admitCall`, in the same transaction); otherwise records nothing.
+   */
+  async createCall(
+    input: { clientId: string; phone: string; verificationId: string | null },
+    rules: CallRules,
+  ): Promise<RecordedCall> {
+    const now = this.now();
+    return this.db.transaction().execute(async (trx) => {
+      const refused = await admitCall(trx, this.database.dialect, input, rules, now);
+      if (refused) return refused;
+      return { kind: 'recorded', call: await insertCall(trx, input, now.toISOString()) };
     });
-    return toVoiceCall(row);
   }
 
   /**
@@ -215,8 +209,9 @@ export class VoiceStore {
 
   /**
    * Starts a verification for the phone, or takes the one still open for it (a resend), with a
-   * new code hash; or says which limit stops it. Check and write run in one transaction,
-   * serialised per phone (one writer on SQLite, an advisory lock on PostgreSQL).
+   * new code hash, and records its call; or says which limit stops it (a verification rule, or
+   * the call's: then nothing changes). Check and write run in one transaction, serialised per
+   * phone (one writer on SQLite, an advisory lock on PostgreSQL).
    */
   async openVerification(
     input: {
@@ -227,10 +222,13 @@ export class VoiceStore {
       codeHash: (verificationId: string) => string;
     },
     rules: { validitySeconds: number; maxSends: number; perPhoneHour: number },
+    callRules: CallRules,
   ): Promise<OpenVerification> {
     const now = this.now();
     const at = now.toISOString();
     return this.db.transaction().execute(async (trx) => {
+      // Locks in one order everywhere: this phone's, then the call's (client, prefix).
+      const admit = () => admitCall(trx, this.database.dialect, input, callRules, now);
       if (this.database.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${`verify-phone:${input.phone}`}))`.execute(
           trx,
@@ -250,6 +248,8 @@ export class VoiceStore {
         if (current.sends >= rules.maxSends) {
           return { kind: 'sends-exhausted', verification: current };
         }
+        const refused = await admit();
+        if (refused) return { kind: 'call-refused', refused };
         const version = current.version + 1;
         const sends = current.sends + 1;
         const codeHash = input.codeHash(current.id);
@@ -270,6 +270,7 @@ export class VoiceStore {
         return {
           kind: 'resend',
           verification: { ...current, codeHash, sends, updatedAt: at, version },
+          call: await insertCall(trx, { ...input, verificationId: current.id }, at),
         };
       }
       const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
@@ -288,6 +289,8 @@ export class VoiceStore {
           retryAfterSeconds: Math.max(1, Math.ceil((frees - now.getTime()) / 1000)),
         };
       }
+      const refused = await admit();
+      if (refused) return { kind: 'call-refused', refused };
       const id = randomUUID();
       const row: Selectable<PhoneVerificationsTable> = {
         id,
@@ -305,7 +308,11 @@ export class VoiceStore {
       };
       await trx.insertInto('phone_verifications').values(row).execute();
       await appendEvent(trx, 'phone_verifications', row.id, 1, 'PENDING', 'Started: call 1', at);
-      return { kind: 'created', verification: toVerification(row) };
+      return {
+        kind: 'created',
+        verification: toVerification(row),
+        call: await insertCall(trx, { ...input, verificationId: id }, at),
+      };
     });
   }
 
@@ -331,4 +338,30 @@ export class VoiceStore {
     );
     return row && toVerification(row);
   }
+}
+
+/** Inserts a call about to be placed, with its first event. */
+async function insertCall(
+  trx: Transaction<DB>,
+  input: { clientId: string; phone: string; verificationId: string | null },
+  at: string,
+): Promise<VoiceCall> {
+  const row: Selectable<VoiceCallsTable> = {
+    id: randomUUID(),
+    client_id: input.clientId,
+    phone: input.phone,
+    request_id: null,
+    status: 'PENDING',
+    vendor_code: null,
+    failure_message: null,
+    verification_id: input.verificationId,
+    phone_prefix: guardPrefix(input.phone),
+    created_at: at,
+    updated_at: at,
+    settled_at: null,
+    version: 1,
+  };
+  await trx.insertInto('voice_calls').values(row).execute();
+  await appendEvent(trx, 'voice_calls', row.id, 1, 'PENDING', 'Recorded; placing the call', at);
+  return toVoiceCall(row);
 }

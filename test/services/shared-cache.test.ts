@@ -37,6 +37,10 @@ describe.skipIf(!TEST_REDIS_URL)('the voice balance across instances', () => {
         voiceOtp: vendor,
         secret: 'shared-cache-test-secret-of-32-chars!!',
         verification: { validitySeconds: 600, maxChecks: 5, maxSends: 3, perPhoneHour: 5 },
+        calls: {
+          limits: { perPhone10Min: 3, perPhoneDay: 10, perClientMinute: 30, perClientDay: 1000 },
+          guard: { windowSeconds: 3600, maxUnconverted: 20, cooldownSeconds: 3600 },
+        },
         balance: { cacheSeconds: 60, warnBelow: 0, shared: new RedisSharedCache(redis, prefix) },
         poll: { initialMs: 1_000, maxMs: 15_000 },
         registry: new Registry(),
