@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config, DatabaseConfig } from '../config.js';
 import { DatabaseUnavailable } from '../domain/errors.js';
 import { MIGRATION_NAMES, migrationProvider } from './migrations.js';
+import { pendingOnlineMigrations, runOnlineMigrations } from './online-migrations.js';
 import type { DB } from './schema.js';
 
 export type Dialect = DatabaseConfig['kind'];
@@ -102,11 +103,11 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const pool = { ...DEFAULT_POOL, ...options.pool };
   const dialect = createDialect(config, options, pool);
   const db = new Kysely<DB>({ dialect });
+  // Kysely looks for its bookkeeping tables by name across every schema unless told which one:
+  // another schema's `kysely_migration` (another app, a parallel test) would be taken for ours.
   const migrator = new Migrator({
     db,
     provider: migrationProvider,
-    // Kysely looks for its bookkeeping tables by name across every schema unless told which one:
-    // another schema's `kysely_migration` (another app, a parallel test) would be taken for ours.
     ...(config.kind === 'postgres' ? { migrationTableSchema: options.schema ?? 'public' } : {}),
   });
   let closed = false;
@@ -126,11 +127,20 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
           cause: error,
         });
       }
+      // Index builds, outside a transaction (src/store/online-migrations.ts).
+      try {
+        await runOnlineMigrations(db as Kysely<unknown>);
+      } catch (err) {
+        throw new Error(`Online migration failed: ${(err as Error).message}`, { cause: err });
+      }
     },
     async isReady() {
       try {
         const applied = await migrator.getMigrations();
-        const pending = applied.filter((m) => !m.executedAt).map((m) => m.name);
+        const pending = [
+          ...applied.filter((m) => !m.executedAt).map((m) => m.name),
+          ...(await pendingOnlineMigrations(db as Kysely<unknown>)),
+        ];
         if (pending.length > 0) return { ok: false, reason: `pending migrations: ${pending}` };
         if (applied.length < MIGRATION_NAMES.length) {
           return { ok: false, reason: 'migrations missing' };

@@ -367,6 +367,65 @@ const migrations: Record<string, Migration> = {
       await sql`drop table oa_packages`.execute(db);
     },
   },
+  '0008_ledger_counters': {
+    // totalCount without reading the ledger (src/store/counters.ts), filled from the rows there
+    // are. Counts are exact once every instance writes them (this version on).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('ledger_counts')
+        .addColumn('ledger', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('shard', 'integer', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_counts_pk', [
+          'ledger',
+          'client_id',
+          'status',
+          'day',
+          'shard',
+        ])
+        .execute();
+      const day = sql`substr(created_at, 1, 10)`;
+      for (const ledger of ['orders', 'vas_transactions']) {
+        for (const [byClient, byStatus] of [
+          [true, true],
+          [false, true],
+          [true, false],
+          [false, false],
+        ]) {
+          const client = byClient ? sql.ref('client_id') : sql.lit('');
+          const status = byStatus ? sql.ref('status') : sql.lit('');
+          const groups = [
+            ...(byClient ? [sql.ref('client_id')] : []),
+            ...(byStatus ? [sql.ref('status')] : []),
+            day,
+          ];
+          await sql`
+            insert into ledger_counts (ledger, client_id, status, day, shard, n)
+            select ${sql.lit(ledger)}, ${client}, ${status}, ${day}, 0, count(*)
+            from ${sql.table(ledger)}
+            group by ${sql.join(groups)}
+          `.execute(db);
+        }
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table ledger_counts`.execute(db);
+    },
+  },
+  '0009_vas_settle_due': {
+    // The settling query reads `status = 'UNKNOWN' and next_settle_at <= now` as one range of
+    // its index: every UNKNOWN row now has a due time (`next_settle_at is null` defeated it).
+    async up(db: Kysely<unknown>) {
+      await sql`
+        update vas_transactions set next_settle_at = updated_at
+        where status = 'UNKNOWN' and next_settle_at is null
+      `.execute(db);
+    },
+    async down() {},
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

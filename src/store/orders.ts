@@ -10,6 +10,7 @@ import {
 } from '../domain/order.js';
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
+import { countChange, countRows } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
@@ -229,6 +230,7 @@ export class OrderStore {
         version: 1,
       };
       await trx.insertInto('orders').values(row).execute();
+      await countChange(trx, 'orders', row, null, row.status);
       await appendEvent(
         trx,
         'orders',
@@ -287,7 +289,20 @@ export class OrderStore {
     return rows.map(toOrder);
   }
 
+  /**
+   * `count(*)` of the filter without reading the ledger: the counters answer an owner, a status
+   * and a date range (`store/counters.ts`); a phone is counted through its index (one
+   * subscriber's orders); a carrier or package without a phone is counted row by row over the
+   * index of the rest of the filter.
+   */
   async count(filter: OrderFilter): Promise<number> {
+    if (filter.phone || filter.telco || filter.packageCode) return this.countRows(filter);
+    return countRows(this.db, 'orders', filter, (createdFrom, createdTo) =>
+      this.countRows({ ...filter, createdFrom, createdTo }),
+    );
+  }
+
+  private async countRows(filter: OrderFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();

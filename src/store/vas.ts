@@ -8,6 +8,7 @@ import type {
   VasTransactionEvent,
   VasTransactionStatus,
 } from '../domain/vas.js';
+import { countChange, countRows } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
@@ -204,6 +205,7 @@ export class VasStore {
         version: 1,
       };
       await trx.insertInto('vas_transactions').values(row).execute();
+      await countChange(trx, 'vas_transactions', row, null, row.status);
       await appendEvent(
         trx,
         'vas_transactions',
@@ -295,7 +297,21 @@ export class VasStore {
     return rows.map(toTransaction);
   }
 
+  /**
+   * `count(*)` of the filter: the counters answer an owner, a status and a date range
+   * (`store/counters.ts`); a phone is counted through its index; an action, service or package
+   * without a phone row by row over the index of the rest of the filter.
+   */
   async count(filter: VasTransactionFilter): Promise<number> {
+    if (filter.phone || filter.action || filter.serviceId || filter.packageId) {
+      return this.countRows(filter);
+    }
+    return countRows(this.db, 'vas_transactions', filter, (createdFrom, createdTo) =>
+      this.countRows({ ...filter, createdFrom, createdTo }),
+    );
+  }
+
+  private async countRows(filter: VasTransactionFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
