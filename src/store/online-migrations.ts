@@ -81,15 +81,15 @@ const KEYSET_INDEXES: IndexSpec[] = [
 ];
 
 /** The indexes the ones above replace (each is a prefix of a new one). */
-const SUPERSEDED = [
-  'orders_created',
-  'orders_client_created',
-  'orders_status_created',
-  'orders_phone_created',
-  'vas_events_phone_received',
-  'voice_calls_phone_created',
-  'phone_verifications_phone_created',
-  'oa_packages_oa_created',
+const SUPERSEDED: Array<[index: string, table: string]> = [
+  ['orders_created', 'orders'],
+  ['orders_client_created', 'orders'],
+  ['orders_status_created', 'orders'],
+  ['orders_phone_created', 'orders'],
+  ['vas_events_phone_received', 'vas_events'],
+  ['voice_calls_phone_created', 'voice_calls'],
+  ['phone_verifications_phone_created', 'phone_verifications'],
+  ['oa_packages_oa_created', 'oa_packages'],
 ];
 
 function isPostgres(db: Kysely<unknown>): boolean {
@@ -112,26 +112,35 @@ async function createIndex(db: Kysely<unknown>, spec: IndexSpec): Promise<void> 
   if (invalid.rows.length > 0) {
     await sql`drop index concurrently if exists ${sql.id(spec.name)}`.execute(db);
   }
-  await sql`create index concurrently if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(
+  const concurrently = (await hasRows(db, spec.table)) ? sql`concurrently` : sql``;
+  await sql`create index ${concurrently} if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(
     db,
   );
 }
 
-async function dropIndex(db: Kysely<unknown>, name: string): Promise<void> {
-  await (isPostgres(db)
-    ? sql`drop index concurrently if exists ${sql.id(name)}`
-    : sql`drop index if exists ${sql.id(name)}`
-  ).execute(db);
+async function dropIndex(db: Kysely<unknown>, name: string, table: string): Promise<void> {
+  const concurrently = isPostgres(db) && (await hasRows(db, table)) ? sql`concurrently` : sql``;
+  await sql`drop index ${concurrently} if exists ${sql.id(name)}`.execute(db);
+}
+
+/**
+ * CONCURRENTLY waits for every transaction open in the database, other schemas' included; on an
+ * empty table (a fresh install) a plain build or drop holds its lock for an instant and waits
+ * for none.
+ */
+async function hasRows(db: Kysely<unknown>, table: string): Promise<boolean> {
+  const rows = await sql`select 1 from ${sql.table(table)} limit 1`.execute(db);
+  return rows.rows.length > 0;
 }
 
 const migrations: Record<string, Migration> = {
   '0001_keyset_indexes': {
     async up(db: Kysely<unknown>) {
       for (const spec of KEYSET_INDEXES) await createIndex(db, spec);
-      for (const name of SUPERSEDED) await dropIndex(db, name);
+      for (const [name, table] of SUPERSEDED) await dropIndex(db, name, table);
     },
     async down(db: Kysely<unknown>) {
-      for (const spec of KEYSET_INDEXES) await dropIndex(db, spec.name);
+      for (const spec of KEYSET_INDEXES) await dropIndex(db, spec.name, spec.table);
     },
   },
 };

@@ -142,9 +142,13 @@ export class OrderStore {
 
   /**
    * Records a new OTP request as PENDING, unless an OTP for the same phone and package is still
-   * open or a limit is reached. Check and insert run in one transaction, serialised per client and
-   * per phone (a single writer on SQLite, advisory locks on PostgreSQL), so concurrent requests
-   * cannot all slip under a limit.
+   * open or a phone limit is reached. Check and insert run in one transaction serialised per
+   * phone (a single writer on SQLite, an advisory lock on the phone on PostgreSQL), so
+   * concurrent requests for one phone cannot all slip under a limit or open two orders; requests
+   * for other phones, of the same client or not, never wait for each other. The reads are one
+   * range of the `(phone, created_at, id)` index each. The per-client limit is not counted here
+   * but by the shared limiter (`services/otp-client-limiter.ts`): `limits.perClientMinute` is
+   * ignored.
    */
   async createPending(
     input: NewOrder,
@@ -154,52 +158,47 @@ export class OrderStore {
     const iso = now.toISOString();
     return this.db.transaction().execute(async (trx) => {
       if (this.database.dialect === 'postgres') {
-        // Always client then phone: one order of locks, no deadlocks.
-        await sql`select pg_advisory_xact_lock(hashtext(${`otp-client:${input.clientId}`}))`.execute(
-          trx,
-        );
         await sql`select pg_advisory_xact_lock(hashtext(${`otp-phone:${input.phone}`}))`.execute(
           trx,
         );
       }
+      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
       const validFrom = new Date(now.getTime() - rules.validitySeconds * 1000).toISOString();
-      const open = await trx
+      // One read of the phone's last hour serves the open-order check and the phone limits; an
+      // UNKNOWN registration blocks however old it is, so it is looked for apart.
+      const recent = await trx
         .selectFrom('orders')
         .selectAll()
         .where('phone', '=', input.phone)
-        .where('package_code', '=', input.packageCode)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', 'in', [...OPEN_STATUSES]), eb('created_at', '>', validFrom)]),
-            eb.and([eb('status', '=', 'UNKNOWN'), eb('order_code', 'is not', null)]),
-          ]),
-        )
+        .where('created_at', '>', hourAgo < validFrom ? hourAgo : validFrom)
         .orderBy('created_at', 'desc')
-        .executeTakeFirst();
+        .execute();
+      const open =
+        recent.find(
+          (r) =>
+            r.package_code === input.packageCode &&
+            (OPEN_STATUSES as readonly string[]).includes(r.status) &&
+            r.created_at > validFrom,
+        ) ??
+        (await trx
+          .selectFrom('orders')
+          .selectAll()
+          .where('phone', '=', input.phone)
+          .where('package_code', '=', input.packageCode)
+          .where('status', '=', 'UNKNOWN')
+          .where('order_code', 'is not', null)
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst());
       if (open) return { kind: 'open', order: toOrder(open) };
 
-      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-      const minuteAgo = new Date(now.getTime() - 60_000).toISOString();
-      const phoneTimes = await trx
-        .selectFrom('orders')
-        .select('created_at')
-        .where('phone', '=', input.phone)
-        .where('created_at', '>', hourAgo)
-        // Only attempts count: a request the gateway refused before calling the vendor did not.
-        .where('status', '!=', 'REFUSED')
-        .execute();
-      const clientTimes = await trx
-        .selectFrom('orders')
-        .select('created_at')
-        .where('client_id', '=', input.clientId)
-        .where('created_at', '>', minuteAgo)
-        .where('status', '!=', 'REFUSED')
-        .execute();
       const limited = checkOtpLimits({
         now,
         limits: rules.limits,
-        phoneTimes: phoneTimes.map((r) => new Date(r.created_at)),
-        clientTimes: clientTimes.map((r) => new Date(r.created_at)),
+        // Only attempts count: a request the gateway refused before calling the vendor did not.
+        phoneTimes: recent
+          .filter((r) => r.status !== 'REFUSED' && r.created_at > hourAgo)
+          .map((r) => new Date(r.created_at)),
+        clientTimes: [],
       });
       if (limited) return { kind: 'limited', error: limited };
 
