@@ -3,16 +3,33 @@ import type { DB } from './schema.js';
 
 /**
  * Row counts of the ledgers that answer `totalCount` (orders, VAS transactions), kept per client,
- * status and day (UTC, of `created_at`) in `ledger_counts`, changed in the same transaction as the
- * row: an insert adds one, a status change moves one from the old status to the new. `''` in
- * `client_id` or `status` is the row for every client or every status, so a count reads at most
- * one row per day and shard whatever the filter. Each transaction picks one of `SHARDS` rows at
- * random, so concurrent writers on PostgreSQL rarely wait on the same counter row.
+ * status, tag and day (UTC, of `created_at`) in `ledger_counts`, changed in the same transaction
+ * as the row: an insert adds one, a status change moves one from the old status to the new.
+ * `''` in `client_id`, `status` or `tag` is the row for every client, status or tag, so a count
+ * reads at most one row per day and shard whatever the filter. A tag is one more filter the API
+ * offers on a column with few values (`TAGS`: an order's carrier or package, a VAS transaction's
+ * action or service); a filter on two tags is counted row by row. Each transaction picks one of
+ * `SHARDS` rows at random, so concurrent writers on PostgreSQL rarely wait on the same row.
  */
 
 export type CountedLedger = 'orders' | 'vas_transactions';
 
 export const COUNTED_LEDGERS: readonly CountedLedger[] = ['orders', 'vas_transactions'];
+
+/** Per ledger, the columns whose single-value filters the counters answer, by tag name. */
+export const TAGS = {
+  orders: { telco: 'telco', package: 'package_code' },
+  vas_transactions: { action: 'action', service: 'service_id' },
+} as const satisfies Record<CountedLedger, Record<string, string>>;
+
+/** `telco=VIETTEL`: the tag of one column's value. */
+export function tag(name: string, value: string): string {
+  return `${name}=${value}`;
+}
+
+function tagsOf(ledger: CountedLedger, row: Record<string, unknown>): string[] {
+  return Object.entries(TAGS[ledger]).map(([name, column]) => tag(name, String(row[column])));
+}
 
 const SHARDS = 8;
 const ALL = '';
@@ -36,44 +53,39 @@ export async function countChange(
   if (from === to) return;
   const day = row.created_at.slice(0, 10);
   const shard = Math.floor(Math.random() * SHARDS);
-  const deltas = new Map<string, { client_id: string; status: string; n: number }>();
-  const add = (client_id: string, status: string, n: number) => {
-    const key = `${client_id}\u0000${status}`;
-    const d = deltas.get(key);
-    if (d) d.n += n;
-    else deltas.set(key, { client_id, status, n });
-  };
-  for (const client of [row.client_id, ALL]) {
-    add(client, to, 1);
-    if (from === null) add(client, ALL, 1);
-    else add(client, from, -1);
+  const values: Array<{
+    ledger: string;
+    client_id: string;
+    status: string;
+    tag: string;
+    day: string;
+    shard: number;
+    n: number;
+  }> = [];
+  for (const t of [ALL, ...tagsOf(ledger, row)]) {
+    for (const client_id of [row.client_id, ALL]) {
+      values.push({ ledger, client_id, status: to, tag: t, day, shard, n: 1 });
+      values.push({ ledger, client_id, status: from ?? ALL, tag: t, day, shard, n: from ? -1 : 1 });
+    }
   }
-  const values = [...deltas.values()]
-    .sort((a, b) =>
-      a.client_id === b.client_id
-        ? a.status < b.status
-          ? -1
-          : 1
-        : a.client_id < b.client_id
-          ? -1
-          : 1,
-    )
-    .map((d) => ({ ledger, day, shard, ...d }));
+  const key = (v: (typeof values)[number]) => `${v.client_id}\u0000${v.status}\u0000${v.tag}`;
+  values.sort((a, b) => (key(a) < key(b) ? -1 : 1));
   await trx
     .insertInto('ledger_counts')
     .values(values)
     .onConflict((oc) =>
       oc
-        .columns(['ledger', 'client_id', 'status', 'day', 'shard'])
+        .columns(['ledger', 'client_id', 'status', 'tag', 'day', 'shard'])
         .doUpdateSet({ n: sql`ledger_counts.n + excluded.n` }),
     )
     .execute();
 }
 
-/** What the counters can answer: an owner, a status, and a range of whole days. */
+/** What the counters can answer: an owner, a status, a tag, and a range of whole days. */
 export interface CounterQuery {
   clientId: string | null;
   status: string | null;
+  tag: string | null;
   /** First day counted, `yyyy-mm-dd`, inclusive; null: from the start. */
   fromDay: string | null;
   /** Day after the last one counted, exclusive; null: to the end. */
@@ -90,7 +102,8 @@ export async function readCounters(
     .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
     .where('ledger', '=', ledger)
     .where('client_id', '=', q.clientId ?? ALL)
-    .where('status', '=', q.status ?? ALL);
+    .where('status', '=', q.status ?? ALL)
+    .where('tag', '=', q.tag ?? ALL);
   if (q.fromDay) query = query.where('day', '>=', q.fromDay);
   if (q.toDay) query = query.where('day', '<', q.toDay);
   const row = await query.executeTakeFirst();
@@ -134,7 +147,7 @@ export function splitRange(
 }
 
 /**
- * `count(*)` of the rows of one owner and status (either may be null: all) created in
+ * `count(*)` of the rows of one owner, status and tag (each may be null: all) created in
  * `[from, to)`: whole days from the counters, a partial day at either end from `exact`, which
  * counts rows through an index on `(owner?, status?, created_at)`.
  */
@@ -144,6 +157,7 @@ export async function countRows(
   filter: {
     clientId?: string | null;
     status?: string | null;
+    tag?: string | null;
     createdFrom?: Date | null;
     createdTo?: Date | null;
   },
@@ -155,6 +169,7 @@ export async function countRows(
       ? readCounters(db, ledger, {
           clientId: filter.clientId ?? null,
           status: filter.status ?? null,
+          tag: filter.tag ?? null,
           ...days,
         })
       : 0,

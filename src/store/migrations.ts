@@ -376,6 +376,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('ledger', 'text', (c) => c.notNull())
         .addColumn('client_id', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
         .addColumn('day', 'text', (c) => c.notNull())
         .addColumn('shard', 'integer', (c) => c.notNull())
         .addColumn('n', 'integer', (c) => c.notNull())
@@ -383,31 +384,47 @@ const migrations: Record<string, Migration> = {
           'ledger',
           'client_id',
           'status',
+          'tag',
           'day',
           'shard',
         ])
         .execute();
       const day = sql`substr(created_at, 1, 10)`;
-      for (const ledger of ['orders', 'vas_transactions']) {
-        for (const [byClient, byStatus] of [
-          [true, true],
-          [false, true],
-          [true, false],
-          [false, false],
-        ]) {
-          const client = byClient ? sql.ref('client_id') : sql.lit('');
-          const status = byStatus ? sql.ref('status') : sql.lit('');
-          const groups = [
-            ...(byClient ? [sql.ref('client_id')] : []),
-            ...(byStatus ? [sql.ref('status')] : []),
-            day,
-          ];
-          await sql`
-            insert into ledger_counts (ledger, client_id, status, day, shard, n)
-            select ${sql.lit(ledger)}, ${client}, ${status}, ${day}, 0, count(*)
-            from ${sql.table(ledger)}
-            group by ${sql.join(groups)}
-          `.execute(db);
+      // The tags of counters.ts `TAGS` as of this migration.
+      const tags = {
+        orders: { telco: 'telco', package: 'package_code' },
+        vas_transactions: { action: 'action', service: 'service_id' },
+      };
+      for (const [ledger, columns] of Object.entries(tags)) {
+        const tagged = [
+          null,
+          ...Object.entries(columns).map(([name, column]) => ({
+            expr: sql`${sql.lit(`${name}=`)} || ${sql.ref(column)}`,
+            group: sql.ref(column),
+          })),
+        ];
+        for (const t of tagged) {
+          for (const [byClient, byStatus] of [
+            [true, true],
+            [false, true],
+            [true, false],
+            [false, false],
+          ]) {
+            const client = byClient ? sql.ref('client_id') : sql.lit('');
+            const status = byStatus ? sql.ref('status') : sql.lit('');
+            const groups = [
+              ...(byClient ? [sql.ref('client_id')] : []),
+              ...(byStatus ? [sql.ref('status')] : []),
+              ...(t ? [t.group] : []),
+              day,
+            ];
+            await sql`
+              insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
+              select ${sql.lit(ledger)}, ${client}, ${status}, ${t ? t.expr : sql.lit('')}, ${day}, 0, count(*)
+              from ${sql.table(ledger)}
+              group by ${sql.join(groups)}
+            `.execute(db);
+          }
         }
       }
     },

@@ -10,7 +10,7 @@ import {
 } from '../domain/order.js';
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
-import { countChange, countRows } from './counters.js';
+import { countChange, countRows, tag } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
@@ -289,14 +289,18 @@ export class OrderStore {
   }
 
   /**
-   * `count(*)` of the filter without reading the ledger: the counters answer an owner, a status
-   * and a date range (`store/counters.ts`); a phone is counted through its index (one
-   * subscriber's orders); a carrier or package without a phone is counted row by row over the
-   * index of the rest of the filter.
+   * `count(*)` of the filter without reading the ledger: the counters answer an owner, a status,
+   * a date range and one of carrier or package (`store/counters.ts`); a phone is counted through
+   * its index (one subscriber's orders); carrier and package together row by row over the index
+   * of the rest of the filter.
    */
   async count(filter: OrderFilter): Promise<number> {
-    if (filter.phone || filter.telco || filter.packageCode) return this.countRows(filter);
-    return countRows(this.db, 'orders', filter, (createdFrom, createdTo) =>
+    const tags = [
+      ...(filter.telco ? [tag('telco', filter.telco)] : []),
+      ...(filter.packageCode ? [tag('package', filter.packageCode)] : []),
+    ];
+    if (filter.phone || tags.length > 1) return this.countRows(filter);
+    return countRows(this.db, 'orders', { ...filter, tag: tags[0] }, (createdFrom, createdTo) =>
       this.countRows({ ...filter, createdFrom, createdTo }),
     );
   }

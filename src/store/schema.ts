@@ -219,11 +219,13 @@ export interface PhoneVerificationEventsTable {
   at: string;
 }
 
-/** Row counts per ledger, client, status and day (`store/counters.ts`); `''` means all. */
+/** Row counts per ledger, client, status, tag and day (`store/counters.ts`); `''` means all. */
 export interface LedgerCountsTable {
   ledger: string;
   client_id: string;
   status: string;
+  /** `telco=VIETTEL`, `package=C120`, `action=REGISTER`, `service=1000161`, or `''`. */
+  tag: string;
   /** `yyyy-mm-dd` (UTC) of the rows' `created_at`. */
   day: string;
   shard: number;

@@ -8,7 +8,7 @@ import type {
   VasTransactionEvent,
   VasTransactionStatus,
 } from '../domain/vas.js';
-import { countChange, countRows } from './counters.js';
+import { countChange, countRows, tag } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
@@ -309,16 +309,21 @@ export class VasStore {
   }
 
   /**
-   * `count(*)` of the filter: the counters answer an owner, a status and a date range
-   * (`store/counters.ts`); a phone is counted through its index; an action, service or package
-   * without a phone row by row over the index of the rest of the filter.
+   * `count(*)` of the filter: the counters answer an owner, a status, a date range and one of
+   * action or service (`store/counters.ts`); a phone is counted through its index; a package,
+   * or action and service together, row by row over the index of the rest of the filter.
    */
   async count(filter: VasTransactionFilter): Promise<number> {
-    if (filter.phone || filter.action || filter.serviceId || filter.packageId) {
-      return this.countRows(filter);
-    }
-    return countRows(this.db, 'vas_transactions', filter, (createdFrom, createdTo) =>
-      this.countRows({ ...filter, createdFrom, createdTo }),
+    const tags = [
+      ...(filter.action ? [tag('action', filter.action)] : []),
+      ...(filter.serviceId ? [tag('service', filter.serviceId)] : []),
+    ];
+    if (filter.phone || filter.packageId || tags.length > 1) return this.countRows(filter);
+    return countRows(
+      this.db,
+      'vas_transactions',
+      { ...filter, tag: tags[0] },
+      (createdFrom, createdTo) => this.countRows({ ...filter, createdFrom, createdTo }),
     );
   }
 

@@ -49,8 +49,21 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
     await t.dispose();
   });
 
-  async function countStar(table: 'orders' | 'vas_transactions', f: OrderFilter) {
+  type AnyFilter = OrderFilter & Omit<VasTransactionFilter, 'status'>;
+
+  async function countStar(table: 'orders' | 'vas_transactions', f: AnyFilter) {
     let q = t.database.db.selectFrom(table).select(sql<number>`count(*)`.as('n'));
+    const columns = {
+      telco: 'telco',
+      packageCode: 'package_code',
+      action: 'action',
+      serviceId: 'service_id',
+      packageId: 'package_id',
+    } as const;
+    for (const [key, column] of Object.entries(columns)) {
+      const value = f[key as keyof typeof columns];
+      if (value) q = q.where(sql.ref(column), '=', value);
+    }
     if (f.clientId) q = q.where('client_id', '=', f.clientId);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.phone) q = q.where('phone', '=', f.phone);
@@ -59,16 +72,19 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
     return Number((await q.executeTakeFirstOrThrow()).n);
   }
 
-  function filters<S>(statuses: S[], phone: string): Array<OrderFilter & { status?: S | null }> {
-    const out: Array<OrderFilter & { status?: S | null }> = [];
+  /** Owner × status × date range, each alone and with each tag filter (`tags`), and a phone. */
+  function filters<S>(statuses: S[], phone: string, tags: AnyFilter[]): AnyFilter[] {
+    const out: AnyFilter[] = [];
     for (const clientId of [null, ...CLIENTS.slice(0, 2)]) {
       for (const status of [null, ...statuses]) {
         for (const [createdFrom, createdTo] of RANGES) {
-          out.push({ clientId, status, createdFrom, createdTo } as never);
+          for (const extra of [{}, ...tags]) {
+            out.push({ clientId, status, createdFrom, createdTo, ...extra } as AnyFilter);
+          }
         }
       }
     }
-    out.push({ phone }, { phone, clientId: CLIENTS[0] });
+    out.push({ phone }, { phone, clientId: CLIENTS[0] }, { ...tags[0], ...tags[1] });
     return out;
   }
 
@@ -95,15 +111,16 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
         {
           clientId: CLIENTS[Math.floor(next() * CLIENTS.length)]!,
           phone: `09360${String(Math.floor(next() * 8)).padStart(5, '0')}`,
-          telco: 'MOBIFONE',
-          packageCode: `P${i}`,
+          telco: next() < 0.5 ? 'MOBIFONE' : 'VIETTEL',
+          packageCode: `P${i % 4}`,
           utm: { source: '', medium: '', content: '', campaign: '' },
         },
         rules,
       );
       if (created.kind === 'created') live.push(created.order);
     }
-    for (const f of filters(['PENDING', ...ORDER_MOVES], '0936000003')) {
+    const tags: AnyFilter[] = [{ telco: 'MOBIFONE' }, { packageCode: 'P1' }, { telco: 'VIETTEL' }];
+    for (const f of filters(['PENDING', ...ORDER_MOVES], '0936000003', tags)) {
       expect({ f, n: await orders.count(f) }).toEqual({ f, n: await countStar('orders', f) });
     }
   }, 60_000);
@@ -139,7 +156,9 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
         orders.transition(o, i % 2 ? 'FAILED' : 'OTP_SENT', {}, 'b'),
       ]),
     );
-    for (const f of filters(['PENDING', 'OTP_SENT', 'FAILED'], '0936100001')) {
+    for (const f of filters(['PENDING', 'OTP_SENT', 'FAILED'], '0936100001', [
+      { packageCode: 'C120' },
+    ])) {
       expect({ f, n: await orders.count(f) }).toEqual({ f, n: await countStar('orders', f) });
     }
   }, 60_000);
@@ -160,7 +179,7 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
       const created = await store.create({
         clientId: CLIENTS[Math.floor(next() * CLIENTS.length)]!,
         phone: `09120${String(Math.floor(next() * 8)).padStart(5, '0')}`,
-        serviceId: '1000161',
+        serviceId: next() < 0.5 ? '1000161' : '1000162',
         packageId: `P${i}`,
         action: next() < 0.5 ? 'REGISTER' : 'CANCEL',
         channel: 'APP',
@@ -170,7 +189,12 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
       });
       if (created.kind === 'created') live.push(created.transaction);
     }
-    for (const f of filters(['PENDING', ...VAS_MOVES], '0912000003')) {
+    const tags: AnyFilter[] = [
+      { action: 'REGISTER' },
+      { serviceId: '1000162' },
+      { packageId: 'P3' },
+    ];
+    for (const f of filters(['PENDING', ...VAS_MOVES], '0912000003', tags)) {
       const vf = f as VasTransactionFilter;
       expect({ f, n: await store.count(vf) }).toEqual({
         f,
