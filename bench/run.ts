@@ -12,6 +12,7 @@ import { ClientStore } from '../src/store/clients.js';
 import { openDatabase } from '../src/store/database.js';
 import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
 import { voiceOtp } from '../src/vendors/voice-otp/index.js';
+import { type LedgerArmResult, ledgerGrowth, ledgerSection } from './ledger-growth.js';
 
 /**
  * `npm run bench`: the gateway as `npm start` runs it (compiled, plain node), the vendor
@@ -262,11 +263,46 @@ function gatewayEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
+/** SQLite 100k and PostgreSQL 1M orders (BENCH_LEDGER_ROWS: other PostgreSQL sizes). */
+async function ledgerArm(log: (s: string) => void): Promise<string[]> {
+  log('ledger growth…');
+  const results: Array<LedgerArmResult | string> = [];
+  results.push(await ledgerGrowth('sqlite', quick ? 10_000 : 100_000, log));
+  const pgRows = (process.env.BENCH_LEDGER_ROWS ?? (quick ? '10000' : '100000,1000000'))
+    .split(',')
+    .map(Number);
+  for (const rows of pgRows) {
+    try {
+      results.push(await ledgerGrowth('postgres', rows, log, PG_URL));
+    } catch (err) {
+      results.push(`PostgreSQL ${rows.toLocaleString('en')}: not run: ${(err as Error).message}`);
+    }
+  }
+  return ledgerSection(results);
+}
+
+/**
+ * `BENCH_ARMS=ledger npm run bench`: the ledger-growth arm alone; its section of RESULTS.md is
+ * replaced and the others kept.
+ */
+async function ledgerOnly(log: (s: string) => void): Promise<void> {
+  const section = await ledgerArm(log);
+  const path = join(root, 'bench/RESULTS.md');
+  const current = readFileSync(path, 'utf8');
+  const start = current.indexOf('## Ledger growth');
+  const rest = start < 0 ? -1 : current.indexOf('\n## ', start + 1);
+  const before = start < 0 ? `${current.trimEnd()}\n\n` : current.slice(0, start);
+  const after = start < 0 || rest < 0 ? '' : current.slice(rest + 1);
+  writeFileSync(path, `${before}${section.join('\n')}\n${after ? `\n${after}` : ''}`);
+  log('wrote the ledger-growth section of bench/RESULTS.md');
+}
+
 async function main() {
   const lines: string[] = [];
   const log = (s: string) => {
     process.stdout.write(`${s}\n`);
   };
+  if (process.env.BENCH_ARMS === 'ledger') return ledgerOnly(log);
 
   log('building (npm run build)…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -635,6 +671,7 @@ async function main() {
     `- time for all 50 checks, ms, min / median / max: one query ${mmm(batching.batched, 1)}; 50 queries ${mmm(batching.separate, 1)}`,
     '',
   );
+  lines.push(...(await ledgerArm(log)));
   writeFileSync(join(root, 'bench/RESULTS.md'), lines.join('\n'));
   log('wrote bench/RESULTS.md');
 }

@@ -14,6 +14,7 @@ import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
+import { OtpClientLimiter } from './services/otp-client-limiter.js';
 import { RedisSharedCache } from './services/shared-cache.js';
 import { VasService } from './services/vas.js';
 import { RedisPollLease } from './services/voice-call-poller.js';
@@ -126,6 +127,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         perClientMinute: config.otp.limitPerClientMinute,
       },
     },
+    // Shared by the instances when they share Redis.
+    clientLimiter: new OtpClientLimiter(config.otp.limitPerClientMinute, live.redis),
     onChange: live.publishOrder,
     logger,
     now,

@@ -212,6 +212,21 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
     expect(dmallSim(t).otpCalls()).toBe(before + 1);
   });
 
+  it('lets only one of concurrent OTP requests for a phone and package through, whichever clients ask', async () => {
+    const before = dmallSim(t).otpCalls();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        sales(t, `shop-${i % 5}`).requestOtp('0936000194', 'C120'),
+      ),
+    );
+    const kinds = results.map((r) => r.__typename);
+    expect(kinds.filter((k) => k === 'RequestOtpSuccess')).toHaveLength(1);
+    for (const k of kinds.filter((k) => k !== 'RequestOtpSuccess')) {
+      expect(['OtpAlreadySent', 'OtpAlreadySentElsewhere']).toContain(k);
+    }
+    expect(dmallSim(t).otpCalls()).toBe(before + 1);
+  });
+
   it('turns calls cut short by a stop into UNKNOWN, and lapsed OTPs into EXPIRED', async () => {
     const orders = t.gateway.orders;
     // A request recorded as PENDING whose vendor answer was never written (the process died).
@@ -264,5 +279,37 @@ describe.each(DIALECTS)('the order ledger on $name', ({ create }) => {
       __typename: 'RegisterWithOtpSuccess',
       order: { status: 'REGISTERED' },
     });
+  });
+});
+
+describe.each(DIALECTS)('a burst of sales on $name', ({ create }) => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway(
+      {
+        VENDOR_MAX_CONCURRENCY: '2',
+        DMALL_TIMEOUT_MS: '5000',
+        OTP_LIMIT_PER_CLIENT_MINUTE: '1000',
+      },
+      create(),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is queued by the vendor bulkhead, not refused: every sale goes through', async () => {
+    // 30 OTP requests at once on 2 vendor slots, each call 20 ms: the queue drains in about
+    // 300 ms, far within the vendor timeout every waiting call is allowed.
+    dmallSim(t).sim.delayMs = 20;
+    const s = sales(t, 'busy-shop');
+    const phones = Array.from({ length: 30 }, (_, i) => `09361${String(i).padStart(5, '0')}`);
+    const requested = await Promise.all(phones.map((p) => s.requestOtp(p, 'C120')));
+    expect(requested.map((r) => r.__typename)).toEqual(phones.map(() => 'RequestOtpSuccess'));
+    const registered = await Promise.all(
+      requested.map((r) => s.register(r.order!.orderCode, '123456')),
+    );
+    expect(registered.map((r) => r.__typename)).toEqual(phones.map(() => 'RegisterWithOtpSuccess'));
+    expect(dmallSim(t).otpCalls()).toBe(30);
   });
 });

@@ -34,6 +34,7 @@ import {
   type ResultCodec,
   readKey,
 } from './idempotent.js';
+import { OtpClientLimiter } from './otp-client-limiter.js';
 
 /** What `requestOtp` can answer besides the order; the schema's result union lists these. */
 export const REQUEST_OTP_ERRORS = [
@@ -83,6 +84,8 @@ export interface DmallSalesOptions {
   /** Decides which packages a subscriber may buy; requestOtp sells nothing else. */
   eligibility: EligibilityProvider;
   otp: { validitySeconds: number; maxAttempts: number; limits: OtpLimits };
+  /** Counts `limits.perClientMinute`; by default in this process's memory. */
+  clientLimiter?: OtpClientLimiter;
   /** Called after every committed change of an order (live updates). */
   onChange: (order: Order) => void;
   logger: Logger;
@@ -99,9 +102,12 @@ const UTM_MAX = 200;
  */
 export class DmallSales {
   private readonly now: () => Date;
+  private readonly clientLimiter: OtpClientLimiter;
 
   constructor(private readonly opts: DmallSalesOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.clientLimiter =
+      opts.clientLimiter ?? new OtpClientLimiter(opts.otp.limits.perClientMinute);
   }
 
   /**
@@ -151,10 +157,19 @@ export class DmallSales {
       { phone: phone.local, packageCode, utm },
       this.orderResult('requestOtp'),
       async (touch) => {
-        const created = await this.opts.orders.createPending(
-          { clientId, phone: phone.local, telco: phone.telco, packageCode, utm },
-          { limits: this.opts.otp.limits, validitySeconds: this.opts.otp.validitySeconds },
-        );
+        const clientLimited = await this.clientLimiter.take(clientId);
+        if (clientLimited) throw clientLimited;
+        const created = await this.opts.orders
+          .createPending(
+            { clientId, phone: phone.local, telco: phone.telco, packageCode, utm },
+            { limits: this.opts.otp.limits, validitySeconds: this.opts.otp.validitySeconds },
+          )
+          .catch(async (err: unknown) => {
+            await this.clientLimiter.giveBack(clientId);
+            throw err;
+          });
+        // Only requests that reach the vendor count toward the client's limit.
+        if (created.kind !== 'created') await this.clientLimiter.giveBack(clientId);
         if (created.kind === 'limited') throw created.error;
         if (created.kind === 'open') {
           const open = created.order;
@@ -209,6 +224,7 @@ export class DmallSales {
               order.id,
             );
           }
+          if (!err.outcomeUnknown && !err.attempted) await this.clientLimiter.giveBack(clientId);
           await this.move(
             order,
             err.outcomeUnknown ? 'UNKNOWN' : err.attempted ? 'FAILED' : 'REFUSED',

@@ -360,21 +360,28 @@ export class VasService {
 
   /**
    * The sweeper's part: PENDING rows whose call cannot be running any more become UNKNOWN, then
-   * every UNKNOWN row whose next check is due is settled from CheckServiceInfo.
+   * the UNKNOWN rows whose next check is due are settled from CheckServiceInfo, `batch` at a time
+   * and the checks of a batch at once (the vendor's bulkhead bounds them), up to `maxBatches`
+   * batches per sweep so that one sweep never runs unbounded.
    */
-  async sweep(staleAfterMs: number, batch = 20): Promise<VasTransaction[]> {
-    for (const tx of await this.opts.store.stalePending(staleAfterMs)) {
-      await this.opts.store.transition(
-        tx,
-        'UNKNOWN',
-        { nextSettleAt: this.now().toISOString() },
-        'No answer was recorded for the notify_reg call: the gateway stopped during the call',
-      );
-    }
+  async sweep(staleAfterMs: number, batch = 20, maxBatches = 10): Promise<VasTransaction[]> {
+    await Promise.all(
+      (await this.opts.store.stalePending(staleAfterMs)).map((tx) =>
+        this.opts.store.transition(
+          tx,
+          'UNKNOWN',
+          { nextSettleAt: this.now().toISOString() },
+          'No answer was recorded for the notify_reg call: the gateway stopped during the call',
+        ),
+      ),
+    );
     const changed: VasTransaction[] = [];
-    for (const tx of await this.opts.store.dueForSettling(batch)) {
-      const settled = await this.settle(tx);
-      if (settled.status !== 'UNKNOWN') changed.push(settled);
+    for (let round = 0; round < maxBatches; round++) {
+      const due = await this.opts.store.dueForSettling(batch);
+      const settled = await Promise.all(due.map((tx) => this.settle(tx)));
+      changed.push(...settled.filter((tx) => tx.status !== 'UNKNOWN'));
+      // A check that got no answer puts its row off: what is left due is new work.
+      if (due.length < batch) break;
     }
     return changed;
   }

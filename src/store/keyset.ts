@@ -5,6 +5,11 @@ import { InvalidCursor } from '../domain/errors.js';
  * Keyset pagination, newest first, shared by every ledger (orders, VAS transactions and events,
  * OA purchases): a page is the rows after or before a cursor on (a timestamp column, an id
  * column), which stays right while rows are added, unlike an offset.
+ *
+ * The cursor is compared as a row value, `(at, id) < (X, Y)`: PostgreSQL and SQLite (3.15+) plan
+ * it as one range of an index ending in `(at, id)` (migration `0008`), so a page at any depth
+ * reads one page of index entries. Written as `at < X or (at = X and id < Y)` it was a filter
+ * applied after reading every newer row.
  */
 
 /** What Pothos relay's `resolveCursorConnection` asks of a list. */
@@ -39,11 +44,11 @@ export function keysetPage<DB, TB extends keyof DB, O>(
   let q = query;
   if (page.after) {
     const c = decodeCursor(page.after);
-    q = q.where(sql<boolean>`(${at} < ${c.at} or (${at} = ${c.at} and ${id} < ${c.id}))`);
+    q = q.where(sql<boolean>`(${at}, ${id}) < (${c.at}, ${c.id})`);
   }
   if (page.before) {
     const c = decodeCursor(page.before);
-    q = q.where(sql<boolean>`(${at} > ${c.at} or (${at} = ${c.at} and ${id} > ${c.id}))`);
+    q = q.where(sql<boolean>`(${at}, ${id}) > (${c.at}, ${c.id})`);
   }
   const direction = sql.raw(page.inverted ? 'asc' : 'desc');
   return q.orderBy(sql`${at} ${direction}`).orderBy(sql`${id} ${direction}`).limit(page.limit);

@@ -367,7 +367,83 @@ const migrations: Record<string, Migration> = {
       await sql`drop table oa_packages`.execute(db);
     },
   },
-  '0008_voice_call_limits': {
+  '0008_ledger_counters': {
+    // totalCount without reading the ledger (src/store/counters.ts), filled from the rows there
+    // are. Counts are exact once every instance writes them (this version on).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('ledger_counts')
+        .addColumn('ledger', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('shard', 'integer', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_counts_pk', [
+          'ledger',
+          'client_id',
+          'status',
+          'tag',
+          'day',
+          'shard',
+        ])
+        .execute();
+      const day = sql`substr(created_at, 1, 10)`;
+      // The tags of counters.ts `TAGS` as of this migration.
+      const tags = {
+        orders: { telco: 'telco', package: 'package_code' },
+        vas_transactions: { action: 'action', service: 'service_id' },
+      };
+      for (const [ledger, columns] of Object.entries(tags)) {
+        const tagged = [
+          null,
+          ...Object.entries(columns).map(([name, column]) => ({
+            expr: sql`${sql.lit(`${name}=`)} || ${sql.ref(column)}`,
+            group: sql.ref(column),
+          })),
+        ];
+        for (const t of tagged) {
+          for (const [byClient, byStatus] of [
+            [true, true],
+            [false, true],
+            [true, false],
+            [false, false],
+          ]) {
+            const client = byClient ? sql.ref('client_id') : sql.lit('');
+            const status = byStatus ? sql.ref('status') : sql.lit('');
+            const groups = [
+              ...(byClient ? [sql.ref('client_id')] : []),
+              ...(byStatus ? [sql.ref('status')] : []),
+              ...(t ? [t.group] : []),
+              day,
+            ];
+            await sql`
+              insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
+              select ${sql.lit(ledger)}, ${client}, ${status}, ${t ? t.expr : sql.lit('')}, ${day}, 0, count(*)
+              from ${sql.table(ledger)}
+              group by ${sql.join(groups)}
+            `.execute(db);
+          }
+        }
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table ledger_counts`.execute(db);
+    },
+  },
+  '0009_vas_settle_due': {
+    // The settling query reads `status = 'UNKNOWN' and next_settle_at <= now` as one range of
+    // its index: every UNKNOWN row now has a due time (`next_settle_at is null` defeated it).
+    async up(db: Kysely<unknown>) {
+      await sql`
+        update vas_transactions set next_settle_at = updated_at
+        where status = 'UNKNOWN' and next_settle_at is null
+      `.execute(db);
+    },
+    async down() {},
+  },
+  '0010_voice_call_limits': {
     // Voice call limits (src/store/voice-guard.ts): calls counted per client, and per number
     // prefix for the fraud guard, whose blocks are kept with their history.
     async up(db: Kysely<unknown>) {

@@ -10,6 +10,7 @@ import {
 } from '../domain/order.js';
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
+import { countChange, countRows, tag } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
@@ -141,9 +142,13 @@ export class OrderStore {
 
   /**
    * Records a new OTP request as PENDING, unless an OTP for the same phone and package is still
-   * open or a limit is reached. Check and insert run in one transaction, serialised per client and
-   * per phone (a single writer on SQLite, advisory locks on PostgreSQL), so concurrent requests
-   * cannot all slip under a limit.
+   * open or a phone limit is reached. Check and insert run in one transaction serialised per
+   * phone (a single writer on SQLite, an advisory lock on the phone on PostgreSQL), so
+   * concurrent requests for one phone cannot all slip under a limit or open two orders; requests
+   * for other phones, of the same client or not, never wait for each other. The reads are one
+   * range of the `(phone, created_at, id)` index each. The per-client limit is not counted here
+   * but by the shared limiter (`services/otp-client-limiter.ts`): `limits.perClientMinute` is
+   * ignored.
    */
   async createPending(
     input: NewOrder,
@@ -153,52 +158,47 @@ export class OrderStore {
     const iso = now.toISOString();
     return this.db.transaction().execute(async (trx) => {
       if (this.database.dialect === 'postgres') {
-        // Always client then phone: one order of locks, no deadlocks.
-        await sql`select pg_advisory_xact_lock(hashtext(${`otp-client:${input.clientId}`}))`.execute(
-          trx,
-        );
         await sql`select pg_advisory_xact_lock(hashtext(${`otp-phone:${input.phone}`}))`.execute(
           trx,
         );
       }
+      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
       const validFrom = new Date(now.getTime() - rules.validitySeconds * 1000).toISOString();
-      const open = await trx
+      // One read of the phone's last hour serves the open-order check and the phone limits; an
+      // UNKNOWN registration blocks however old it is, so it is looked for apart.
+      const recent = await trx
         .selectFrom('orders')
         .selectAll()
         .where('phone', '=', input.phone)
-        .where('package_code', '=', input.packageCode)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', 'in', [...OPEN_STATUSES]), eb('created_at', '>', validFrom)]),
-            eb.and([eb('status', '=', 'UNKNOWN'), eb('order_code', 'is not', null)]),
-          ]),
-        )
+        .where('created_at', '>', hourAgo < validFrom ? hourAgo : validFrom)
         .orderBy('created_at', 'desc')
-        .executeTakeFirst();
+        .execute();
+      const open =
+        recent.find(
+          (r) =>
+            r.package_code === input.packageCode &&
+            (OPEN_STATUSES as readonly string[]).includes(r.status) &&
+            r.created_at > validFrom,
+        ) ??
+        (await trx
+          .selectFrom('orders')
+          .selectAll()
+          .where('phone', '=', input.phone)
+          .where('package_code', '=', input.packageCode)
+          .where('status', '=', 'UNKNOWN')
+          .where('order_code', 'is not', null)
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst());
       if (open) return { kind: 'open', order: toOrder(open) };
 
-      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-      const minuteAgo = new Date(now.getTime() - 60_000).toISOString();
-      const phoneTimes = await trx
-        .selectFrom('orders')
-        .select('created_at')
-        .where('phone', '=', input.phone)
-        .where('created_at', '>', hourAgo)
-        // Only attempts count: a request the gateway refused before calling the vendor did not.
-        .where('status', '!=', 'REFUSED')
-        .execute();
-      const clientTimes = await trx
-        .selectFrom('orders')
-        .select('created_at')
-        .where('client_id', '=', input.clientId)
-        .where('created_at', '>', minuteAgo)
-        .where('status', '!=', 'REFUSED')
-        .execute();
       const limited = checkOtpLimits({
         now,
         limits: rules.limits,
-        phoneTimes: phoneTimes.map((r) => new Date(r.created_at)),
-        clientTimes: clientTimes.map((r) => new Date(r.created_at)),
+        // Only attempts count: a request the gateway refused before calling the vendor did not.
+        phoneTimes: recent
+          .filter((r) => r.status !== 'REFUSED' && r.created_at > hourAgo)
+          .map((r) => new Date(r.created_at)),
+        clientTimes: [],
       });
       if (limited) return { kind: 'limited', error: limited };
 
@@ -229,6 +229,7 @@ export class OrderStore {
         version: 1,
       };
       await trx.insertInto('orders').values(row).execute();
+      await countChange(trx, 'orders', row, null, row.status);
       await appendEvent(
         trx,
         'orders',
@@ -287,7 +288,24 @@ export class OrderStore {
     return rows.map(toOrder);
   }
 
+  /**
+   * `count(*)` of the filter without reading the ledger: the counters answer an owner, a status,
+   * a date range and one of carrier or package (`store/counters.ts`); a phone is counted through
+   * its index (one subscriber's orders); carrier and package together row by row over the index
+   * of the rest of the filter.
+   */
   async count(filter: OrderFilter): Promise<number> {
+    const tags = [
+      ...(filter.telco ? [tag('telco', filter.telco)] : []),
+      ...(filter.packageCode ? [tag('package', filter.packageCode)] : []),
+    ];
+    if (filter.phone || tags.length > 1) return this.countRows(filter);
+    return countRows(this.db, 'orders', { ...filter, tag: tags[0] }, (createdFrom, createdTo) =>
+      this.countRows({ ...filter, createdFrom, createdTo }),
+    );
+  }
+
+  private async countRows(filter: OrderFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();

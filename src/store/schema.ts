@@ -234,7 +234,21 @@ export interface PhoneVerificationEventsTable {
   at: string;
 }
 
+/** Row counts per ledger, client, status, tag and day (`store/counters.ts`); `''` means all. */
+export interface LedgerCountsTable {
+  ledger: string;
+  client_id: string;
+  status: string;
+  /** `telco=VIETTEL`, `package=C120`, `action=REGISTER`, `service=1000161`, or `''`. */
+  tag: string;
+  /** `yyyy-mm-dd` (UTC) of the rows' `created_at`. */
+  day: string;
+  shard: number;
+  n: number;
+}
+
 export interface DB {
+  ledger_counts: LedgerCountsTable;
   oa_packages: OAPackagesTable;
   oa_package_events: OAPackageEventsTable;
   clients: ClientsTable;

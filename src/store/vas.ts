@@ -8,6 +8,7 @@ import type {
   VasTransactionEvent,
   VasTransactionStatus,
 } from '../domain/vas.js';
+import { countChange, countRows, tag } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
@@ -197,13 +198,16 @@ export class VasStore {
         vendor_message: null,
         failure_reason: null,
         settle_attempts: 0,
-        next_settle_at: null,
+        // Never null on a row that may become UNKNOWN: the settling query is then one range of
+        // its (status, next_settle_at) index (`dueForSettling`).
+        next_settle_at: iso,
         created_at: iso,
         updated_at: iso,
         settled_at: null,
         version: 1,
       };
       await trx.insertInto('vas_transactions').values(row).execute();
+      await countChange(trx, 'vas_transactions', row, null, row.status);
       await appendEvent(
         trx,
         'vas_transactions',
@@ -227,6 +231,12 @@ export class VasStore {
     patch: VasTransactionPatch,
     detail: string,
   ): Promise<VasTransaction | null> {
+    const at = this.now().toISOString();
+    // An UNKNOWN row is always due at some time (see `dueForSettling`).
+    const nextSettleAt =
+      status === 'UNKNOWN' && (patch.nextSettleAt ?? tx.nextSettleAt) === null
+        ? at
+        : patch.nextSettleAt;
     const row = await transition(
       this.db,
       'vas_transactions',
@@ -237,11 +247,11 @@ export class VasStore {
         ...(patch.vendorMessage !== undefined && { vendor_message: patch.vendorMessage }),
         ...(patch.failureReason !== undefined && { failure_reason: patch.failureReason }),
         ...(patch.settleAttempts !== undefined && { settle_attempts: patch.settleAttempts }),
-        ...(patch.nextSettleAt !== undefined && { next_settle_at: patch.nextSettleAt }),
+        ...(nextSettleAt !== undefined && { next_settle_at: nextSettleAt }),
         ...(patch.settledAt !== undefined && { settled_at: patch.settledAt }),
       },
       detail,
-      this.now().toISOString(),
+      at,
     );
     return row && toTransaction(row);
   }
@@ -259,14 +269,17 @@ export class VasStore {
     return rows.map(toTransaction);
   }
 
-  /** UNKNOWN rows whose next settlement check is due, oldest due first. */
+  /**
+   * UNKNOWN rows whose next settlement check is due, oldest due first: one range of the
+   * `(status, next_settle_at)` index, since an UNKNOWN row always has a due time.
+   */
   async dueForSettling(limit: number): Promise<VasTransaction[]> {
     const now = this.now().toISOString();
     const rows = await this.db
       .selectFrom('vas_transactions')
       .selectAll()
       .where('status', '=', 'UNKNOWN')
-      .where((eb) => eb.or([eb('next_settle_at', 'is', null), eb('next_settle_at', '<=', now)]))
+      .where('next_settle_at', '<=', now)
       .orderBy('next_settle_at')
       .limit(limit)
       .execute();
@@ -295,7 +308,26 @@ export class VasStore {
     return rows.map(toTransaction);
   }
 
+  /**
+   * `count(*)` of the filter: the counters answer an owner, a status, a date range and one of
+   * action or service (`store/counters.ts`); a phone is counted through its index; a package,
+   * or action and service together, row by row over the index of the rest of the filter.
+   */
   async count(filter: VasTransactionFilter): Promise<number> {
+    const tags = [
+      ...(filter.action ? [tag('action', filter.action)] : []),
+      ...(filter.serviceId ? [tag('service', filter.serviceId)] : []),
+    ];
+    if (filter.phone || filter.packageId || tags.length > 1) return this.countRows(filter);
+    return countRows(
+      this.db,
+      'vas_transactions',
+      { ...filter, tag: tags[0] },
+      (createdFrom, createdTo) => this.countRows({ ...filter, createdFrom, createdTo }),
+    );
+  }
+
+  private async countRows(filter: VasTransactionFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();

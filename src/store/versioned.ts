@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { countChange, isCounted } from './counters.js';
 import type { DB } from './schema.js';
 
 /**
@@ -39,13 +40,14 @@ export async function appendEvent(
 
 /**
  * Moves a row to `status`, with the other columns in `set`, if it is still at the version the
- * caller read (optimistic concurrency), and appends the change to its history in the same
- * transaction. The row as it is now, or null when someone else changed it first.
+ * caller read (optimistic concurrency), and appends the change to its history and to the
+ * ledger's counters (`counters.ts`) in the same transaction. The row as it is now, or null when
+ * someone else changed it first. `current.status` is the status at `current.version`.
  */
 export async function transition<L extends Ledger>(
   db: Kysely<DB>,
   ledger: L,
-  current: { id: string; version: number },
+  current: { id: string; version: number; status: string },
   status: string,
   set: Updateable<DB[L]>,
   detail: string,
@@ -69,6 +71,15 @@ export async function transition<L extends Ledger>(
       .selectAll()
       .where('id', '=', current.id)
       .executeTakeFirstOrThrow();
+    if (isCounted(ledger)) {
+      await countChange(
+        trx,
+        ledger,
+        row as { client_id: string; created_at: string },
+        current.status,
+        status,
+      );
+    }
     return row as Selectable<DB[L]>;
   });
 }

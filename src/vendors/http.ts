@@ -69,12 +69,22 @@ export interface VendorHttpOptions {
   breakerFailures: number;
   /** How long the breaker stays open before letting one trial call through. */
   breakerHalfOpenMs: number;
-  /** Calls in flight at once; as many again may wait. */
+  /**
+   * Calls in flight at once. More wait their turn, each for up to `queueTimeoutMs` (then
+   * VENDOR_UNAVAILABLE, nothing sent): a burst is queued, not refused.
+   */
   maxConcurrency: number;
+  /** How long a call may wait for a slot; defaults to `timeoutMs`. */
+  queueTimeoutMs?: number;
   metrics: VendorMetrics;
   logger: Logger;
   /** Injected dispatcher (a test `MockAgent`); by default a keep-alive `Pool` for the origin. */
   dispatcher?: Dispatcher;
+}
+
+/** A call waited for a bulkhead slot for the whole vendor timeout. */
+class QueueTimeout extends Error {
+  override name = 'QueueTimeout';
 }
 
 /** Prometheus metrics shared by every vendor, labelled by vendor and operation. */
@@ -170,7 +180,9 @@ export class VendorHttp {
       halfOpenAfter: opts.breakerHalfOpenMs,
       breaker: new ConsecutiveBreaker(opts.breakerFailures),
     });
-    const limiter = bulkhead(opts.maxConcurrency, opts.maxConcurrency);
+    // The queue is bounded by time (`queued`), not by length; the length cap only keeps a stuck
+    // vendor from collecting waiters without end.
+    const limiter = bulkhead(opts.maxConcurrency, Math.max(1_000, opts.maxConcurrency * 50));
     this.once = wrap(this.breaker, limiter);
     this.repeatable =
       opts.readRetries > 0
@@ -192,7 +204,12 @@ export class VendorHttp {
     const policy = call.safeToRepeat ? this.repeatable : this.once;
     try {
       let attempt = 0;
-      return await policy.execute(() => this.attempt(call, ++attempt));
+      return await this.queued((signal, start) =>
+        policy.execute(() => {
+          start();
+          return this.attempt(call, ++attempt);
+        }, signal),
+      );
     } catch (err) {
       if (err instanceof VendorError) throw err;
       if (err instanceof BrokenCircuitError) {
@@ -203,7 +220,7 @@ export class VendorHttp {
           cause: err,
         });
       }
-      if (err instanceof BulkheadRejectedError) {
+      if (err instanceof BulkheadRejectedError || err instanceof QueueTimeout) {
         throw this.fail(call, {
           code: 'VENDOR_UNAVAILABLE',
           message: `${this.vendor} has too many calls in flight; try again shortly`,
@@ -217,6 +234,38 @@ export class VendorHttp {
 
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /**
+   * Runs `run` if it starts within `queueTimeoutMs` (the vendor timeout): a call still waiting
+   * for a bulkhead slot by then gives up with QueueTimeout, and its aborted signal makes the bulkhead drop it unsent.
+   * A call that started is not cut by this: its own timeouts apply.
+   */
+  private queued<T>(run: (signal: AbortSignal, start: () => void) => Promise<T>): Promise<T> {
+    const waiting = new AbortController();
+    let started = false;
+    const execution = run(waiting.signal, () => {
+      started = true;
+    });
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (started) return;
+        waiting.abort();
+        // The bulkhead rejects the dropped call when its turn comes; nobody waits for that.
+        execution.catch(() => {});
+        reject(new QueueTimeout());
+      }, this.opts.queueTimeoutMs ?? this.opts.timeoutMs);
+      execution.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 
   private async attempt<T>(call: VendorCall<T>, attempt: number): Promise<T> {

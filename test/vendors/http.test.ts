@@ -242,4 +242,35 @@ describe('VendorHttp against a real loopback server', () => {
     expect(lines[0]).not.toContain('0936004420');
     expect(lines[0]).not.toContain('top-secret-key');
   });
+
+  it('queues a burst beyond maxConcurrency instead of refusing it: every call is made', async () => {
+    let inFlight = 0;
+    let most = 0;
+    server.respond((_req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.end('{"ok":true}');
+      }, 20);
+    });
+    // 30 calls on 2 slots: 15 rounds of 20 ms, well within the 300 ms vendor timeout per wait.
+    const http = client({ maxConcurrency: 2, timeoutMs: 2_000 });
+    const results = await Promise.all(Array.from({ length: 30 }, () => http.call(create)));
+    expect(results).toEqual(Array.from({ length: 30 }, () => ({ ok: true })));
+    expect(server.seen).toHaveLength(30);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it('gives up on a call that waited for a slot past its queue timeout, without sending it', async () => {
+    server.respond(() => {
+      /* never answers: the one slot stays taken for the call's whole timeout */
+    });
+    const http = client({ maxConcurrency: 1, timeoutMs: 400, queueTimeoutMs: 100 });
+    const first = failure(http.call(create));
+    const second = await failure(http.call(create));
+    expect(second).toMatchObject({ code: 'VENDOR_UNAVAILABLE', attempted: false });
+    expect((await first).code).toBe('VENDOR_TIMEOUT');
+    expect(server.seen).toHaveLength(1);
+  });
 });
