@@ -292,7 +292,11 @@ export class TooManySensitiveMutations extends GatewayError {
  */
 export class DatabaseUnavailable extends GatewayError {
   static override readonly code = 'DATABASE_UNAVAILABLE';
-  constructor(message = 'The database is busy or unreachable; try again shortly.') {
+  constructor(
+    message = 'The database is busy or unreachable; try again shortly.',
+    /** The SQLSTATE or driver code behind it (`53300`, `SQLITE_FULL`), for logs only. */
+    readonly reason?: string,
+  ) {
     super(message);
   }
 }

@@ -1,8 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config, DatabaseConfig } from '../config.js';
@@ -18,7 +26,7 @@ export interface Database {
   readonly dialect: Dialect;
   /** Applies every pending migration; throws with the failing migration's name. */
   migrate(): Promise<void>;
-  /** True when the database answers and every migration is applied. */
+  /** True when the database answers, every migration is applied and it takes a write. */
   isReady(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close(): Promise<void>;
 }
@@ -73,31 +81,64 @@ const DEFAULT_POOL: Config['databasePool'] = {
   startTimeoutMs: 60_000,
 };
 
-// PostgreSQL's "the connection went away" classes: admin shutdown/terminate (57P0x) and
-// connection exceptions (08xxx).
-const PG_CONNECTION_LOST = /^(57P0[1-3]|08\d{3})$/;
-const NODE_CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+/**
+ * PostgreSQL's "cannot serve now" SQLSTATEs: connection exceptions (08xxx), insufficient resources
+ * (53xxx: disk full, out of memory, too many connections), admin shutdown, crash shutdown and
+ * "cannot connect now" (57P01-57P03), a read-only transaction (25006: a standby after failover,
+ * `default_transaction_read_only`) and an I/O error (58030). 55000 only when its message says the
+ * database is not accepting connections (the same code also means a wrong object state).
+ */
+const PG_UNAVAILABLE = /^(08\d{3}|53\d{3}|57P0[1-3]|25006|58030)$/;
+const PG_NOT_ACCEPTING = /not (currently )?accepting connections/i;
+const NODE_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/**
+ * SQLite's: locked past the busy timeout, disk full, read-only (file, folder or `query_only`),
+ * an I/O error, or the file cannot be opened; with their extended codes (`SQLITE_IOERR_WRITE`).
+ */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)(_|$)/;
+
+/**
+ * The SQLSTATE or driver code that makes a failure "the database cannot serve now", or null for
+ * a failure of the query itself (a constraint, a syntax error): the first is retried later by
+ * the caller and makes `/readyz` look, the second is a bug or a conflict.
+ */
+export function unavailableCode(err: unknown): string | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DatabaseUnavailable) return e.reason ?? DatabaseUnavailable.code;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (PG_UNAVAILABLE.test(code) || NODE_UNAVAILABLE.has(code)) return code;
+      if (code === '55000' && PG_NOT_ACCEPTING.test(e.message)) return code;
+      if (SQLITE_UNAVAILABLE.test(code)) return code;
+    }
+    if (/^Connection terminated|timeout exceeded when trying to connect/.test(e.message)) {
+      return 'CONNECTION_LOST';
+    }
+  }
+  return null;
+}
 
 /**
  * A failure that says the database is unavailable right now (no connection in time, connection
- * lost, SQLite locked past its busy timeout) rather than that the query was wrong: such failures
- * reach clients as DATABASE_UNAVAILABLE instead of "Unexpected error.".
+ * lost or refused, too many connections, disk full, read-only, SQLite locked past its busy
+ * timeout) rather than that the query was wrong: such failures reach clients as
+ * DATABASE_UNAVAILABLE (503, retry later) instead of "Unexpected error.".
  */
 export function asDatabaseUnavailable(err: unknown): DatabaseUnavailable | null {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof DatabaseUnavailable) return e;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (PG_CONNECTION_LOST.test(code) || NODE_CONNECTION_LOST.has(code)) {
-        return new DatabaseUnavailable();
-      }
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new DatabaseUnavailable();
-    }
-    if (/^Connection terminated|timeout exceeded when trying to connect/.test(e.message)) {
-      return new DatabaseUnavailable();
-    }
   }
-  return null;
+  const code = unavailableCode(err);
+  return code ? new DatabaseUnavailable(undefined, code) : null;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
@@ -146,10 +187,10 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
         if (applied.length < MIGRATION_NAMES.length) {
           return { ok: false, reason: 'migrations missing' };
         }
-        return { ok: true };
       } catch (err) {
-        return { ok: false, reason: `database unreachable: ${(err as Error).message}` };
+        return { ok: false, reason: `database unreachable${describeFailure(err)}` };
       }
+      return probeWrite(db);
     },
     async close() {
       if (closed) return;
@@ -157,6 +198,38 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       await db.destroy();
     },
   };
+}
+
+const ROLLBACK = Symbol('rollback');
+// Larger than a page (SQLite 4 KiB, PostgreSQL 8 KiB): the probe must allocate, as a sale does.
+const PROBE_PAD = 'x'.repeat(20_000);
+
+/**
+ * Whether the database takes a write now: a read answers on a read-only standby, a full disk or
+ * a SQLite file opened read-only, while every sale fails. The probe writes a row larger than a
+ * page in a transaction and rolls it back, so nothing is kept and nothing grows.
+ */
+async function probeWrite(db: Kysely<DB>): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into readiness_probe (id, pad) values (${randomUUID()}, ${PROBE_PAD})`.execute(
+        trx,
+      );
+      throw ROLLBACK;
+    });
+  } catch (err) {
+    if (err === ROLLBACK) return { ok: true };
+    return { ok: false, reason: `database cannot write${describeFailure(err)}` };
+  }
+  return { ok: true };
+}
+
+/** ` (53300): too many connections for role "gw"`: the code and the innermost message. */
+function describeFailure(err: unknown): string {
+  const code = unavailableCode(err) ?? (err as { code?: unknown }).code;
+  let cause = err as Error;
+  while (cause.cause instanceof Error) cause = cause.cause;
+  return `${typeof code === 'string' ? ` (${code})` : ''}: ${cause.message}`;
 }
 
 /**
@@ -240,7 +313,7 @@ function createDialect(
     });
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
-  return new SqliteDialect({
+  return new RollbackTolerantSqliteDialect({
     database: async () => {
       const sqlite = new SQLite(config.path);
       // WAL lets readers (readiness probes, ledger queries) run while a write is in progress.
@@ -251,6 +324,26 @@ function createDialect(
       return sqlite;
     },
   });
+}
+
+/**
+ * SQLite rolls a transaction back by itself on some errors (a full disk, out of memory, an I/O
+ * error); Kysely's own `rollback` then fails with "cannot rollback - no transaction is active",
+ * and that error would replace the one that says why (SQLITE_FULL becomes "Unexpected error.").
+ */
+class RollbackTolerantSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+      try {
+        await rollback(connection);
+      } catch (err) {
+        if (!/no transaction is active/.test((err as Error).message)) throw err;
+      }
+    };
+    return driver;
+  }
 }
 
 /**

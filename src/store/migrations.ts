@@ -481,6 +481,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('voice_calls').dropColumn('phone_prefix').execute();
     },
   },
+  '0011_readiness_probe': {
+    // `/readyz` writes a row here and rolls it back (src/store/database.ts probeWrite): it stays
+    // empty, and proves the database takes writes (not read-only, not out of disk).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('readiness_probe')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('pad', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table readiness_probe`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
