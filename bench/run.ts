@@ -13,6 +13,7 @@ import { openDatabase } from '../src/store/database.js';
 import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
 import { voiceOtp } from '../src/vendors/voice-otp/index.js';
 import { type LedgerArmResult, ledgerGrowth, ledgerSection } from './ledger-growth.js';
+import { type BurstResult, burstSection, subscriptionBurst } from './subscription-burst.js';
 
 /**
  * `npm run bench`: the gateway as `npm start` runs it (compiled, plain node), the vendor
@@ -281,20 +282,36 @@ async function ledgerArm(log: (s: string) => void): Promise<string[]> {
   return ledgerSection(results);
 }
 
+/** Subscription burst: `BURST_SOCKETS` (5,000) graphql-ws clients opened at once, three rounds. */
+async function burstArm(log: (s: string) => void): Promise<string[]> {
+  const sockets = Number(process.env.BURST_SOCKETS ?? (quick ? 500 : 5000));
+  const rounds = quick ? 1 : 3;
+  const results: BurstResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    log(`subscription burst: ${sockets} sockets, round ${i + 1} of ${rounds}…`);
+    results.push(await subscriptionBurst(sockets));
+  }
+  return burstSection(results, new Date());
+}
+
 /**
- * `BENCH_ARMS=ledger npm run bench`: the ledger-growth arm alone; its section of RESULTS.md is
- * replaced and the others kept.
+ * `BENCH_ARMS=ledger` or `BENCH_ARMS=burst npm run bench`: that arm alone; its section of
+ * RESULTS.md is replaced and the others kept.
  */
-async function ledgerOnly(log: (s: string) => void): Promise<void> {
-  const section = await ledgerArm(log);
+async function armOnly(
+  heading: string,
+  arm: (log: (s: string) => void) => Promise<string[]>,
+  log: (s: string) => void,
+): Promise<void> {
+  const section = await arm(log);
   const path = join(root, 'bench/RESULTS.md');
   const current = readFileSync(path, 'utf8');
-  const start = current.indexOf('## Ledger growth');
+  const start = current.indexOf(heading);
   const rest = start < 0 ? -1 : current.indexOf('\n## ', start + 1);
   const before = start < 0 ? `${current.trimEnd()}\n\n` : current.slice(0, start);
   const after = start < 0 || rest < 0 ? '' : current.slice(rest + 1);
   writeFileSync(path, `${before}${section.join('\n')}\n${after ? `\n${after}` : ''}`);
-  log('wrote the ledger-growth section of bench/RESULTS.md');
+  log(`wrote the "${heading.slice(3)}" section of bench/RESULTS.md`);
 }
 
 async function main() {
@@ -302,7 +319,8 @@ async function main() {
   const log = (s: string) => {
     process.stdout.write(`${s}\n`);
   };
-  if (process.env.BENCH_ARMS === 'ledger') return ledgerOnly(log);
+  if (process.env.BENCH_ARMS === 'ledger') return armOnly('## Ledger growth', ledgerArm, log);
+  if (process.env.BENCH_ARMS === 'burst') return armOnly('## Subscription burst', burstArm, log);
 
   log('building (npm run build)…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -671,7 +689,7 @@ async function main() {
     `- time for all 50 checks, ms, min / median / max: one query ${mmm(batching.batched, 1)}; 50 queries ${mmm(batching.separate, 1)}`,
     '',
   );
-  lines.push(...(await ledgerArm(log)));
+  lines.push(...(await ledgerArm(log)), '', ...(await burstArm(log)));
   writeFileSync(join(root, 'bench/RESULTS.md'), lines.join('\n'));
   log('wrote bench/RESULTS.md');
 }

@@ -228,6 +228,36 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
   }
 }
 
+/** The "Subscription burst" section of RESULTS.md: each round, then the targets. */
+export function burstSection(results: BurstResult[], at: Date): string[] {
+  const f = (n: number, d = 0) =>
+    n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
+  const worst = <K extends keyof BurstResult>(k: K, pick: (a: number, b: number) => number) =>
+    results.map((r) => r[k] as number).reduce(pick);
+  const sockets = results[0]?.sockets ?? 0;
+  const allAcked = worst('ackedWithin3s', Math.min);
+  const lagP99 = worst('lagP99Ms', Math.max);
+  const growth = Math.max(...results.map((r) => r.rssAfterMb / r.rssBeforeMb));
+  return [
+    '## Subscription burst',
+    '',
+    `${f(sockets)} graphql-ws clients opened at once from the bench process, each with an API key in \`connection_init\` and one \`orderUpdated\` subscription on a real order; the gateway as \`npm start\` runs it, on SQLite; a fresh gateway per round. Lag from prom-client's event-loop histogram, reset just before the burst. Taken ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC; the client and the gateway share the machine's 2 cores.`,
+    '',
+    '| round | acked within 3 s | failed | ack p50 / p99 ms | first payload p99 ms | loop lag p99 / max ms | RSS before / open / after MB |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r, i) =>
+        `| ${i + 1} | ${f(r.ackedWithin3s)} | ${f(r.failed)} | ${f(r.ackP50Ms)} / ${f(r.ackP99Ms)} | ${f(r.firstPayloadP99Ms)} | ${f(r.lagP99Ms)} / ${f(r.lagMaxMs)} | ${f(r.rssBeforeMb)} / ${f(r.rssOpenMb)} / ${f(r.rssAfterMb)} |`,
+    ),
+    '',
+    `- all ${f(sockets)} acknowledged within 3 s in every round (worst: ${f(allAcked)}): ${met(allAcked === sockets)}`,
+    `- event-loop lag p99 ≤ 200 ms during the burst (worst: ${f(lagP99)} ms): ${met(lagP99 <= 200)}`,
+    `- RSS after closing within 1.2× of before (worst: ${f(growth, 2)}×): ${met(growth <= 1.2)}`,
+    '',
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 5000);
   const result = await subscriptionBurst(n);

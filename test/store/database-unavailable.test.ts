@@ -108,7 +108,7 @@ describe('SQLite that cannot write', () => {
       // a disk that filled while the file had none): what a full disk does to SQLite.
       await sql`vacuum`.execute(db);
       const [{ page_count }] = (await sql<{ page_count: number }>`pragma page_count`.execute(db))
-        .rows;
+        .rows as [{ page_count: number }];
       await sql.raw(`pragma max_page_count = ${page_count}`).execute(db);
 
       const down = await readyz(t);
@@ -142,7 +142,7 @@ describe('SQLite that cannot write', () => {
       // The probe kept nothing.
       const [{ n }] = (
         await sql<{ n: number }>`select count(*) as n from readiness_probe`.execute(db)
-      ).rows;
+      ).rows as [{ n: number }];
       expect(Number(n)).toBe(0);
     } finally {
       await t.close();
