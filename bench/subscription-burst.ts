@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -38,6 +38,10 @@ export interface BurstResult {
   rssBeforeMb: number;
   rssOpenMb: number;
   rssAfterMb: number;
+  /** V8 heap in use, from the gateway's /metrics: what is held, whatever RSS the allocator keeps. */
+  heapBeforeMb: number;
+  heapOpenMb: number;
+  heapAfterMb: number;
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -94,6 +98,10 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
   const profile = process.env.BURST_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BURST_PROFILE}`]
     : [];
+  // BURST_HEAP_SNAPSHOT=dir: after the sockets closed, a heap snapshot there (V8 collects all
+  // garbage first), so "heap after" is what is still held, not what was not yet collected.
+  const snapshotDir = process.env.BURST_HEAP_SNAPSHOT;
+  if (snapshotDir) profile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`);
   const child = spawn(
     process.execPath,
     [...profile, '--max-semi-space-size=8', '--heap-growing-percent=50', 'dist/main.js'],
@@ -131,7 +139,8 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
     const orderCode: string = otp.data.requestOtp.orderCode;
     await sleep(2_000);
     const rssBeforeMb = rssMb(child);
-    await metrics(url, []); // resets the lag histogram
+    // Also resets the lag histogram.
+    const [heapBefore] = await metrics(url, ['nodejs_heap_size_used_bytes']);
 
     const wsUrl = url.replace(/^http/, 'ws');
     const acks: number[] = [];
@@ -194,6 +203,7 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
     const lagP99Ms = lagP99! * 1000;
     const lagMaxMs = lagMax! * 1000;
     const rssOpenMb = rssMb(child);
+    const [heapOpen] = await metrics(url, ['nodejs_heap_size_used_bytes']);
     await Promise.all(
       open.map(
         (ws) =>
@@ -205,7 +215,17 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
       ),
     );
     await sleep(5_000);
+    if (snapshotDir) {
+      child.kill('SIGUSR2');
+      for (let waited = 0; waited < 120_000; waited += 500) {
+        await sleep(500);
+        const files = readdirSync(snapshotDir).filter((f) => f.endsWith('.heapsnapshot'));
+        if (files.length > 0 && statSync(join(snapshotDir, files[0]!)).size > 0) break;
+      }
+      await sleep(3_000);
+    }
     const rssAfterMb = rssMb(child);
+    const [heapAfter] = await metrics(url, ['nodejs_heap_size_used_bytes']);
     acks.sort((a, b) => a - b);
     firsts.sort((a, b) => a - b);
     return {
@@ -220,6 +240,9 @@ export async function subscriptionBurst(sockets = 5000): Promise<BurstResult> {
       rssBeforeMb,
       rssOpenMb,
       rssAfterMb,
+      heapBeforeMb: heapBefore! / 2 ** 20,
+      heapOpenMb: heapOpen! / 2 ** 20,
+      heapAfterMb: heapAfter! / 2 ** 20,
     };
   } finally {
     child.kill('SIGTERM');
@@ -234,7 +257,7 @@ export function burstSection(results: BurstResult[], at: Date): string[] {
     n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
   const worst = <K extends keyof BurstResult>(k: K, pick: (a: number, b: number) => number) =>
-    results.map((r) => r[k] as number).reduce(pick);
+    results.map((r) => r[k] as number).reduce((a, b) => pick(a, b));
   const sockets = results[0]?.sockets ?? 0;
   const allAcked = worst('ackedWithin3s', Math.min);
   const lagP99 = worst('lagP99Ms', Math.max);
@@ -244,11 +267,11 @@ export function burstSection(results: BurstResult[], at: Date): string[] {
     '',
     `${f(sockets)} graphql-ws clients opened at once from the bench process, each with an API key in \`connection_init\` and one \`orderUpdated\` subscription on a real order; the gateway as \`npm start\` runs it, on SQLite; a fresh gateway per round. Lag from prom-client's event-loop histogram, reset just before the burst. Taken ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC; the client and the gateway share the machine's 2 cores.`,
     '',
-    '| round | acked within 3 s | failed | ack p50 / p99 ms | first payload p99 ms | loop lag p99 / max ms | RSS before / open / after MB |',
-    '|---|---|---|---|---|---|---|',
+    '| round | acked within 3 s | failed | ack p50 / p99 ms | first payload p99 ms | loop lag p99 / max ms | RSS before / open / after MB | heap used before / open / after MB |',
+    '|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r, i) =>
-        `| ${i + 1} | ${f(r.ackedWithin3s)} | ${f(r.failed)} | ${f(r.ackP50Ms)} / ${f(r.ackP99Ms)} | ${f(r.firstPayloadP99Ms)} | ${f(r.lagP99Ms)} / ${f(r.lagMaxMs)} | ${f(r.rssBeforeMb)} / ${f(r.rssOpenMb)} / ${f(r.rssAfterMb)} |`,
+        `| ${i + 1} | ${f(r.ackedWithin3s)} | ${f(r.failed)} | ${f(r.ackP50Ms)} / ${f(r.ackP99Ms)} | ${f(r.firstPayloadP99Ms)} | ${f(r.lagP99Ms)} / ${f(r.lagMaxMs)} | ${f(r.rssBeforeMb)} / ${f(r.rssOpenMb)} / ${f(r.rssAfterMb)} | ${f(r.heapBeforeMb)} / ${f(r.heapOpenMb)} / ${f(r.heapAfterMb)} |`,
     ),
     '',
     `- all ${f(sockets)} acknowledged within 3 s in every round (worst: ${f(allAcked)}): ${met(allAcked === sockets)}`,

@@ -19,7 +19,7 @@ import type { AnyVendorModule, VendorLayerConfig, VendorSections } from './vendo
  */
 
 /** The gateway's own variables; each vendor module adds its own (`src/vendors/<vendor>/index.ts`). */
-const BASE_ENV = {
+export const BASE_ENV = {
   NODE_ENV: z.preprocess(
     emptyToUndefined,
     z.enum(['development', 'production', 'test']).default('development'),

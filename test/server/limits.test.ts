@@ -90,9 +90,15 @@ describe('document limits', () => {
     }
   });
 
-  it('lets every README example, every operation and GraphiQL introspection through', async () => {
+  it('lets every README and docs/ example, every operation and GraphiQL introspection through', async () => {
     const limits = t.config.limits;
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const docsDir = new URL('../../docs/', import.meta.url);
+    const readme = [
+      readFileSync(new URL('../../README.md', import.meta.url), 'utf8'),
+      ...readdirSync(docsDir)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => readFileSync(new URL(f, docsDir), 'utf8')),
+    ].join('\n');
     const docs: string[] = [];
     for (const [, block] of readme.matchAll(/```graphql\n([\s\S]*?)```/g)) {
       const code = block!.replace(/#.*$/gm, '');
