@@ -289,7 +289,9 @@ async function burstArm(log: (s: string) => void): Promise<string[]> {
   const results: BurstResult[] = [];
   for (let i = 0; i < rounds; i++) {
     log(`subscription burst: ${sockets} sockets, round ${i + 1} of ${rounds}…`);
-    results.push(await subscriptionBurst(sockets));
+    const heapSnapshotDir = mkdtempSync(join(work, 'heap-'));
+    results.push(await subscriptionBurst(sockets, { heapSnapshotDir }));
+    rmSync(heapSnapshotDir, { recursive: true, force: true });
   }
   return burstSection(results, new Date());
 }
