@@ -37,6 +37,8 @@ const TP_S = quick ? 2 : 6;
 const OVERLOAD_ROUNDS = quick ? 2 : 4;
 const SOAK_S = quick ? 5 : 60;
 const SALES_S = quick ? 3 : 15;
+/** Concurrent sales clients (issue target: 50). */
+const SALES_CLIENTS = Number(process.env.BENCH_SALES_CLIENTS ?? 50);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const work = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
@@ -223,7 +225,7 @@ function salesLoad(
       'tsx',
       'bench/load-sales.ts',
       String(SALES_S),
-      '20',
+      String(SALES_CLIENTS),
       String(phoneBase),
       key,
       ...urls,
@@ -282,6 +284,115 @@ async function ledgerArm(log: (s: string) => void): Promise<string[]> {
   return ledgerSection(results);
 }
 
+/**
+ * The write path: complete sales from SALES_CLIENTS concurrent clients on SQLite, PostgreSQL, and
+ * two instances on PostgreSQL + Redis, against the dmall simulator at `dmallEnv`.
+ */
+async function writePathArm(
+  log: (s: string) => void,
+  dmallEnv: Record<string, string>,
+): Promise<string[]> {
+  log(`write path: complete sales, ${SALES_CLIENTS} concurrent clients…`);
+  const writes: Array<{ arm: string; result: Awaited<ReturnType<typeof salesLoad>> | string }> = [];
+  {
+    const env = gatewayEnv(dmallEnv);
+    const g = await start('gateway sqlite', GATEWAY_ARGS, env, GATEWAY_READY);
+    const key = await apiKey(env.DATABASE_URL!);
+    writes.push({ arm: 'SQLite, one instance', result: await salesLoad([g.url], 1_000_000, key) });
+    await g.stop();
+  }
+  let pgDb: string | null = null;
+  try {
+    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+    await admin.connect();
+    pgDb = `gw_bench_${randomBytes(4).toString('hex')}`;
+    await admin.query(`create database "${pgDb}"`);
+    await admin.end();
+  } catch (err) {
+    writes.push({ arm: 'PostgreSQL', result: `not run: ${(err as Error).message}` });
+  }
+  if (pgDb) {
+    const url = new URL(PG_URL);
+    url.pathname = `/${pgDb}`;
+    const pgEnv = { ...dmallEnv, DATABASE_URL: url.toString() };
+    const one = await start('gateway pg', GATEWAY_ARGS, gatewayEnv(pgEnv), GATEWAY_READY);
+    const key = await apiKey(pgEnv.DATABASE_URL);
+    writes.push({
+      arm: 'PostgreSQL, one instance',
+      result: await salesLoad([one.url], 2_000_000, key),
+    });
+    await one.stop();
+    const twoEnv = gatewayEnv({ ...pgEnv, REDIS_URL });
+    const a = await start('gateway pg a', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
+    const b = await start('gateway pg b', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
+    writes.push({
+      arm: 'PostgreSQL + Redis, two instances',
+      result: await salesLoad([a.url, b.url], 3_000_000, key),
+    });
+    await a.stop();
+    await b.stop();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists "${pgDb}" with (force)`);
+    await admin.end();
+  }
+  for (const w of writes) {
+    log(
+      `  ${w.arm}: ${typeof w.result === 'string' ? w.result : `${f(w.result.salesPerSecond, 1)} sales/s, ${w.result.errors} errors${w.result.errorSamples.length ? `: ${w.result.errorSamples.join(' | ')}` : ''}`}`,
+    );
+  }
+  type Write = (typeof writes)[number];
+  const rate = (arm: string) => {
+    const w = writes.find((x: Write) => x.arm === arm);
+    return w && typeof w.result !== 'string' ? w.result.salesPerSecond : Number.NaN;
+  };
+  const sqlite = rate('SQLite, one instance');
+  const one = rate('PostgreSQL, one instance');
+  const two = rate('PostgreSQL + Redis, two instances');
+  return [
+    '## Write path',
+    '',
+    `Complete sales (\`requestOtp\` then \`registerWithOtp\`), ${SALES_CLIENTS} concurrent clients for ${SALES_S} s, against the dmall simulator.`,
+    '',
+    '| arm | sales/s | errors | p50 / p99 ms per sale |',
+    '|---|---|---|---|',
+    ...writes.map((w) =>
+      typeof w.result === 'string'
+        ? `| ${w.arm} | ${w.result} | | |`
+        : `| ${w.arm} | ${f(w.result.salesPerSecond, 1)} | ${w.result.errors} | ${f(w.result.p50, 1)} / ${f(w.result.p99, 1)} |`,
+    ),
+    '',
+    `- SQLite ≥ 250 sales/s: ${met(sqlite >= 250)}; PostgreSQL ≥ 200 sales/s: ${met(one >= 200)}; two instances ≥ 1.6× one (${f(two / one, 2)}×): ${met(two / one >= 1.6)}`,
+    `- 0 errors: ${met(writes.every((w) => typeof w.result !== 'string' && w.result.errors === 0))}`,
+    ...writes.flatMap((w) =>
+      typeof w.result !== 'string' && w.result.errorSamples.length > 0
+        ? [`- first failures, ${w.arm}: ${w.result.errorSamples.map((e) => `\`${e}\``).join('; ')}`]
+        : [],
+    ),
+    '',
+  ];
+}
+
+/** `BENCH_ARMS=sales`: the write path alone, with its own simulators. */
+async function salesArm(log: (s: string) => void): Promise<string[]> {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const simPort = 46_000 + Math.floor(Math.random() * 1000);
+  const sims = await start(
+    'simulators',
+    ['--import', 'tsx', 'src/run-simulators.ts', String(simPort)],
+    {},
+    /dmall\s+(http:\/\/\S+)/,
+  );
+  try {
+    return await writePathArm(log, {
+      DMALL_BASE_URL: sims.url,
+      DMALL_API_KEY: 'sandbox-dmall-api-key',
+    });
+  } finally {
+    await sims.stop();
+  }
+}
+
 /** Subscription burst: `BURST_SOCKETS` (5,000) graphql-ws clients opened at once, three rounds. */
 async function burstArm(log: (s: string) => void): Promise<string[]> {
   const sockets = Number(process.env.BURST_SOCKETS ?? (quick ? 500 : 5000));
@@ -323,6 +434,7 @@ async function main() {
   };
   if (process.env.BENCH_ARMS === 'ledger') return armOnly('## Ledger growth', ledgerArm, log);
   if (process.env.BENCH_ARMS === 'burst') return armOnly('## Subscription burst', burstArm, log);
+  if (process.env.BENCH_ARMS === 'sales') return armOnly('## Write path', salesArm, log);
 
   log('building (npm run build)…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -394,55 +506,7 @@ async function main() {
   await arms.gateway.stop();
 
   // 4. Write path: complete sales, SQLite, PostgreSQL, and two instances on PostgreSQL + Redis.
-  log('write path: complete sales, 20 concurrent clients…');
-  const writes: Array<{ arm: string; result: Awaited<ReturnType<typeof salesLoad>> | string }> = [];
-  {
-    const env = gatewayEnv(dmallEnv);
-    const g = await start('gateway sqlite', GATEWAY_ARGS, env, GATEWAY_READY);
-    const key = await apiKey(env.DATABASE_URL!);
-    writes.push({ arm: 'SQLite, one instance', result: await salesLoad([g.url], 1_000_000, key) });
-    await g.stop();
-  }
-  let pgDb: string | null = null;
-  try {
-    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    await admin.connect();
-    pgDb = `gw_bench_${randomBytes(4).toString('hex')}`;
-    await admin.query(`create database "${pgDb}"`);
-    await admin.end();
-  } catch (err) {
-    writes.push({ arm: 'PostgreSQL', result: `not run: ${(err as Error).message}` });
-  }
-  if (pgDb) {
-    const url = new URL(PG_URL);
-    url.pathname = `/${pgDb}`;
-    const pgEnv = { ...dmallEnv, DATABASE_URL: url.toString() };
-    const one = await start('gateway pg', GATEWAY_ARGS, gatewayEnv(pgEnv), GATEWAY_READY);
-    const key = await apiKey(pgEnv.DATABASE_URL);
-    writes.push({
-      arm: 'PostgreSQL, one instance',
-      result: await salesLoad([one.url], 2_000_000, key),
-    });
-    await one.stop();
-    const twoEnv = gatewayEnv({ ...pgEnv, REDIS_URL });
-    const a = await start('gateway pg a', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
-    const b = await start('gateway pg b', GATEWAY_ARGS, twoEnv, GATEWAY_READY);
-    writes.push({
-      arm: 'PostgreSQL + Redis, two instances',
-      result: await salesLoad([a.url, b.url], 3_000_000, key),
-    });
-    await a.stop();
-    await b.stop();
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists "${pgDb}" with (force)`);
-    await admin.end();
-  }
-  for (const w of writes) {
-    log(
-      `  ${w.arm}: ${typeof w.result === 'string' ? w.result : `${f(w.result.salesPerSecond, 1)} sales/s, ${w.result.errors} errors${w.result.errorSamples.length ? `: ${w.result.errorSamples.join(' | ')}` : ''}`}`,
-    );
-  }
+  const writeSection = await writePathArm(log, dmallEnv);
   await sims.stop();
 
   // 6. Batching: 50 subscribers with one VAS check each, 10 of them repeats, in one query, against
@@ -616,25 +680,7 @@ async function main() {
     '',
     `- 500 / 50: **${f(overloadRatio, 2)}×** (target ≥ 0.9×): ${met(overloadRatio >= 0.9)}; failed requests at 500: ${overloadErrors} (target 0): ${met(overloadErrors === 0)}; process alive afterwards: ${met(alive)}`,
     '',
-    '## Write path',
-    '',
-    `Complete sales (\`requestOtp\` then \`registerWithOtp\`), 20 concurrent clients for ${SALES_S} s, against the dmall simulator.`,
-    '',
-    '| arm | sales/s | errors | p50 / p99 ms per sale |',
-    '|---|---|---|---|',
-    ...writes.map((w) =>
-      typeof w.result === 'string'
-        ? `| ${w.arm} | ${w.result} | | |`
-        : `| ${w.arm} | ${f(w.result.salesPerSecond, 1)} | ${w.result.errors} | ${f(w.result.p50, 1)} / ${f(w.result.p99, 1)} |`,
-    ),
-    '',
-    `- 0 errors: ${met(writes.every((w) => typeof w.result !== 'string' && w.result.errors === 0))}`,
-    ...writes.flatMap((w) =>
-      typeof w.result !== 'string' && w.result.errorSamples.length > 0
-        ? [`- first failures, ${w.arm}: ${w.result.errorSamples.map((e) => `\`${e}\``).join('; ')}`]
-        : [],
-    ),
-    '',
+    ...writeSection,
     '## Vendor-read overhead',
     '',
     '`{ voiceOtpBalance { balance } }` with `VOICE_OTP_BALANCE_CACHE_SECONDS=0`, through the gateway, against the same `checkBalance` call made with undici straight to the simulator; one connection, one call after another, arms alternated, ' +
