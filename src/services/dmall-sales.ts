@@ -25,6 +25,7 @@ import {
 } from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import { LEDGER_OUTCOMES, outcomeOf, PREVIOUS, statusAfter } from '../domain/vendor-outcome.js';
 import type { OrderPatch, OrderStore } from '../store/orders.js';
 import type { DmallClient, DmallRegistration } from '../vendors/dmall/client.js';
 import { VendorError } from '../vendors/vendor-error.js';
@@ -205,10 +206,10 @@ export class DmallSales {
           return await this.recordOtpSent(order, issued);
         } catch (err) {
           if (!(err instanceof VendorError)) throw err;
-          if (err.code === 'VENDOR_REJECTED') {
+          if (outcomeOf(err) === 'REJECTED') {
             await this.move(
               order,
-              'FAILED',
+              LEDGER_OUTCOMES.otpRequest.REJECTED,
               {
                 failureCode: 'VENDOR_REJECTED',
                 failureVendorCode: err.vendorCode,
@@ -224,10 +225,10 @@ export class DmallSales {
               order.id,
             );
           }
-          if (!err.outcomeUnknown && !err.attempted) await this.clientLimiter.giveBack(clientId);
+          if (outcomeOf(err) === 'NOT_SENT') await this.clientLimiter.giveBack(clientId);
           await this.move(
             order,
-            err.outcomeUnknown ? 'UNKNOWN' : err.attempted ? 'FAILED' : 'REFUSED',
+            statusAfter('otpRequest', err),
             { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
             err.outcomeUnknown
               ? `OTP request outcome unknown: ${err.message}`
@@ -370,13 +371,13 @@ export class DmallSales {
     previous: OrderStatus,
     err: VendorError,
   ): Promise<Order> {
-    if (err.code === 'VENDOR_REJECTED') {
+    if (outcomeOf(err) === 'REJECTED') {
       // dmall answers a wrong OTP with a failure reply; the order stays open for another try.
       const attempts = order.otpAttempts + 1;
       const locked = attempts >= this.opts.otp.maxAttempts;
       await this.move(
         order,
-        locked ? 'LOCKED' : 'OTP_SENT',
+        locked ? 'LOCKED' : LEDGER_OUTCOMES.registration.REJECTED,
         {
           otpAttempts: attempts,
           failureCode: 'OTP_INCORRECT',
@@ -397,9 +398,10 @@ export class DmallSales {
         order.id,
       );
     }
+    const after = statusAfter('registration', err);
     await this.move(
       order,
-      err.outcomeUnknown ? 'UNKNOWN' : previous,
+      after === PREVIOUS ? previous : after,
       { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
       err.outcomeUnknown
         ? `Registration outcome unknown: ${err.message}. Register again with the same order code to settle it.`

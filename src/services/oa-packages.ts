@@ -13,6 +13,7 @@ import {
   type OAPackageTierName,
   vietnamToday,
 } from '../domain/oa-package.js';
+import { LEDGER_OUTCOMES, statusAfter } from '../domain/vendor-outcome.js';
 import type { OAPackagePatch, OAPackageStore } from '../store/oa-packages.js';
 import type { EsmsClient, EsmsRefusalReason, OAPackageSubmission } from '../vendors/esms/index.js';
 import { EsmsRejection } from '../vendors/esms/index.js';
@@ -185,7 +186,7 @@ export class OAPackagePurchases {
     if (err instanceof EsmsRejection) {
       await this.move(
         pkg,
-        'REJECTED',
+        LEDGER_OUTCOMES.oaPackage.REJECTED,
         { vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
         `eSMS refused the purchase (${err.vendorCode})`,
       );
@@ -201,7 +202,7 @@ export class OAPackagePurchases {
     const reason = err.code === 'VENDOR_REJECTED' ? 'VENDOR_HTTP' : err.code;
     await this.move(
       pkg,
-      err.outcomeUnknown ? 'UNKNOWN' : 'REJECTED',
+      statusAfter('oaPackage', err),
       { failureReason: reason, vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
       err.outcomeUnknown
         ? `Purchase outcome unknown (${err.code}): eSMS may have acted; check with eSMS before buying again`

@@ -18,6 +18,7 @@ import {
   type VasTransactionAction,
   type VasTransactionStatus,
 } from '../domain/vas.js';
+import { LEDGER_OUTCOMES, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import type {
   CreateVasResult,
   NewVasTransaction,
@@ -243,11 +244,11 @@ export class VasService {
   }
 
   private async failed(tx: VasTransaction, err: VendorError): Promise<never> {
-    if (err.code === 'VENDOR_REJECTED') {
+    if (outcomeOf(err) === 'REJECTED') {
       const errorId = err.vendorCode ?? '';
       await this.move(
         tx,
-        'FAILED',
+        LEDGER_OUTCOMES.vasTransaction.REJECTED,
         {
           vendorCode: errorId,
           vendorMessage: err.vendorMessage,
@@ -263,17 +264,18 @@ export class VasService {
       );
     }
     const reason = err.code as VendorFailureReason;
-    if (err.outcomeUnknown) {
+    const status = statusAfter('vasTransaction', err);
+    if (status === 'UNKNOWN') {
       await this.move(
         tx,
-        'UNKNOWN',
+        status,
         { failureReason: reason, nextSettleAt: this.now().toISOString() },
         `Outcome unknown (${err.code}): ${err.message}. To be settled from CheckServiceInfo.`,
       );
     } else {
       await this.move(
         tx,
-        'FAILED',
+        status,
         { failureReason: reason, settledAt: this.now().toISOString() },
         `The call failed and the SDP did not act on it (${err.code}): ${err.message}`,
       );

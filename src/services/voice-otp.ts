@@ -13,6 +13,7 @@ import {
   VoiceCallUnavailable,
 } from '../domain/errors.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import { LEDGER_OUTCOMES, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import {
   isFollowable,
   type PhoneVerification,
@@ -239,10 +240,10 @@ export class VoiceOtpService {
       );
     } catch (err) {
       if (!(err instanceof VendorError)) throw err;
-      if (err.code === 'VENDOR_REJECTED' && !err.outcomeUnknown) {
+      if (outcomeOf(err) === 'REJECTED') {
         await this.move(
           call,
-          'FAILED',
+          LEDGER_OUTCOMES.voiceCall.REJECTED,
           { vendorCode: err.vendorCode, failureMessage: err.message },
           `Refused by the vendor (${err.vendorCode})`,
         );
@@ -255,7 +256,7 @@ export class VoiceOtpService {
       }
       await this.move(
         call,
-        err.outcomeUnknown ? 'UNKNOWN' : 'FAILED',
+        statusAfter('voiceCall', err),
         { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
         err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
       );
