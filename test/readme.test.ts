@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** The README's ```graphql blocks, one document per operation, in order. */
-export function readmeOperations(text = readme): string[] {
+function readmeOperations(text = readme): string[] {
   const docs: string[] = [];
   for (const [, block] of text.matchAll(/```graphql\n([\s\S]*?)```/g)) {
     const code = block!.replace(/#.*$/gm, '');
