@@ -373,16 +373,20 @@ async function writePathArm(
   ];
 }
 
-/** `BENCH_ARMS=sales`: the write path alone, with its own simulators. */
-async function salesArm(log: (s: string) => void): Promise<string[]> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const simPort = 46_000 + Math.floor(Math.random() * 1000);
-  const sims = await start(
+/** The vendor simulators in a process of their own, on a random port; `url` is dmall's. */
+function startSimulators(port = 46_000 + Math.floor(Math.random() * 1000)): Promise<Proc> {
+  return start(
     'simulators',
-    ['--import', 'tsx', 'src/run-simulators.ts', String(simPort)],
+    ['--import', 'tsx', 'src/run-simulators.ts', String(port)],
     {},
     /dmall\s+(http:\/\/\S+)/,
   );
+}
+
+/** `BENCH_ARMS=sales`: the write path alone, with its own simulators. */
+async function salesArm(log: (s: string) => void): Promise<string[]> {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const sims = await startSimulators();
   try {
     return await writePathArm(log, {
       DMALL_BASE_URL: sims.url,
@@ -439,13 +443,9 @@ async function main() {
   log('building (npm run build)…');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 
+  // The delayed simulators of the vendor-read arm take ports beside these.
   const simPort = 46_000 + Math.floor(Math.random() * 1000);
-  const sims = await start(
-    'simulators',
-    ['--import', 'tsx', 'src/run-simulators.ts', String(simPort)],
-    {},
-    /dmall\s+(http:\/\/\S+)/,
-  );
+  const sims = await startSimulators(simPort);
   const dmallEnv = { DMALL_BASE_URL: sims.url, DMALL_API_KEY: 'sandbox-dmall-api-key' };
 
   // 1. Throughput, three arms alternated.
