@@ -687,7 +687,7 @@ describe('errors that name a record', () => {
   it('VasTransactionInDoubt shows the transaction to its owner only', async () => {
     const REGISTER = `mutation ($input: RegisterVasPackageInput!) { registerVasPackage(input: $input) {
       __typename ... on Error { code message }
-      ... on VasUnavailable { transaction { id status } }
+      ... on VendorUnavailable { vendor record { ... on VasTransaction { id status } } }
       ... on VasTransactionInDoubt { transaction { id status } } } }`;
     // 0000004: the SDP answers garbage, so the outcome is unknown and the package is in doubt.
     const input = {
@@ -697,8 +697,12 @@ describe('errors that name a record', () => {
       channel: 'APP',
     };
     const res = await as('A', REGISTER, { input });
-    const first = res.data?.registerVasPackage as { transaction: { id: string; status: string } };
-    expect(first, JSON.stringify(res)).toMatchObject({ transaction: { status: 'UNKNOWN' } });
+    expect(res.data?.registerVasPackage, JSON.stringify(res)).toMatchObject({
+      vendor: 'vascloud',
+      record: { status: 'UNKNOWN' },
+    });
+    const { record } = res.data!.registerVasPackage as { record: { id: string; status: string } };
+    const first = { transaction: record };
     const own = (await as('A', REGISTER, { input })).data?.registerVasPackage;
     expect(own).toMatchObject({
       __typename: 'VasTransactionInDoubt',

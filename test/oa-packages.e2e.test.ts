@@ -48,8 +48,10 @@ const PURCHASE = `mutation ($input: PurchaseOAPackageInput!) {
     ... on Error { code message }
     ... on InvalidInput { field }
     ... on PurchaseOAPackageSuccess { oaPackage { ${FIELDS} } }
-    ... on OAPackageRejected { refusal vendorCode vendorMessage oaPackage { ${FIELDS} } }
-    ... on OAPackageVendorUnavailable { reason outcomeUnknown oaPackage { ${FIELDS} } }
+    ... on VendorError {
+      vendor reason outcomeUnknown vendorCode vendorMessage
+      record { ... on OAPackage { ${FIELDS} refusal } }
+    }
   }
 }`;
 
@@ -65,6 +67,7 @@ interface OAPackageJson {
   vendorMessage: string | null;
   createdAt: string;
   events: Array<{ sequence: number; status: string; detail: string | null }>;
+  refusal?: string | null;
 }
 
 interface PurchaseJson {
@@ -72,13 +75,14 @@ interface PurchaseJson {
   code?: string;
   message?: string;
   field?: string;
+  vendor?: string;
   reason?: string;
-  refusal?: string;
   retryAfterSeconds?: number;
   vendorCode?: string | null;
   vendorMessage?: string | null;
   outcomeUnknown?: boolean;
   oaPackage?: OAPackageJson;
+  record?: OAPackageJson;
 }
 
 let oaSeq = 0;
@@ -110,7 +114,9 @@ async function purchase(
 async function purchased(input: Parameters<typeof purchase>[0]): Promise<PurchaseJson> {
   const res = await purchase(input);
   expect(res.errors).toBeUndefined();
-  return res.data!.purchaseOAPackage;
+  // The vendor errors give the purchase as `record`; the success type as `oaPackage`.
+  const { record, ...result } = res.data!.purchaseOAPackage;
+  return record ? { ...result, oaPackage: record } : result;
 }
 
 describe('purchaseOAPackage', () => {
@@ -225,7 +231,7 @@ describe('purchaseOAPackage', () => {
     expect(listed.data?.oaPackages.edges).toEqual([]);
   });
 
-  it('maps each documented eSMS refusal to OAPackageRejected and a REJECTED purchase', async () => {
+  it('maps each documented eSMS refusal to VendorRejected and a REJECTED purchase', async () => {
     const reasons: Record<string, string> = {
       '101': 'BAD_CREDENTIALS',
       '102': 'NO_PRICE_LIST',
@@ -236,19 +242,26 @@ describe('purchaseOAPackage', () => {
     for (const code of MAGIC_CODES.filter((c) => c !== '199')) {
       const result = await purchased({ oaId: `436849604${'0000'}${code}` });
       expect(result).toMatchObject({
-        __typename: 'OAPackageRejected',
+        __typename: 'VendorRejected',
         code: 'OA_PACKAGE_REJECTED',
-        refusal: reasons[code] ?? 'ZALO_OA_PROBLEM',
+        vendor: 'esms',
+        reason: 'VENDOR_REJECTED',
+        outcomeUnknown: false,
         vendorCode: code,
-        oaPackage: { status: 'REJECTED', vendorCode: code, servicePreviewId: null },
+        oaPackage: {
+          status: 'REJECTED',
+          vendorCode: code,
+          servicePreviewId: null,
+          refusal: reasons[code] ?? 'ZALO_OA_PROBLEM',
+        },
       });
       expect(result.vendorMessage).toBeTruthy();
       expect(result.oaPackage?.events.map((e) => e.status)).toEqual(['SUBMITTED', 'REJECTED']);
     }
     // A code the document does not name: surfaced with eSMS's message as it came.
     expect(await purchased({ oaId: '4368496040000001' })).toMatchObject({
-      __typename: 'OAPackageRejected',
-      refusal: 'OTHER',
+      __typename: 'VendorRejected',
+      oaPackage: { refusal: 'OTHER' },
       vendorCode: '99',
       vendorMessage: 'Invalid request',
       message: 'Invalid request',
@@ -269,7 +282,7 @@ describe('purchaseOAPackage', () => {
     const input = { oaId: '4368496040000003', idempotencyKey: randomUUID() };
     const first = await purchased(input);
     expect(first).toMatchObject({
-      __typename: 'OAPackageVendorUnavailable',
+      __typename: 'VendorUnavailable',
       code: 'OA_PACKAGE_VENDOR_UNAVAILABLE',
       reason: 'VENDOR_TIMEOUT',
       outcomeUnknown: true,
@@ -294,13 +307,13 @@ describe('purchaseOAPackage', () => {
 
   it('reads a 503 as not acted on (REJECTED) and garbage as UNKNOWN', async () => {
     expect(await purchased({ oaId: '4368496040000002' })).toMatchObject({
-      __typename: 'OAPackageVendorUnavailable',
+      __typename: 'VendorUnavailable',
       reason: 'VENDOR_HTTP',
       outcomeUnknown: false,
       oaPackage: { status: 'REJECTED', vendorCode: null },
     });
     expect(await purchased({ oaId: '4368496040000004' })).toMatchObject({
-      __typename: 'OAPackageVendorUnavailable',
+      __typename: 'VendorUnavailable',
       reason: 'VENDOR_BAD_RESPONSE',
       outcomeUnknown: true,
       oaPackage: { status: 'UNKNOWN' },

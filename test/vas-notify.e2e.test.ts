@@ -134,11 +134,11 @@ describe('VAS notifications (POST notify_sub)', () => {
     const res = await t.graphql<{
       registerVasPackage: {
         __typename: string;
-        transaction: { databaseId: string; status: string };
+        record: { databaseId: string; status: string };
       };
     }>(
       `mutation ($input: RegisterVasPackageInput!) { registerVasPackage(input: $input) {
-        __typename ... on VasUnavailable { transaction { databaseId status } } } }`,
+        __typename ... on VendorUnavailable { record { ... on VasTransaction { databaseId status } } } } }`,
       {
         input: {
           phone,
@@ -149,7 +149,7 @@ describe('VAS notifications (POST notify_sub)', () => {
         },
       },
     );
-    expect(res.data?.registerVasPackage.transaction.status).toBe('UNKNOWN');
+    expect(res.data?.registerVasPackage.record.status).toBe('UNKNOWN');
     await sim.notifySubscription({
       msisdn: '84910000006',
       serviceId: SERVICE,
@@ -157,9 +157,7 @@ describe('VAS notifications (POST notify_sub)', () => {
       action: 'register',
       url: notifyUrl,
     });
-    const tx = await t.gateway.vasStore.findById(
-      res.data!.registerVasPackage.transaction.databaseId,
-    );
+    const tx = await t.gateway.vasStore.findById(res.data!.registerVasPackage.record.databaseId);
     expect(tx?.status).toBe('SUCCEEDED');
     const events = await t.gateway.vasStore.eventsFor([tx!.id]);
     expect(events.at(-1)?.detail).toMatch(/notification queueID \d+/);

@@ -10,8 +10,9 @@ const TX = `id databaseId phone serviceId packageId action status queueId vendor
   failureReason price autoRenew createdAt settledAt events { sequence status detail }`;
 const RESULT = `__typename
   ... on Error { code message }
-  ... on VasRejected { errorId errorDesc transaction { ${TX} } }
-  ... on VasUnavailable { reason outcomeUnknown transaction { ${TX} } }
+  ... on VendorError {
+    vendor reason outcomeUnknown vendorCode vendorMessage record { ... on VasTransaction { ${TX} } }
+  }
   ... on VasTransactionInDoubt { transaction { id status } }
   ... on InvalidInput { field }`;
 const REGISTER = `mutation ($input: RegisterVasPackageInput!) {
@@ -20,7 +21,8 @@ const CANCEL = `mutation ($input: CancelVasPackageInput!) {
   cancelVasPackage(input: $input) { ${RESULT} ... on CancelVasPackageSuccess { transaction { ${TX} } } } }`;
 const SETTLE = `mutation ($id: ID!) {
   settleVasTransaction(id: $id) { __typename ... on Error { code message }
-    ... on VasUnavailable { reason outcomeUnknown transaction { ${TX} } } ... on SettleVasTransactionSuccess { transaction { ${TX} } } } }`;
+    ... on VendorUnavailable { reason outcomeUnknown record { ... on VasTransaction { ${TX} } } }
+    ... on SettleVasTransactionSuccess { transaction { ${TX} } } } }`;
 const CHECK = `query ($phone: String!, $s: ID!, $p: ID!) {
   subscriber(phone: $phone) { vasSubscription(serviceId: $s, packageId: $p) {
     id serviceId packageId active checkedAt errorId errorDesc } } }`;
@@ -32,6 +34,12 @@ type Tx = Record<string, unknown> & {
   events: Array<{ status: string; detail: string }>;
 };
 type Result = Record<string, unknown> & { __typename: string; transaction?: Tx };
+
+/** The vendor errors give the transaction as `record`, the other members as `transaction`. */
+function asTransaction(result: Result): Result {
+  const { record, ...rest } = result;
+  return record ? { ...rest, transaction: record as Tx } : result;
+}
 
 const SERVICE = '1000161';
 const PACKAGE = '1003013';
@@ -73,7 +81,9 @@ describe('VAS packages through the gateway', () => {
       headers,
     );
     expect(res.errors).toBeUndefined();
-    return res.data![kind === 'register' ? 'registerVasPackage' : 'cancelVasPackage']!;
+    return asTransaction(
+      res.data![kind === 'register' ? 'registerVasPackage' : 'cancelVasPackage']!,
+    );
   }
 
   async function check(phone: string, s = SERVICE, p = PACKAGE) {
@@ -166,13 +176,16 @@ describe('VAS packages through the gateway', () => {
     );
   });
 
-  it('maps error_id 1 to VasRejected with the SDP’s code and message', async () => {
+  it('maps error_id 1 to VendorRejected with the SDP’s code and message', async () => {
     const res = await change('register', '0910000001');
     expect(res).toMatchObject({
-      __typename: 'VasRejected',
+      __typename: 'VendorRejected',
       code: 'VAS_REJECTED',
-      errorId: '1',
-      errorDesc: 'Thue bao khong du dieu kien dang ky',
+      vendor: 'vascloud',
+      reason: 'VENDOR_REJECTED',
+      outcomeUnknown: false,
+      vendorCode: '1',
+      vendorMessage: 'Thue bao khong du dieu kien dang ky',
       transaction: { status: 'FAILED', vendorCode: '1' },
     });
     expect((await check('0910000001')).data?.subscriber.vasSubscription).toMatchObject({
@@ -182,9 +195,14 @@ describe('VAS packages through the gateway', () => {
     });
   });
 
-  it('answers a 5xx as VasUnavailable, and a check of it as a top-level error', async () => {
+  it('answers a 5xx as VendorUnavailable, and a check of it as a top-level error', async () => {
     const res = await change('register', '0910000002');
-    expect(res).toMatchObject({ __typename: 'VasUnavailable', reason: 'VENDOR_HTTP' });
+    expect(res).toMatchObject({
+      __typename: 'VendorUnavailable',
+      code: 'VAS_UNAVAILABLE',
+      vendor: 'vascloud',
+      reason: 'VENDOR_HTTP',
+    });
     expect(res.transaction?.status).toBe(res.outcomeUnknown ? 'UNKNOWN' : 'FAILED');
     const checked = await check('0910000002');
     expect(checked.errors?.[0]?.extensions?.code).toBe('VAS_UNAVAILABLE');
@@ -193,7 +211,7 @@ describe('VAS packages through the gateway', () => {
   it('leaves an unreadable reply UNKNOWN (the SDP may have acted)', async () => {
     const res = await change('register', '0910000004');
     expect(res).toMatchObject({
-      __typename: 'VasUnavailable',
+      __typename: 'VendorUnavailable',
       reason: 'VENDOR_BAD_RESPONSE',
       outcomeUnknown: true,
       transaction: { status: 'UNKNOWN' },
@@ -204,7 +222,7 @@ describe('VAS packages through the gateway', () => {
     const phone = '0910000005'; // acts, then hangs
     const res = await change('register', phone);
     expect(res).toMatchObject({
-      __typename: 'VasUnavailable',
+      __typename: 'VendorUnavailable',
       reason: 'VENDOR_TIMEOUT',
       outcomeUnknown: true,
       transaction: { status: 'UNKNOWN' },

@@ -12,8 +12,9 @@ const SEND = `mutation ($input: SendVoiceOtpInput!) {
     __typename
     ... on SendVoiceOtpSuccess { voiceCall { ${CALL} } }
     ... on Error { code message }
-    ... on VoiceCallUnavailable { reason outcomeUnknown voiceCall { ${CALL} } }
-    ... on VoiceCallRejected { vendorCode voiceCall { ${CALL} } }
+    ... on VendorError {
+      vendor reason outcomeUnknown vendorCode record { ... on VoiceCall { ${CALL} } }
+    }
   }
 }`;
 const VERIFICATION = `id phone channel status expiresAt attemptsLeft sendsLeft`;
@@ -91,7 +92,11 @@ async function send(phone: string, code: string, idempotencyKey = newKey()) {
   const data = await gql<{
     sendVoiceOtp: { __typename: string; voiceCall: Call; code?: string } & Record<string, unknown>;
   }>(SEND, { input: { phone, code, idempotencyKey } });
-  return data.sendVoiceOtp;
+  // The vendor errors give the call as `record`, the success type as `voiceCall`.
+  const { record, ...result } = data.sendVoiceOtp;
+  return (
+    record ? { ...result, voiceCall: record } : data.sendVoiceOtp
+  ) as typeof data.sendVoiceOtp;
 }
 
 async function startVerification(phone: string) {
@@ -262,8 +267,9 @@ describe('sendVoiceOtp and voiceCall', () => {
     const idempotencyKey = newKey();
     const sent = await send('0930000003', '1234', idempotencyKey);
     expect(sent).toMatchObject({
-      __typename: 'VoiceCallUnavailable',
+      __typename: 'VendorUnavailable',
       code: 'VOICE_CALL_UNAVAILABLE',
+      vendor: 'voiceOtp',
       reason: 'VENDOR_TIMEOUT',
       outcomeUnknown: true,
       voiceCall: { status: 'UNKNOWN', requestId: null },
@@ -277,7 +283,7 @@ describe('sendVoiceOtp and voiceCall', () => {
     const { sim } = await start();
     const sent = await send('0930000127', '1234');
     expect(sent).toMatchObject({
-      __typename: 'VoiceCallUnavailable',
+      __typename: 'VendorUnavailable',
       outcomeUnknown: true,
       voiceCall: { status: 'UNKNOWN', vendorCode: '27', requestId: null },
     });
@@ -288,8 +294,10 @@ describe('sendVoiceOtp and voiceCall', () => {
     await start();
     const sent = await send('0930000208', '1234');
     expect(sent).toMatchObject({
-      __typename: 'VoiceCallRejected',
+      __typename: 'VendorRejected',
       code: 'VOICE_CALL_REJECTED',
+      vendor: 'voiceOtp',
+      reason: 'VENDOR_REJECTED',
       vendorCode: '-8',
       voiceCall: { status: 'FAILED', vendorCode: '-8' },
     });

@@ -27,10 +27,11 @@ export class GatewayError extends Error {
     return this;
   }
 
-  constructor(message: string) {
+  /** `code`: the class's own unless given (the vendor pair's code is its ledger's). */
+  constructor(message: string, code?: ErrorCode) {
     super(message);
     this.name = new.target.name;
-    this.code = (new.target as unknown as { code: ErrorCode }).code;
+    this.code = code ?? (new.target as unknown as { code: ErrorCode }).code;
   }
 }
 
@@ -84,6 +85,10 @@ export const VENDOR_FAILURE_REASONS = [
 ] as const;
 export type VendorFailureReason = (typeof VENDOR_FAILURE_REASONS)[number];
 
+/** What became of a vendor call that did not succeed: refused, or one of the failures above. */
+export const VENDOR_ERROR_REASONS = ['VENDOR_REJECTED', ...VENDOR_FAILURE_REASONS] as const;
+export type VendorErrorReason = (typeof VENDOR_ERROR_REASONS)[number];
+
 export class OtpRateLimited extends GatewayError {
   static override readonly code = 'OTP_RATE_LIMITED';
   constructor(
@@ -128,29 +133,69 @@ export class OtpAlreadySentElsewhere extends GatewayError {
   }
 }
 
+/**
+ * The ledgers whose records a vendor error names, and the `ErrorCode` each gives the vendor error
+ * pair. One pair of types for every vendor since 0.2 (CHANGELOG.md); the codes are the ones each
+ * ledger's own pair had, so a client that switches on `code` sees no change.
+ */
+export const VENDOR_ERROR_CODES = {
+  Order: { rejected: 'VENDOR_REJECTED', unavailable: 'VENDOR_UNAVAILABLE' },
+  VasTransaction: { rejected: 'VAS_REJECTED', unavailable: 'VAS_UNAVAILABLE' },
+  OAPackage: { rejected: 'OA_PACKAGE_REJECTED', unavailable: 'OA_PACKAGE_VENDOR_UNAVAILABLE' },
+  VoiceCall: { rejected: 'VOICE_CALL_REJECTED', unavailable: 'VOICE_CALL_UNAVAILABLE' },
+} as const;
+
+export type VendorLedger = keyof typeof VENDOR_ERROR_CODES;
+type VendorErrorCode =
+  (typeof VENDOR_ERROR_CODES)[VendorLedger][keyof (typeof VENDOR_ERROR_CODES)[VendorLedger]];
+
+/**
+ * The ledger record a vendor error is about. `key` is null only for a call that records nothing
+ * (a VAS check), whose error reaches the client as a top-level error.
+ */
+export interface VendorErrorRecord {
+  kind: VendorLedger;
+  key: string | null;
+}
+
+/**
+ * The vendor answered and refused: its own code and message as they came. The record is
+ * FAILED (REJECTED for an OA purchase): nothing was done.
+ */
 export class VendorRejected extends GatewayError {
   static override readonly code = 'VENDOR_REJECTED';
+  readonly reason: VendorErrorReason = 'VENDOR_REJECTED';
+  readonly outcomeUnknown = false;
   constructor(
     message: string,
+    /** Which vendor (`dmall`, `vascloud`, `esms`, `voiceOtp`). */
     readonly vendor: string,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
-    readonly orderId: string,
+    readonly record: VendorErrorRecord,
   ) {
-    super(message);
+    super(message, VENDOR_ERROR_CODES[record.kind].rejected);
   }
 }
 
+/**
+ * The vendor gave no usable answer (unreachable, timed out, an HTTP error, an unreadable reply).
+ * With `outcomeUnknown` it may have acted: the record is UNKNOWN and is settled, never blindly
+ * retried; without, it did not (the record says what the ledger makes of that).
+ */
 export class VendorUnavailable extends GatewayError {
   static override readonly code = 'VENDOR_UNAVAILABLE';
+  readonly vendorCode: string | null = null;
+  readonly vendorMessage: string | null = null;
   constructor(
     message: string,
+    /** Which vendor (`dmall`, `vascloud`, `esms`, `voiceOtp`). */
     readonly vendor: string,
     readonly reason: VendorFailureReason,
     readonly outcomeUnknown: boolean,
-    readonly orderId: string,
+    readonly record: VendorErrorRecord,
   ) {
-    super(message);
+    super(message, VENDOR_ERROR_CODES[record.kind].unavailable);
   }
 }
 
@@ -234,42 +279,12 @@ export const OA_PACKAGE_REFUSAL_REASONS = [
 ] as const;
 export type OAPackageRefusalReason = (typeof OA_PACKAGE_REFUSAL_REASONS)[number];
 
-/** eSMS refused an OA package purchase; the purchase is REJECTED. */
-export class OAPackageRejected extends GatewayError {
-  static override readonly code = 'OA_PACKAGE_REJECTED';
-  constructor(
-    message: string,
-    readonly reason: OAPackageRefusalReason,
-    readonly vendorCode: string | null,
-    readonly vendorMessage: string | null,
-    readonly oaPackageId: string,
-  ) {
-    super(message);
-  }
-}
-
 /** A client made `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` purchases in the last hour; nothing was done. */
 export class OAPurchaseRateLimited extends GatewayError {
   static override readonly code = 'OA_PURCHASE_RATE_LIMITED';
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * eSMS gave no usable answer to an OA package purchase. With `outcomeUnknown` it may have acted
- * (the purchase is UNKNOWN); without, it did not (REJECTED, nothing was bought).
- */
-export class OAPackageVendorUnavailable extends GatewayError {
-  static override readonly code = 'OA_PACKAGE_VENDOR_UNAVAILABLE';
-  constructor(
-    message: string,
-    readonly reason: VendorFailureReason,
-    readonly outcomeUnknown: boolean,
-    readonly oaPackageId: string,
   ) {
     super(message);
   }
@@ -306,37 +321,6 @@ export class Forbidden extends GatewayError {
   static override readonly code = 'FORBIDDEN';
 }
 
-/** The VAS SDP refused a register, cancel or check (`error_id` other than 0). */
-export class VasRejected extends GatewayError {
-  static override readonly code = 'VAS_REJECTED';
-  constructor(
-    message: string,
-    /** The SDP's `error_id` and `error_desc`, exactly as sent. */
-    readonly errorId: string,
-    readonly errorDesc: string | null,
-    readonly transactionId: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * The VAS SDP could not be reached, failed or did not answer in time. With `outcomeUnknown` the
- * transaction is UNKNOWN and will be settled from CheckServiceInfo.
- */
-export class VasUnavailable extends GatewayError {
-  static override readonly code = 'VAS_UNAVAILABLE';
-  constructor(
-    message: string,
-    readonly reason: VendorFailureReason,
-    readonly outcomeUnknown: boolean,
-    /** Null for a check (no transaction is recorded for a read). */
-    readonly transactionId: string | null,
-  ) {
-    super(message);
-  }
-}
-
 /** A register or cancel of a package whose previous transaction is still in doubt. */
 export class VasTransactionInDoubt extends GatewayError {
   static override readonly code = 'VAS_TRANSACTION_IN_DOUBT';
@@ -368,32 +352,6 @@ export class VasTransactionNotFound extends GatewayError {
   constructor(
     message: string,
     readonly id: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The voice OTP vendor refused a call (its own code is given); the call is FAILED. */
-export class VoiceCallRejected extends GatewayError {
-  static override readonly code = 'VOICE_CALL_REJECTED';
-  constructor(
-    message: string,
-    readonly vendorCode: string | null,
-    readonly vendorMessage: string | null,
-    readonly voiceCallId: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The voice OTP vendor could not be reached or did not answer; the call is FAILED or UNKNOWN. */
-export class VoiceCallUnavailable extends GatewayError {
-  static override readonly code = 'VOICE_CALL_UNAVAILABLE';
-  constructor(
-    message: string,
-    readonly reason: VendorFailureReason,
-    readonly outcomeUnknown: boolean,
-    readonly voiceCallId: string,
   ) {
     super(message);
   }
@@ -490,16 +448,10 @@ export const ERROR_CLASSES = {
   TooManySensitiveMutations,
   DatabaseUnavailable,
   Forbidden,
-  OAPackageRejected,
-  OAPackageVendorUnavailable,
   OAPurchaseRateLimited,
-  VasRejected,
-  VasUnavailable,
   VasTransactionInDoubt,
   VasTransactionInDoubtElsewhere,
   VasTransactionNotFound,
-  VoiceCallRejected,
-  VoiceCallUnavailable,
   VerificationNotFound,
   VerificationRateLimited,
   VerificationNotPending,
@@ -509,8 +461,8 @@ export const ERROR_CLASSES = {
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
 
-/** The `ErrorCode` enum's values: one per registered class. */
-export type ErrorCode = (typeof ERROR_CLASSES)[ErrorName]['code'];
+/** The `ErrorCode` enum's values: one per registered class, and the vendor pair's per ledger. */
+export type ErrorCode = (typeof ERROR_CLASSES)[ErrorName]['code'] | VendorErrorCode;
 
 /** The classes of the named errors, for a field's `errors.types`. */
 export function errorClasses<const N extends ErrorName>(
@@ -526,11 +478,69 @@ export function serializeError(err: GatewayError): {
   return { name: err.name, fields: { ...err, message: err.message } };
 }
 
+/**
+ * Results stored before 0.2 name the per-ledger vendor error types that VendorRejected and
+ * VendorUnavailable replaced: rebuilt as the pair, so a replay answers as the API does now.
+ */
+type Upgrade = (f: Record<string, unknown>) => ['VendorRejected' | 'VendorUnavailable', object];
+const record = (kind: VendorLedger, key: unknown) => ({ record: { kind, key: key ?? null } });
+const STORED_BEFORE_0_2: Record<string, Upgrade> = {
+  VasRejected: (f) => [
+    'VendorRejected',
+    {
+      vendor: 'vascloud',
+      vendorCode: f.errorId ?? null,
+      vendorMessage: f.errorDesc ?? null,
+      ...record('VasTransaction', f.transactionId),
+    },
+  ],
+  VasUnavailable: (f) => [
+    'VendorUnavailable',
+    { vendor: 'vascloud', ...record('VasTransaction', f.transactionId) },
+  ],
+  VoiceCallRejected: (f) => [
+    'VendorRejected',
+    { vendor: 'voiceOtp', ...record('VoiceCall', f.voiceCallId) },
+  ],
+  VoiceCallUnavailable: (f) => [
+    'VendorUnavailable',
+    { vendor: 'voiceOtp', ...record('VoiceCall', f.voiceCallId) },
+  ],
+  OAPackageRejected: (f) => [
+    'VendorRejected',
+    { vendor: 'esms', ...record('OAPackage', f.oaPackageId) },
+  ],
+  OAPackageVendorUnavailable: (f) => [
+    'VendorUnavailable',
+    { vendor: 'esms', ...record('OAPackage', f.oaPackageId) },
+  ],
+  VendorRejected: (f) => ['VendorRejected', f.record ? {} : record('Order', f.orderId)],
+  VendorUnavailable: (f) => ['VendorUnavailable', f.record ? {} : record('Order', f.orderId)],
+};
+
+/** What the pair's fields are when a stored result of an older type did not have them. */
+const PAIR_DEFAULTS = {
+  VendorRejected: {
+    reason: 'VENDOR_REJECTED',
+    outcomeUnknown: false,
+    vendorCode: null,
+    vendorMessage: null,
+  },
+  VendorUnavailable: { vendorCode: null, vendorMessage: null },
+};
+
 export function deserializeError(stored: { name: string; fields: Record<string, unknown> }) {
-  const cls = ERROR_CLASSES[stored.name as ErrorName];
-  if (!cls) throw new Error(`Unknown stored error ${stored.name}`);
+  let { name, fields } = stored;
+  const upgrade = STORED_BEFORE_0_2[name];
+  if (upgrade) {
+    const [pair, added] = upgrade(fields);
+    name = pair;
+    fields = { ...PAIR_DEFAULTS[pair], ...fields, ...added, name: pair };
+  }
+  const cls = ERROR_CLASSES[name as ErrorName];
+  if (!cls) throw new Error(`Unknown stored error ${name}`);
   const err = Object.create(cls.prototype) as GatewayError;
-  Object.assign(err, stored.fields);
-  Object.defineProperty(err, 'message', { value: stored.fields.message, enumerable: false });
+  Object.assign(err, fields);
+  Object.defineProperty(err, 'message', { value: fields.message, enumerable: false });
   return err;
 }

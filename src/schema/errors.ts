@@ -1,24 +1,26 @@
+import { brandWithType, type InterfaceParam } from '@pothos/core';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
+import type { Context } from '../context.js';
 import {
   ERROR_CLASSES,
   type ErrorName,
   GatewayError,
-  OA_PACKAGE_REFUSAL_REASONS,
-  type OAPackageRefusalReason,
   OTP_LIMITS,
   type OtpLimit,
+  VENDOR_ERROR_CODES,
+  type VendorRejected,
+  type VendorUnavailable,
 } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
-import { OAPackageRef } from './oa-package.js';
 import { OrderRef } from './order.js';
 import { VerificationStatusEnum } from './phone-verification.js';
 import { recordField } from './records.js';
 import { TelcoEnum } from './telco.js';
 import { VasTransactionRef } from './vas.js';
 import { VendorFailureReasonEnum } from './vendor-failure.js';
-import { VerificationLimitEnum, VoiceCallLimitEnum, VoiceCallRef } from './voice-call.js';
+import { VerificationLimitEnum, VoiceCallLimitEnum } from './voice-call.js';
 
 /**
  * The error model, one for the whole API:
@@ -83,6 +85,8 @@ function errorType<N extends ErrorName>(
   name: N,
   options: {
     description: string;
+    /** Interfaces besides `Error` (their fields come with them). */
+    interfaces?: readonly InterfaceParam<Types>[];
     fields?: (
       t: PothosSchemaTypes.ObjectFieldBuilder<Types, InstanceType<(typeof ERROR_CLASSES)[N]>>,
     ) => Record<string, unknown>;
@@ -91,7 +95,7 @@ function errorType<N extends ErrorName>(
   builder.objectType(ERROR_CLASSES[name] as typeof GatewayError, {
     name,
     description: options.description,
-    interfaces: [ErrorInterface],
+    interfaces: [ErrorInterface, ...(options.interfaces ?? [])],
     // biome-ignore lint/suspicious/noExplicitAny: the field builder of this error's own class
     ...(options.fields ? { fields: options.fields as any } : {}),
   });
@@ -116,34 +120,6 @@ export const OtpLimitEnum = builder.enumType('OtpLimit', {
   values: describedValues(OTP_LIMITS, OTP_LIMIT_DESCRIPTIONS),
 });
 
-const OA_PACKAGE_REFUSAL_DESCRIPTIONS: Record<OAPackageRefusalReason, string> = {
-  BAD_CREDENTIALS: 'eSMS code 101: the gateway’s ApiKey or SecretKey is wrong.',
-  NO_PRICE_LIST: 'eSMS code 102: no price list is set up for the gateway’s eSMS account.',
-  BALANCE_TOO_LOW: 'eSMS code 103: the gateway’s eSMS balance is too low.',
-  DUPLICATE_REQUEST: 'eSMS code 124: a duplicate request id.',
-  IP_NOT_ALLOWED: 'eSMS code 140: the gateway’s IP address is not allowed to call eSMS.',
-  ZALO_OA_PROBLEM: 'eSMS codes 789 to 799: a problem with the Zalo Official Account.',
-  OTHER: 'A code eSMS’s document does not name; see `vendorCode` and `vendorMessage`.',
-};
-
-export const OAPackageRefusalReasonEnum = builder.enumType('OAPackageRefusalReason', {
-  description: 'Why eSMS refused an OA package purchase, by the codes its document names.',
-  values: describedValues(OA_PACKAGE_REFUSAL_REASONS, OA_PACKAGE_REFUSAL_DESCRIPTIONS),
-});
-
-/** The `oaPackage` field of an error about one purchase (non-null, like the success type's). */
-function oaPackageField<T extends { oaPackageId: string }>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
-  description: string,
-) {
-  return recordField(t, 'OAPackage', {
-    type: OAPackageRef,
-    key: (e) => e.oaPackageId,
-    description,
-    nullable: false,
-  });
-}
-
 /** The `transaction` field of an error about one VAS transaction the caller made. */
 function vasTransactionField<T>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
@@ -158,18 +134,58 @@ function vasTransactionField<T>(
   });
 }
 
-/** The `voiceCall` field of an error about one call the caller asked for. */
-function voiceCallField<T extends { voiceCallId: string }>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
-  description: string,
-) {
-  return recordField(t, 'VoiceCall', {
-    type: VoiceCallRef,
-    key: (e) => e.voiceCallId,
-    description,
-    nullable: false,
-  });
-}
+/**
+ * What both vendor errors say: which vendor, what became of the call, and the ledger record it
+ * left, seen only by a caller who may see it (null otherwise, and for a call that records
+ * nothing, such as a VAS check, whose error is a top-level error).
+ */
+export const VendorErrorInterface = builder.interfaceRef<VendorRejected | VendorUnavailable>(
+  'VendorError',
+);
+VendorErrorInterface.implement({
+  description:
+    'A vendor call that did not succeed, for every vendor alike: `VendorRejected` (it refused) or `VendorUnavailable` (no usable answer).',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    vendor: t.exposeString('vendor', {
+      description: 'Which vendor: `dmall`, `vascloud`, `esms` or `voiceOtp`.',
+    }),
+    reason: t.field({
+      type: VendorFailureReasonEnum,
+      description:
+        'What became of the call: refused (`VENDOR_REJECTED`) or why no usable answer came.',
+      resolve: (e) => e.reason,
+    }),
+    outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+      description:
+        'True when the vendor may have acted (the record is UNKNOWN): settle it, do not retry with a new key.',
+    }),
+    vendorCode: t.exposeString('vendorCode', {
+      nullable: true,
+      description: 'The vendor’s own error code, as it came; null when it gave none.',
+    }),
+    vendorMessage: t.exposeString('vendorMessage', {
+      nullable: true,
+      description:
+        'The vendor’s own message, as it came (often in Vietnamese); null when it gave none.',
+    }),
+    // Typed by hand: Pothos cannot infer a field of the Node interface over a record kind.
+    record: t.field({
+      type: builder.nodeInterfaceRef(),
+      nullable: true,
+      description:
+        'The ledger record the call was for (an `Order`, `VasTransaction`, `OAPackage` or `VoiceCall`), in the state the failure left it; null when the caller may not see it.',
+      resolve: async (e: VendorRejected | VendorUnavailable, _args: unknown, ctx: Context) => {
+        if (!e.record.key) return null;
+        const record = await ctx.access.get(e.record.kind, e.record.key);
+        if (!record) return null;
+        // Tells the Node interface which type the record is (its kind is its type's name).
+        brandWithType(record, e.record.kind as never);
+        return record;
+      },
+    } as never),
+  }),
+});
 
 /**
  * One entry per error of the registry (`ERROR_CLASSES`): TypeScript refuses this object if an
@@ -223,27 +239,14 @@ export const ERROR_TYPES = {
     }),
   }),
   VendorRejected: errorType('VendorRejected', {
-    description: 'The vendor refused the request. Its own code and message are given as they came.',
-    fields: (t) => ({
-      vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-      ...vendorFields(t),
-      order: orderField(t, 'The order, now FAILED.'),
-    }),
+    description:
+      'The vendor answered and refused the request: nothing was done, and the record says so (an order or VAS transaction FAILED, an OA purchase REJECTED, a voice call FAILED). The vendor’s own code and message are given as they came. One type for every vendor; `code` says which ledger (`VENDOR_REJECTED` for an order, `VAS_REJECTED`, `OA_PACKAGE_REJECTED`, `VOICE_CALL_REJECTED`).',
+    interfaces: [VendorErrorInterface],
   }),
   VendorUnavailable: errorType('VendorUnavailable', {
     description:
-      'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the order is UNKNOWN and must be checked, not blindly retried.',
-    fields: (t) => ({
-      vendor: t.exposeString('vendor', { description: 'Which vendor, e.g. `dmall`.' }),
-      reason: t.expose('reason', {
-        type: VendorFailureReasonEnum,
-        description: 'What went wrong on the way.',
-      }),
-      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
-        description: 'True when the vendor may have acted on the request.',
-      }),
-      order: orderField(t, 'The order, in the state the failure left it.'),
-    }),
+      'The vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the vendor may have acted: the record is UNKNOWN and must be settled (checked with the vendor), never blindly retried; otherwise nothing was done. One type for every vendor; `code` says which ledger (`VENDOR_UNAVAILABLE` for an order, `VAS_UNAVAILABLE`, `OA_PACKAGE_VENDOR_UNAVAILABLE`, `VOICE_CALL_UNAVAILABLE`).',
+    interfaces: [VendorErrorInterface],
   }),
   IdempotencyKeyReused: errorType('IdempotencyKeyReused', {
     description:
@@ -289,39 +292,6 @@ export const ERROR_TYPES = {
       'The order cannot take an OTP in its current state (already registered, failed, or a registration in progress).',
     fields: (t) => ({ order: orderField(t, 'The order, in its current state.') }),
   }),
-  VasRejected: errorType('VasRejected', {
-    description:
-      'The VAS SDP refused the request. Its `error_id` and `error_desc` are given exactly as sent; the transaction is FAILED.',
-    fields: (t) => ({
-      errorId: t.exposeString('errorId', { description: 'The SDP’s `error_id`, as sent.' }),
-      errorDesc: t.exposeString('errorDesc', {
-        nullable: true,
-        description: 'The SDP’s `error_desc`, often in Vietnamese.',
-      }),
-      transaction: vasTransactionField(t, (e) => e.transactionId, 'The transaction, FAILED.'),
-    }),
-  }),
-  VasUnavailable: errorType('VasUnavailable', {
-    description:
-      'The VAS SDP could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the SDP may have acted: the transaction is UNKNOWN and is settled from CheckServiceInfo.',
-    fields: (t) => ({
-      reason: t.expose('reason', {
-        type: VendorFailureReasonEnum,
-        description: 'What went wrong on the way.',
-      }),
-      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
-        description: 'True when the SDP may have acted on the request.',
-      }),
-      // Non-null like the other members' `transaction`, so a client selects it without aliases.
-      // Only mutations return this type, and they always have a transaction; a failed check
-      // (no transaction) reaches clients as a top-level error with this code instead.
-      transaction: vasTransactionField(
-        t,
-        (e) => e.transactionId,
-        'The transaction, in the state the failure left it.',
-      ),
-    }),
-  }),
   VasTransactionInDoubt: errorType('VasTransactionInDoubt', {
     description:
       'A previous register or cancel of this package for this phone is PENDING or UNKNOWN: the SDP may have acted on it. Nothing was sent; settle it first (`settleVasTransaction`, or wait for the sweeper). Only a caller who may see the transaction gets this; any other gets `VasTransactionInDoubtElsewhere`.',
@@ -345,31 +315,6 @@ export const ERROR_TYPES = {
   Forbidden: topLevelError(
     'The API key’s client lacks the scope this field needs (`sales`, `ledger`, `ledger:all`, `vas`, `voice`, `verify`, `oa`, `explore`); nothing was done. A top-level error.',
   ),
-  VoiceCallRejected: errorType('VoiceCallRejected', {
-    description:
-      'The voice OTP vendor refused the call (e.g. balance too low, the subscriber refuses these calls); nothing was placed. Its own code and message are given as they came.',
-    fields: (t) => ({
-      ...vendorFields(t),
-      voiceCall: voiceCallField(t, 'The call, now FAILED.'),
-    }),
-  }),
-  VoiceCallUnavailable: errorType('VoiceCallUnavailable', {
-    description:
-      'The voice OTP vendor could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true the call may have been placed (and billed): it is UNKNOWN and is never placed again by a retry.',
-    fields: (t) => ({
-      reason: t.expose('reason', {
-        type: VendorFailureReasonEnum,
-        description: 'What went wrong on the way.',
-      }),
-      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
-        description: 'True when the vendor may have placed the call.',
-      }),
-      voiceCall: voiceCallField(
-        t,
-        'The call, in the state the failure left it (FAILED or UNKNOWN).',
-      ),
-    }),
-  }),
   VerificationNotFound: errorType('VerificationNotFound', {
     description: 'No phone verification of this client has this id.',
     fields: (t) => ({
@@ -425,33 +370,6 @@ export const ERROR_TYPES = {
   DatabaseUnavailable: topLevelError(
     'The database did not answer in time (busy, restarting or failing over); nothing was done. Retry shortly. HTTP 503.',
   ),
-  OAPackageRejected: errorType('OAPackageRejected', {
-    description:
-      'eSMS refused the OA package purchase; nothing was bought. Its own code and message are given as they came.',
-    fields: (t) => ({
-      // Not `reason`: that is OAPackageVendorUnavailable's, of another type, in the same union.
-      refusal: t.expose('reason', {
-        type: OAPackageRefusalReasonEnum,
-        description: 'The refusal, by the codes eSMS’s document names.',
-      }),
-      ...vendorFields(t),
-      oaPackage: oaPackageField(t, 'The purchase, now REJECTED.'),
-    }),
-  }),
-  OAPackageVendorUnavailable: errorType('OAPackageVendorUnavailable', {
-    description:
-      'eSMS could not be reached, failed, or did not answer in time. When `outcomeUnknown` is true eSMS may have acted: the purchase is UNKNOWN and must be checked with eSMS, not blindly bought again; otherwise it is REJECTED and nothing was bought.',
-    fields: (t) => ({
-      reason: t.expose('reason', {
-        type: VendorFailureReasonEnum,
-        description: 'What went wrong on the way.',
-      }),
-      outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
-        description: 'True when eSMS may have acted on the purchase.',
-      }),
-      oaPackage: oaPackageField(t, 'The purchase, in the state the failure left it.'),
-    }),
-  }),
   OAPurchaseRateLimited: errorType('OAPurchaseRateLimited', {
     description:
       'This client made as many OA package purchases in the last hour as `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` allows; nothing was done, and the idempotency key may be used again.',
@@ -511,6 +429,20 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
             : ERROR_TYPES[name].description,
         },
       ]),
+    ),
+    // The vendor pair's codes for the other ledgers (each had a pair of its own before 0.2).
+    ...Object.fromEntries(
+      Object.entries(VENDOR_ERROR_CODES).flatMap(([ledger, codes]) =>
+        (['rejected', 'unavailable'] as const)
+          .filter((which) => codes[which] !== `VENDOR_${which.toUpperCase()}`)
+          .map((which) => [
+            codes[which],
+            {
+              value: codes[which],
+              description: `Type \`${which === 'rejected' ? 'VendorRejected' : 'VendorUnavailable'}\`, about a${ledger === 'OAPackage' ? 'n' : ''} \`${ledger}\`. ${ERROR_TYPES[which === 'rejected' ? 'VendorRejected' : 'VendorUnavailable'].description}`,
+            },
+          ]),
+      ),
     ),
     ...Object.fromEntries(
       Object.entries(PROTOCOL_ERROR_CODES).map(([code, description]) => [

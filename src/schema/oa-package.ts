@@ -1,5 +1,10 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { errorClasses, InvalidInput } from '../domain/errors.js';
+import {
+  errorClasses,
+  InvalidInput,
+  OA_PACKAGE_REFUSAL_REASONS,
+  type OAPackageRefusalReason,
+} from '../domain/errors.js';
 import {
   OA_PACKAGE_STATUSES,
   OA_PACKAGE_TIER_NAMES,
@@ -8,7 +13,7 @@ import {
   type OAPackageStatus,
   type OAPackageTierName,
 } from '../domain/oa-package.js';
-import { PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
+import { oaRefusal, PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
 import { encodeCursor } from '../store/keyset.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
@@ -23,6 +28,21 @@ const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
   ADVANCED: 'Advanced (eSMS `Package` "2").',
   PREMIUM: 'Premium (eSMS `Package` "3").',
 };
+
+const OA_PACKAGE_REFUSAL_DESCRIPTIONS: Record<OAPackageRefusalReason, string> = {
+  BAD_CREDENTIALS: 'eSMS code 101: the gateway’s ApiKey or SecretKey is wrong.',
+  NO_PRICE_LIST: 'eSMS code 102: no price list is set up for the gateway’s eSMS account.',
+  BALANCE_TOO_LOW: 'eSMS code 103: the gateway’s eSMS balance is too low.',
+  DUPLICATE_REQUEST: 'eSMS code 124: a duplicate request id.',
+  IP_NOT_ALLOWED: 'eSMS code 140: the gateway’s IP address is not allowed to call eSMS.',
+  ZALO_OA_PROBLEM: 'eSMS codes 789 to 799: a problem with the Zalo Official Account.',
+  OTHER: 'A code eSMS’s document does not name; see `vendorCode` and `vendorMessage`.',
+};
+
+export const OAPackageRefusalReasonEnum = builder.enumType('OAPackageRefusalReason', {
+  description: 'Why eSMS refused an OA package purchase, by the codes its document names.',
+  values: describedValues(OA_PACKAGE_REFUSAL_REASONS, OA_PACKAGE_REFUSAL_DESCRIPTIONS),
+});
 
 export const OAPackageTierEnum = builder.enumType('OAPackageTier', {
   description: 'A Zalo Official Account package, as eSMS sells them.',
@@ -99,6 +119,13 @@ builder.node(OAPackageRef, {
     vendorMessage: t.exposeString('vendorMessage', {
       nullable: true,
       description: 'eSMS’s `ErrorMessage` as it came (it has one for acceptances too).',
+    }),
+    refusal: t.field({
+      type: OAPackageRefusalReasonEnum,
+      nullable: true,
+      description:
+        'Why eSMS refused the purchase, by the codes its document names; null unless eSMS refused it (a purchase that never reached eSMS is REJECTED with no refusal).',
+      resolve: (p) => oaRefusal(p),
     }),
     createdAt: t.field({
       type: 'DateTime',

@@ -1,8 +1,10 @@
-import { VENDOR_FAILURE_REASONS, type VendorFailureReason } from '../domain/errors.js';
+import { VENDOR_ERROR_REASONS, type VendorErrorReason } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 
-export const VENDOR_FAILURE_DESCRIPTIONS: Record<VendorFailureReason, string> = {
+export const VENDOR_FAILURE_DESCRIPTIONS: Record<VendorErrorReason, string> = {
+  VENDOR_REJECTED:
+    'The vendor answered and refused (its code and message are given as they came). Only on `VendorRejected`.',
   VENDOR_TIMEOUT: 'The vendor did not answer in time.',
   VENDOR_UNAVAILABLE:
     'The vendor could not be reached, or the gateway stopped calling it for a while after repeated failures.',
@@ -11,6 +13,7 @@ export const VENDOR_FAILURE_DESCRIPTIONS: Record<VendorFailureReason, string> = 
 };
 
 export const VendorFailureReasonEnum = builder.enumType('VendorFailureReason', {
-  description: 'Why a vendor call gave no answer the gateway could use.',
-  values: describedValues(VENDOR_FAILURE_REASONS, VENDOR_FAILURE_DESCRIPTIONS),
+  description:
+    'What became of a vendor call that did not succeed: refused (`VENDOR_REJECTED`), or why it gave no answer the gateway could use (the others).',
+  values: describedValues(VENDOR_ERROR_REASONS, VENDOR_FAILURE_DESCRIPTIONS),
 });

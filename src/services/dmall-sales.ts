@@ -222,7 +222,7 @@ export class DmallSales {
               'dmall',
               err.vendorCode,
               err.vendorMessage,
-              order.id,
+              { kind: 'Order', key: order.id },
             );
           }
           if (outcomeOf(err) === 'NOT_SENT') await this.clientLimiter.giveBack(clientId);
@@ -449,7 +449,7 @@ export class DmallSales {
         'dmall',
         'VENDOR_BAD_RESPONSE',
         false,
-        order.id,
+        { kind: 'Order', key: order.id },
       );
     }
   }
@@ -482,7 +482,7 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
       'dmall',
       order.failureVendorCode,
       order.failureMessage,
-      order.id,
+      { kind: 'Order', key: order.id },
     );
   }
   const unknown = ['PENDING', 'REGISTERING', 'UNKNOWN'].includes(order.status);
@@ -493,7 +493,7 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
     'dmall',
     unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE',
     unknown,
-    order.id,
+    { kind: 'Order', key: order.id },
   );
 }
 
@@ -507,7 +507,7 @@ function unavailable(err: VendorError, orderId: string): VendorUnavailable {
     err.vendor,
     err.code,
     err.outcomeUnknown,
-    orderId,
+    { kind: 'Order', key: orderId },
   );
 }
 

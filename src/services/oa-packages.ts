@@ -3,9 +3,9 @@ import {
   type ErrorName,
   InvalidInput,
   type OAPackageRefusalReason,
-  OAPackageRejected,
-  OAPackageVendorUnavailable,
   OAPurchaseRateLimited,
+  VendorRejected,
+  VendorUnavailable,
 } from '../domain/errors.js';
 import {
   OA_PACKAGE_TIER_NAMES,
@@ -29,8 +29,8 @@ import {
 /** What `purchaseOAPackage` can answer besides the purchase; its result union lists these. */
 export const PURCHASE_OA_PACKAGE_ERRORS = [
   ...IDEMPOTENT_ERRORS,
-  'OAPackageRejected',
-  'OAPackageVendorUnavailable',
+  'VendorRejected',
+  'VendorUnavailable',
   'OAPurchaseRateLimited',
 ] as const satisfies readonly ErrorName[];
 
@@ -66,6 +66,15 @@ const REASONS = {
   ZALO_OA_PROBLEM: 'ZALO_OA_PROBLEM',
   OTHER: 'OTHER',
 } as const satisfies Record<EsmsRefusalReason, OAPackageRefusalReason>;
+
+/**
+ * Why eSMS refused a purchase, by the codes its document names: null unless eSMS answered with a
+ * refusal (a REJECTED purchase with eSMS's code; one that never reached eSMS has none).
+ */
+export function oaRefusal(pkg: OAPackage): OAPackageRefusalReason | null {
+  if (pkg.status !== 'REJECTED' || !pkg.vendorCode) return null;
+  return REASONS[refusalReason(pkg.vendorCode)];
+}
 
 /**
  * Purchases of Zalo Official Account packages through eSMS. Each purchase is idempotent by key;
@@ -190,12 +199,12 @@ export class OAPackagePurchases {
         { vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
         `eSMS refused the purchase (${err.vendorCode})`,
       );
-      throw new OAPackageRejected(
+      throw new VendorRejected(
         err.vendorMessage ?? `eSMS refused the purchase (${err.vendorCode}).`,
-        REASONS[err.reason],
+        'esms',
         err.vendorCode,
         err.vendorMessage,
-        pkg.id,
+        { kind: 'OAPackage', key: pkg.id },
       );
     }
     // Any other refusal by status (a proxy's 4xx page) arrives with VENDOR_HTTP below.
@@ -210,13 +219,14 @@ export class OAPackagePurchases {
           ? `eSMS could not take the purchase (${err.code}) and did not act on it`
           : `Purchase not sent (${err.message})`,
     );
-    throw new OAPackageVendorUnavailable(
+    throw new VendorUnavailable(
       err.outcomeUnknown
         ? `eSMS did not confirm the purchase (${err.code}). It is UNKNOWN: check with eSMS before buying again.`
         : `eSMS could not take the purchase (${err.code}); nothing was bought. Try again with a new key.`,
+      'esms',
       reason,
       err.outcomeUnknown,
-      pkg.id,
+      { kind: 'OAPackage', key: pkg.id },
     );
   }
 
@@ -242,21 +252,22 @@ function interruptedAnswer(pkg: OAPackage): OAPackage {
     return pkg;
   }
   if (pkg.status === 'REJECTED' && pkg.failureReason === null) {
-    throw new OAPackageRejected(
+    throw new VendorRejected(
       pkg.vendorMessage ?? `eSMS refused the purchase (${pkg.vendorCode}).`,
-      REASONS[refusalReason(pkg.vendorCode ?? '')],
+      'esms',
       pkg.vendorCode,
       pkg.vendorMessage,
-      pkg.id,
+      { kind: 'OAPackage', key: pkg.id },
     );
   }
   const unknown = pkg.status !== 'REJECTED';
-  throw new OAPackageVendorUnavailable(
+  throw new VendorUnavailable(
     unknown
       ? `The gateway stopped while this purchase was with eSMS, so its outcome is unknown; it is ${pkg.status}. Check with eSMS before buying again.`
       : 'eSMS could not take the purchase; nothing was bought.',
+    'esms',
     pkg.failureReason ?? 'VENDOR_TIMEOUT',
     unknown,
-    pkg.id,
+    { kind: 'OAPackage', key: pkg.id },
   );
 }

@@ -3,10 +3,10 @@ import {
   type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
-  VasRejected,
   VasTransactionInDoubt,
-  VasUnavailable,
   type VendorFailureReason,
+  VendorRejected,
+  VendorUnavailable,
 } from '../domain/errors.js';
 import { maskPhone, type PhoneNumber, PhoneNumberError, parsePhone } from '../domain/phone.js';
 import {
@@ -40,8 +40,8 @@ import {
 export const VAS_CHANGE_ERRORS = [
   ...IDEMPOTENT_ERRORS,
   'InvalidPhoneNumber',
-  'VasRejected',
-  'VasUnavailable',
+  'VendorRejected',
+  'VendorUnavailable',
   'VasTransactionInDoubt',
   'VasTransactionInDoubtElsewhere',
 ] as const satisfies readonly ErrorName[];
@@ -50,7 +50,7 @@ export const VAS_CHANGE_ERRORS = [
 export const SETTLE_VAS_ERRORS = [
   'InvalidInput',
   'VasTransactionNotFound',
-  'VasUnavailable',
+  'VendorUnavailable',
 ] as const satisfies readonly ErrorName[];
 
 export interface VasChangeInput {
@@ -116,11 +116,12 @@ export class VasService {
           errorDesc: err.vendorMessage,
         } satisfies VasSubscriptionState;
       }
-      throw new VasUnavailable(
+      throw new VendorUnavailable(
         `vascloud could not answer the check (${err.code}); try again shortly.`,
+        'vascloud',
         err.code,
         false,
-        null,
+        { kind: 'VasTransaction', key: null },
       );
     }
   }
@@ -256,11 +257,12 @@ export class VasService {
         },
         `The SDP refused it: error_id ${errorId}${err.vendorMessage ? ` (${err.vendorMessage})` : ''}`,
       );
-      throw new VasRejected(
+      throw new VendorRejected(
         err.vendorMessage ?? `The SDP refused the request (error_id ${errorId}).`,
+        'vascloud',
         errorId,
         err.vendorMessage,
-        tx.id,
+        { kind: 'VasTransaction', key: tx.id },
       );
     }
     const reason = err.code as VendorFailureReason;
@@ -280,13 +282,14 @@ export class VasService {
         `The call failed and the SDP did not act on it (${err.code}): ${err.message}`,
       );
     }
-    throw new VasUnavailable(
+    throw new VendorUnavailable(
       err.outcomeUnknown
         ? `vascloud did not confirm the outcome (${err.code}). The transaction is UNKNOWN and will be settled from CheckServiceInfo.`
         : `vascloud could not take the request (${err.code}); nothing was done. Try again shortly.`,
+      'vascloud',
       reason,
       err.outcomeUnknown,
-      tx.id,
+      { kind: 'VasTransaction', key: tx.id },
     );
   }
 
@@ -299,11 +302,12 @@ export class VasService {
     if (tx.status !== 'UNKNOWN') return tx;
     const settled = await this.settle(tx);
     if (settled.status === 'UNKNOWN') {
-      throw new VasUnavailable(
+      throw new VendorUnavailable(
         'vascloud could not answer the check; the transaction stays UNKNOWN and the sweeper will try again.',
+        'vascloud',
         (settled.failureReason ?? 'VENDOR_UNAVAILABLE') as VendorFailureReason,
         true,
-        settled.id,
+        { kind: 'VasTransaction', key: settled.id },
       );
     }
     return settled;
@@ -319,7 +323,7 @@ export class VasService {
     try {
       state = await this.check(parsePhone(tx.phone), tx.serviceId, tx.packageId);
     } catch (err) {
-      if (!(err instanceof VasUnavailable)) throw err;
+      if (!(err instanceof VendorUnavailable)) throw err;
       const attempts = tx.settleAttempts + 1;
       const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
       return (
@@ -482,21 +486,23 @@ export class VasService {
 function answerFromState(tx: VasTransaction): VasTransaction {
   if (tx.status === 'SUCCEEDED') return tx;
   if (tx.status === 'FAILED' && tx.vendorCode !== null) {
-    throw new VasRejected(
+    throw new VendorRejected(
       tx.vendorMessage ?? `The SDP refused the request (error_id ${tx.vendorCode}).`,
+      'vascloud',
       tx.vendorCode,
       tx.vendorMessage,
-      tx.id,
+      { kind: 'VasTransaction', key: tx.id },
     );
   }
   const unknown = isInDoubt(tx);
-  throw new VasUnavailable(
+  throw new VendorUnavailable(
     unknown
       ? `The gateway stopped while this request was with vascloud; the transaction is ${tx.status} and will be settled from CheckServiceInfo.`
       : `The gateway stopped before this request's answer was recorded; the transaction is ${tx.status}.`,
+    'vascloud',
     tx.failureReason ?? (unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE'),
     unknown,
-    tx.id,
+    { kind: 'VasTransaction', key: tx.id },
   );
 }
 

@@ -5,12 +5,12 @@ import {
   type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
+  VendorRejected,
+  VendorUnavailable,
   VerificationNotPending,
   VerificationRateLimited,
   VoiceCallPrefixBlocked,
   VoiceCallRateLimited,
-  VoiceCallRejected,
-  VoiceCallUnavailable,
 } from '../domain/errors.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
 import { LEDGER_OUTCOMES, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
@@ -38,8 +38,8 @@ import { VoiceMetrics } from './voice-metrics.js';
 
 const CALL_ERRORS = [
   'InvalidPhoneNumber',
-  'VoiceCallRejected',
-  'VoiceCallUnavailable',
+  'VendorRejected',
+  'VendorUnavailable',
   'VoiceCallRateLimited',
   'VoiceCallPrefixBlocked',
 ] as const;
@@ -157,11 +157,12 @@ export class VoiceOtpService {
       interrupted: async (saved) => {
         const call = await load(saved);
         if (call.requestId) return call;
-        throw new VoiceCallUnavailable(
+        throw new VendorUnavailable(
           `The gateway stopped while placing this call, so whether it was placed is unknown; the call is ${call.status}. It is not placed again.`,
+          'voiceOtp',
           'VENDOR_TIMEOUT',
           true,
-          call.id,
+          { kind: 'VoiceCall', key: call.id },
         );
       },
     };
@@ -247,11 +248,12 @@ export class VoiceOtpService {
           { vendorCode: err.vendorCode, failureMessage: err.message },
           `Refused by the vendor (${err.vendorCode})`,
         );
-        throw new VoiceCallRejected(
+        throw new VendorRejected(
           `The voice OTP vendor refused the call: ${err.message}`,
+          'voiceOtp',
           err.vendorCode,
           err.vendorMessage,
-          call.id,
+          { kind: 'VoiceCall', key: call.id },
         );
       }
       await this.move(
@@ -260,14 +262,15 @@ export class VoiceOtpService {
         { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
         err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
       );
-      throw new VoiceCallUnavailable(
+      throw new VendorUnavailable(
         err.outcomeUnknown
           ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
           : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`,
+        'voiceOtp',
         // Code 27 (or a code the document does not list): the carrier gateway failed mid-call.
         err.code === 'VENDOR_REJECTED' ? 'VENDOR_UNAVAILABLE' : err.code,
         err.outcomeUnknown,
-        call.id,
+        { kind: 'VoiceCall', key: call.id },
       );
     }
   }

@@ -12,14 +12,14 @@ export const ORDER_FIELDS = `
 const COMMON_FIELDS = `
   __typename
   ... on Error { code message }
-  ... on VendorUnavailable { reason outcomeUnknown order { id databaseId status orderCode failure { code vendorCode } } }
+  ... on VendorUnavailable { vendor reason outcomeUnknown record { ... on Order { id databaseId status orderCode failure { code vendorCode } } } }
   ... on InvalidInput { field }
 `;
 
 const REQUEST_ERRORS = `${COMMON_FIELDS}
   ... on OtpRateLimited { retryAfterSeconds limit }
   ... on OtpAlreadySent { order { id orderCode status } }
-  ... on VendorRejected { vendorCode vendorMessage order { status failure { code vendorCode message } } }
+  ... on VendorRejected { vendor reason outcomeUnknown vendorCode vendorMessage record { ... on Order { id status failure { code vendorCode message } } } }
   ... on PackageNotAvailable { packageCode telco }
 `;
 
@@ -48,6 +48,16 @@ export type Result = Record<string, unknown> & {
   };
 };
 
+/**
+ * A sale's result with its order as `order` on every member: the vendor errors give it as
+ * `record` (a Node), the others as `order`.
+ */
+export function withOrder(result: Result): Result {
+  if (!('record' in result)) return result;
+  const { record, ...rest } = result;
+  return { ...rest, order: record as Result['order'] };
+}
+
 export function dmallSim(t: TestGateway) {
   const sim = t.gateway.sandbox.simulators.dmall as ReturnType<typeof createDmallSimulator>;
   return {
@@ -67,7 +77,7 @@ export function sales(t: TestGateway, clientId = 'pos-test') {
         headers,
       );
       if (res.errors) throw new Error(JSON.stringify(res.errors));
-      return res.data!.requestOtp;
+      return withOrder(res.data!.requestOtp);
     },
     async register(orderCode: string, otp: string, key: string = randomUUID()) {
       const res = await t.graphql<{ registerWithOtp: Result }>(
@@ -76,7 +86,7 @@ export function sales(t: TestGateway, clientId = 'pos-test') {
         headers,
       );
       if (res.errors) throw new Error(JSON.stringify(res.errors));
-      return res.data!.registerWithOtp;
+      return withOrder(res.data!.registerWithOtp);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInput, OAPackageVendorUnavailable } from '../../src/domain/errors.js';
+import { InvalidInput, VendorUnavailable } from '../../src/domain/errors.js';
 import { IdempotentRunner } from '../../src/services/idempotent.js';
 import { OAPackagePurchases } from '../../src/services/oa-packages.js';
 import { IdempotencyStore } from '../../src/store/idempotency.js';
@@ -89,8 +89,13 @@ describe.each(DIALECTS)('OA package purchases on $name', ({ create }) => {
     expect(await idempotency.settleAbandoned()).toBe(1);
 
     const retry = await buy('2026-03-12', key).catch((err: unknown) => err);
-    expect(retry).toBeInstanceOf(OAPackageVendorUnavailable);
-    expect(retry).toMatchObject({ outcomeUnknown: true, oaPackageId: row!.id });
+    expect(retry).toBeInstanceOf(VendorUnavailable);
+    expect(retry).toMatchObject({
+      code: 'OA_PACKAGE_VENDOR_UNAVAILABLE',
+      vendor: 'esms',
+      outcomeUnknown: true,
+      record: { kind: 'OAPackage', key: row!.id },
+    });
     expect(received).toHaveLength(1);
   });
 });

@@ -36,7 +36,7 @@ describe('VasService settlement backoff', () => {
         channel: 'APP',
         idempotencyKey: randomUUID(),
       })
-      .catch((err: { transactionId: string }) => err.transactionId);
+      .catch((err: { record: { key: string } }) => err.record.key);
     expect(typeof tx).toBe('string');
     const id = tx as string;
     expect((await t.gateway.vasStore.findById(id))?.status).toBe('UNKNOWN');
