@@ -13,18 +13,13 @@ import {
   type OAPackageTierName,
   vietnamToday,
 } from '../domain/oa-package.js';
-import { LEDGER_OUTCOMES, statusAfter } from '../domain/vendor-outcome.js';
+import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import type { OAPackagePatch, OAPackageStore } from '../store/oa-packages.js';
 import type { EsmsClient, EsmsRefusalReason, OAPackageSubmission } from '../vendors/esms/index.js';
-import { EsmsRejection } from '../vendors/esms/index.js';
 import { isCalendarDate, refusalReason } from '../vendors/esms/wire.js';
-import { VendorError } from '../vendors/vendor-error.js';
-import {
-  IDEMPOTENT_ERRORS,
-  type IdempotentRunner,
-  type ResultCodec,
-  readKey,
-} from './idempotent.js';
+import type { VendorError } from '../vendors/vendor-error.js';
+import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
+import { failureReason, LedgerCalls } from './ledger-call.js';
 
 /** What `purchaseOAPackage` can answer besides the purchase; its result union lists these. */
 export const PURCHASE_OA_PACKAGE_ERRORS = [
@@ -86,21 +81,11 @@ export function oaRefusal(pkg: OAPackage): OAPackageRefusalReason | null {
 export class OAPackagePurchases {
   private readonly now: () => Date;
 
+  private readonly calls: LedgerCalls;
+
   constructor(private readonly opts: OAPackagePurchasesOptions) {
     this.now = opts.now ?? (() => new Date());
-  }
-
-  private codec(): ResultCodec<OAPackage> {
-    const load = async ({ oaPackageId }: Record<string, string>) => {
-      const pkg = oaPackageId ? await this.opts.store.findById(oaPackageId) : null;
-      if (!pkg) throw new Error(`Stored OA package ${oaPackageId} is gone`);
-      return pkg;
-    };
-    return {
-      save: (pkg) => ({ oaPackageId: pkg.id }),
-      load,
-      interrupted: async (saved) => interruptedAnswer(await load(saved)),
-    };
+    this.calls = new LedgerCalls(opts.idempotent);
   }
 
   async purchase(clientId: string, input: PurchaseOAPackageInput): Promise<OAPackage> {
@@ -137,11 +122,14 @@ export class OAPackagePurchases {
     const key = readKey(input.idempotencyKey);
     const purchase = { oaId, tier, activeFrom: input.activeFrom, duration: input.duration };
 
-    return this.opts.idempotent.run(
-      { clientId, operation: 'purchaseOAPackage', key },
-      purchase,
-      this.codec(),
-      async (touch) => {
+    return this.calls.run<OAPackage, OAPackageSubmission>({
+      scope: { clientId, operation: 'purchaseOAPackage', key },
+      request: purchase,
+      kind: 'OAPackage',
+      vendor: 'esms',
+      savedAs: 'oaPackageId',
+      find: (id) => this.opts.store.findById(id),
+      record: async () => {
         const created = await this.opts.store.create(
           { clientId, ...purchase },
           { perClientHour: this.opts.limitPerClientHour },
@@ -152,82 +140,67 @@ export class OAPackagePurchases {
             created.retryAfterSeconds,
           );
         }
-        const submitted = created.oaPackage;
-        await touch(submitted);
         this.opts.logger.info(
-          { oaPackageId: submitted.id, oaId, tier, activeFrom: purchase.activeFrom },
+          { oaPackageId: created.oaPackage.id, oaId, tier, activeFrom: purchase.activeFrom },
           'OA package purchase submitted',
         );
-        let answer: OAPackageSubmission;
-        try {
-          answer = await this.opts.esms.purchaseOAPackage(purchase);
-        } catch (err) {
-          if (!(err instanceof VendorError)) throw err;
-          return this.failed(submitted, err);
-        }
-        if (answer.kind === 'submitted') {
-          return this.move(
-            submitted,
-            'ACCEPTED',
-            {
-              servicePreviewId: answer.servicePreviewId,
-              vendorCode: answer.vendorCode,
-              vendorMessage: answer.message,
-            },
-            `eSMS accepted the purchase (ServicePreviewId ${answer.servicePreviewId}); it may still be under eSMS's review`,
-          );
-        }
-        return this.move(
-          submitted,
-          'SUBMITTED',
-          {
-            servicePreviewId: answer.servicePreviewId,
-            vendorCode: answer.vendorCode,
-            vendorMessage: answer.message,
-          },
-          'eSMS answered 199: the same purchase is already being processed; nothing new was created',
-        );
+        return created.oaPackage;
       },
-    );
+      call: () => this.opts.esms.purchaseOAPackage(purchase),
+      succeeded: (submitted, answer) => {
+        const patch = {
+          servicePreviewId: answer.servicePreviewId,
+          vendorCode: answer.vendorCode,
+          vendorMessage: answer.message,
+        };
+        return answer.kind === 'submitted'
+          ? this.move(
+              submitted,
+              'ACCEPTED',
+              patch,
+              `eSMS accepted the purchase (ServicePreviewId ${answer.servicePreviewId}); it may still be under eSMS's review`,
+            )
+          : this.move(
+              submitted,
+              'SUBMITTED',
+              patch,
+              'eSMS answered 199: the same purchase is already being processed; nothing new was created',
+            );
+      },
+      failed: (pkg, err) => this.failed(pkg, err),
+      interrupted: interruptedAnswer,
+    });
   }
 
-  private async failed(pkg: OAPackage, err: VendorError): Promise<never> {
-    if (err instanceof EsmsRejection) {
+  /** Settles a purchase whose call failed; the message for the client. */
+  private async failed(pkg: OAPackage, err: VendorError): Promise<string> {
+    const status = statusAfter('oaPackage', err);
+    if (outcomeOf(err) === 'REJECTED') {
       await this.move(
         pkg,
-        LEDGER_OUTCOMES.oaPackage.REJECTED,
+        status,
         { vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
         `eSMS refused the purchase (${err.vendorCode})`,
       );
-      throw new VendorRejected(
-        err.vendorMessage ?? `eSMS refused the purchase (${err.vendorCode}).`,
-        'esms',
-        err.vendorCode,
-        err.vendorMessage,
-        { kind: 'OAPackage', key: pkg.id },
-      );
+      return err.vendorMessage ?? `eSMS refused the purchase (${err.vendorCode}).`;
     }
-    // Any other refusal by status (a proxy's 4xx page) arrives with VENDOR_HTTP below.
-    const reason = err.code === 'VENDOR_REJECTED' ? 'VENDOR_HTTP' : err.code;
     await this.move(
       pkg,
-      statusAfter('oaPackage', err),
-      { failureReason: reason, vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
+      status,
+      {
+        failureReason: failureReason(err),
+        vendorCode: err.vendorCode,
+        vendorMessage: err.vendorMessage,
+      },
       err.outcomeUnknown
         ? `Purchase outcome unknown (${err.code}): eSMS may have acted; check with eSMS before buying again`
         : err.attempted
           ? `eSMS could not take the purchase (${err.code}) and did not act on it`
           : `Purchase not sent (${err.message})`,
     );
-    throw new VendorUnavailable(
-      err.outcomeUnknown
-        ? `eSMS did not confirm the purchase (${err.code}). It is UNKNOWN: check with eSMS before buying again.`
-        : `eSMS could not take the purchase (${err.code}); nothing was bought. Try again with a new key.`,
-      'esms',
-      reason,
-      err.outcomeUnknown,
-      { kind: 'OAPackage', key: pkg.id },
-    );
+    return err.outcomeUnknown
+      ? `eSMS did not confirm the purchase (${err.code}). It is UNKNOWN: check with eSMS before buying again.`
+      : `eSMS could not take the purchase (${err.code}); nothing was bought. Try again with a new key.`;
   }
 
   private async move(

@@ -18,7 +18,7 @@ import {
   type VasTransactionAction,
   type VasTransactionStatus,
 } from '../domain/vas.js';
-import { LEDGER_OUTCOMES, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
+import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import type {
   CreateVasResult,
   NewVasTransaction,
@@ -29,12 +29,8 @@ import type { VascloudClient } from '../vendors/vascloud/client.js';
 import type { VasNotification } from '../vendors/vascloud/wire.js';
 import { isVasSuccess } from '../vendors/vascloud/wire.js';
 import { VendorError } from '../vendors/vendor-error.js';
-import {
-  IDEMPOTENT_ERRORS,
-  type IdempotentRunner,
-  type ResultCodec,
-  readKey,
-} from './idempotent.js';
+import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
+import { failureReason, LedgerCalls } from './ledger-call.js';
 
 /** What `registerVasPackage` and `cancelVasPackage` can answer besides the transaction. */
 export const VAS_CHANGE_ERRORS = [
@@ -87,13 +83,16 @@ const PRICE = /^\d{1,12}$/;
 export class VasService {
   private readonly now: () => Date;
 
+  private readonly calls: LedgerCalls;
+
   constructor(private readonly opts: VasServiceOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.calls = new LedgerCalls(opts.idempotent);
   }
 
   /**
    * CheckServiceInfo for one subscriber's package. A refusal (`error_id` other than 0) is an
-   * answer, with `active` null; no answer at all is `VasUnavailable`.
+   * answer, with `active` null; no answer at all is `VendorUnavailable`.
    */
   async check(phone: PhoneNumber, serviceId: string, packageId: string) {
     const checkedAt = this.now().toISOString();
@@ -134,19 +133,6 @@ export class VasService {
     return this.change(clientId, 'CANCEL', input);
   }
 
-  private codec(): ResultCodec<VasTransaction> {
-    const load = async ({ transactionId }: Record<string, string>) => {
-      const tx = transactionId ? await this.opts.store.findById(transactionId) : null;
-      if (!tx) throw new Error(`Stored VAS transaction ${transactionId} is gone`);
-      return tx;
-    };
-    return {
-      save: (tx) => ({ transactionId: tx.id }),
-      load,
-      interrupted: async (saved) => answerFromState(await load(saved)),
-    };
-  }
-
   private async change(
     clientId: string,
     action: VasTransactionAction,
@@ -167,11 +153,15 @@ export class VasService {
     const key = readKey(input.idempotencyKey);
     const operation = action === 'REGISTER' ? 'registerVasPackage' : 'cancelVasPackage';
 
-    return this.opts.idempotent.run(
-      { clientId, operation, key },
-      { phone: phone.local, serviceId, packageId, channel, price, autoRenew },
-      this.codec(),
-      async (touch) => {
+    type Done = Awaited<ReturnType<VascloudClient['cancel']>>;
+    return this.calls.run<VasTransaction, Done>({
+      scope: { clientId, operation, key },
+      request: { phone: phone.local, serviceId, packageId, channel, price, autoRenew },
+      kind: 'VasTransaction',
+      vendor: 'vascloud',
+      savedAs: 'transactionId',
+      find: (id) => this.opts.store.findById(id),
+      record: async () => {
         const created = await this.createWithNewQueueId({
           clientId,
           phone: phone.local,
@@ -191,11 +181,13 @@ export class VasService {
           );
         }
         const tx = created.transaction;
-        await touch(tx);
         this.opts.logger.info(
           { transactionId: tx.id, action, phone: maskPhone(tx.phone), serviceId, packageId },
           'VAS change recorded',
         );
+        return tx;
+      },
+      call: (tx) => {
         const request = {
           phone: phone.msisdn,
           serviceId,
@@ -204,25 +196,23 @@ export class VasService {
           queueId: tx.queueId,
           ...(price ? { price } : {}),
         };
-        try {
-          const done =
-            action === 'REGISTER'
-              ? await this.opts.client.register({ ...request, autoRenew: autoRenew ?? true })
-              : await this.opts.client.cancel(request);
-          const settled = await this.move(
-            tx,
-            'SUCCEEDED',
-            { vendorCode: '0', vendorMessage: done.message, settledAt: this.now().toISOString() },
-            `The SDP accepted the ${action === 'REGISTER' ? 'registration' : 'cancellation'} (queueID ${done.queueId})`,
-          );
-          await this.learned(settled, action === 'REGISTER', action);
-          return settled;
-        } catch (err) {
-          if (!(err instanceof VendorError)) throw err;
-          return this.failed(tx, err);
-        }
+        return action === 'REGISTER'
+          ? this.opts.client.register({ ...request, autoRenew: autoRenew ?? true })
+          : this.opts.client.cancel(request);
       },
-    );
+      succeeded: async (tx, done) => {
+        const settled = await this.move(
+          tx,
+          'SUCCEEDED',
+          { vendorCode: '0', vendorMessage: done.message, settledAt: this.now().toISOString() },
+          `The SDP accepted the ${action === 'REGISTER' ? 'registration' : 'cancellation'} (queueID ${done.queueId})`,
+        );
+        await this.learned(settled, action === 'REGISTER', action);
+        return settled;
+      },
+      failed: (tx, err) => this.failed(tx, err),
+      interrupted: answerFromState,
+    });
   }
 
   /**
@@ -244,53 +234,39 @@ export class VasService {
     }
   }
 
-  private async failed(tx: VasTransaction, err: VendorError): Promise<never> {
+  /** Settles a transaction whose call failed; the message for the client. */
+  private async failed(tx: VasTransaction, err: VendorError): Promise<string> {
+    const status = statusAfter('vasTransaction', err);
+    const now = this.now().toISOString();
     if (outcomeOf(err) === 'REJECTED') {
       const errorId = err.vendorCode ?? '';
       await this.move(
         tx,
-        LEDGER_OUTCOMES.vasTransaction.REJECTED,
-        {
-          vendorCode: errorId,
-          vendorMessage: err.vendorMessage,
-          settledAt: this.now().toISOString(),
-        },
+        status,
+        { vendorCode: errorId, vendorMessage: err.vendorMessage, settledAt: now },
         `The SDP refused it: error_id ${errorId}${err.vendorMessage ? ` (${err.vendorMessage})` : ''}`,
       );
-      throw new VendorRejected(
-        err.vendorMessage ?? `The SDP refused the request (error_id ${errorId}).`,
-        'vascloud',
-        errorId,
-        err.vendorMessage,
-        { kind: 'VasTransaction', key: tx.id },
-      );
+      return err.vendorMessage ?? `The SDP refused the request (error_id ${errorId}).`;
     }
-    const reason = err.code as VendorFailureReason;
-    const status = statusAfter('vasTransaction', err);
+    const reason = failureReason(err);
     if (status === 'UNKNOWN') {
       await this.move(
         tx,
         status,
-        { failureReason: reason, nextSettleAt: this.now().toISOString() },
+        { failureReason: reason, nextSettleAt: now },
         `Outcome unknown (${err.code}): ${err.message}. To be settled from CheckServiceInfo.`,
       );
     } else {
       await this.move(
         tx,
         status,
-        { failureReason: reason, settledAt: this.now().toISOString() },
+        { failureReason: reason, settledAt: now },
         `The call failed and the SDP did not act on it (${err.code}): ${err.message}`,
       );
     }
-    throw new VendorUnavailable(
-      err.outcomeUnknown
-        ? `vascloud did not confirm the outcome (${err.code}). The transaction is UNKNOWN and will be settled from CheckServiceInfo.`
-        : `vascloud could not take the request (${err.code}); nothing was done. Try again shortly.`,
-      'vascloud',
-      reason,
-      err.outcomeUnknown,
-      { kind: 'VasTransaction', key: tx.id },
-    );
+    return err.outcomeUnknown
+      ? `vascloud did not confirm the outcome (${err.code}). The transaction is UNKNOWN and will be settled from CheckServiceInfo.`
+      : `vascloud could not take the request (${err.code}); nothing was done. Try again shortly.`;
   }
 
   /**
