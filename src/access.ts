@@ -280,6 +280,20 @@ export class RecordAccess {
     return owner === undefined ? 0 : run(this.sources, owner);
   }
 
+  /**
+   * An aggregate of a listing (totals of a filter), narrowed like `list`: `run` gets the client
+   * whose records it must keep (null: every client's) and must filter on it; a caller that may
+   * list none gets `none` without a query.
+   */
+  async summarize<T>(
+    name: RecordKindName,
+    run: (sources: RecordSources, owner: string | null) => Promise<T>,
+    none: T,
+  ): Promise<T> {
+    const owner = listOwner(this.caller, RECORD_KINDS[name]);
+    return owner === undefined ? none : run(this.sources, owner);
+  }
+
   private loader(name: RecordKindName): DataLoader<string, unknown> {
     let loader = this.loaders.get(name);
     if (!loader) {

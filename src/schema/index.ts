@@ -3,6 +3,7 @@ import './scalars.js';
 import './telco.js';
 import './package.js';
 import './order.js';
+import './order-totals.js';
 import './oa-package.js';
 import './errors.js';
 import './subscriber.js';

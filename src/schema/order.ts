@@ -150,6 +150,10 @@ builder.node(OrderRef, {
       resolve: (o) => findPackage(o.packageCode) ?? null,
     }),
     packageCode: t.exposeString('packageCode', { description: 'The package code sold.' }),
+    client: t.exposeString('clientId', {
+      description:
+        'The client that sold it (its name): a `ledger` caller sees only its own, so always itself.',
+    }),
     status: t.field({
       type: OrderStatusEnum,
       description: 'Where the order stands.',
@@ -240,6 +244,11 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
     ...subscriberOrderFilterFields(t),
     telco: t.field({ type: TelcoEnum, required: false, description: 'Only this carrier.' }),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+    client: t.string({
+      required: false,
+      description:
+        'Only this client’s orders (its name, as `Order.client`). A `ledger` caller naming another client gets none.',
+    }),
   }),
 });
 
@@ -279,19 +288,67 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
  * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
  * asking for 500 would otherwise take 100 for all there is.
  */
-export async function orderPage(ctx: Ctx, filter: Omit<OrderFilter, 'clientId'>, args: PageArgs) {
+export async function orderPage(ctx: Ctx, filter: LedgerOrderFilter, args: PageArgs) {
   checkPageSize(args);
+  const { client, ...rest } = filter;
   const page = await resolveCursorConnection<Promise<Order[]>>(
     { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.access.list('Order', (s, clientId) =>
-        s.orders.list({ ...filter, clientId }, { before, after, limit, inverted }),
-      ),
+      ctx.access.list('Order', async (s, owner) => {
+        const clientId = narrowOwner(owner, client);
+        if (clientId === undefined) return [];
+        return s.orders.list({ ...rest, clientId }, { before, after, limit, inverted });
+      }),
   );
   return Object.assign(page, {
     totalCount: () =>
-      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...filter, clientId })),
+      ctx.access.count('Order', async (s, owner) => {
+        const clientId = narrowOwner(owner, client);
+        return clientId === undefined ? 0 : s.orders.count({ ...rest, clientId });
+      }),
   });
+}
+
+/** An order filter as the schema takes it: `client` narrows, within what the caller may list. */
+export type LedgerOrderFilter = Omit<OrderFilter, 'clientId'> & { client?: string | null };
+
+/**
+ * The client a listing keeps: the one the access rule imposes (a `ledger` caller's own; null
+ * for every client's) narrowed by the filter's `client`. Undefined when the two differ: a
+ * `ledger` caller asking for another client's orders gets none, as if it had none.
+ */
+export function narrowOwner(
+  owner: string | null,
+  client: string | null | undefined,
+): string | null | undefined {
+  if (!client) return owner;
+  if (owner === null) return client;
+  return owner === client ? owner : undefined;
+}
+
+/** The filter argument of `orders` (and `orderTotals`) in the store's terms. */
+export function ledgerOrderFilter(f: {
+  status?: Order['status'] | null;
+  telco?: Order['telco'] | null;
+  phone?: string | null;
+  packageCode?: string | null;
+  client?: string | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}): LedgerOrderFilter {
+  const client = f.client?.trim();
+  if (client !== undefined && !/^[\w.:-]{1,100}$/.test(client)) {
+    throw new InvalidInput('client must be a client name (letters, digits, . _ : -).', 'client');
+  }
+  return {
+    status: f.status ?? null,
+    telco: f.telco ?? null,
+    phone: f.phone ? phoneArgument(f.phone).local : null,
+    packageCode: f.packageCode?.trim().toUpperCase() || null,
+    client: client || null,
+    createdFrom: f.createdFrom ?? null,
+    createdTo: f.createdTo ?? null,
+  };
 }
 
 /** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
@@ -331,21 +388,7 @@ builder.queryField('orders', (t) =>
       args: {
         filter: t.arg({ type: OrderFilterInput, required: false, description: 'Which orders.' }),
       },
-      resolve: (_root, args, ctx) => {
-        const f = args.filter ?? {};
-        return orderPage(
-          ctx,
-          {
-            status: f.status ?? null,
-            telco: f.telco ?? null,
-            phone: f.phone ? phoneArgument(f.phone).local : null,
-            packageCode: f.packageCode?.trim().toUpperCase() ?? null,
-            createdFrom: f.createdFrom ?? null,
-            createdTo: f.createdTo ?? null,
-          },
-          args,
-        );
-      },
+      resolve: (_root, args, ctx) => orderPage(ctx, ledgerOrderFilter(args.filter ?? {}), args),
     },
     OrderConnection,
   ),

@@ -19,7 +19,7 @@ import { cacheHint } from './cache-hints.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField } from './idempotency-key.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
+import { checkPageSize, ledgerOrderFilter, narrowOwner, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -91,6 +91,10 @@ builder.node(VasTransactionRef, {
     }),
     packageId: t.exposeString('packageId', {
       description: 'The vendor’s package id, exactly as sent.',
+    }),
+    client: t.exposeString('clientId', {
+      description:
+        'The client that made it (its name): without `ledger:all`, always the caller itself.',
     }),
     action: t.field({
       type: VasTransactionActionEnum,
@@ -289,22 +293,25 @@ interface PageArgs {
 
 async function transactionPage(
   ctx: Ctx,
-  filter: Omit<VasTransactionFilter, 'clientId'>,
+  { client, ...filter }: Omit<VasTransactionFilter, 'clientId'> & { client?: string | null },
   args: PageArgs,
 ) {
   checkPageSize(args);
   const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
     { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }) =>
-      ctx.access.list('VasTransaction', (s, clientId) =>
-        s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
-      ),
+      ctx.access.list('VasTransaction', async (s, owner) => {
+        const clientId = narrowOwner(owner, client);
+        if (clientId === undefined) return [];
+        return s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted });
+      }),
   );
   return Object.assign(page, {
     totalCount: () =>
-      ctx.access.count('VasTransaction', (s, clientId) =>
-        s.vasStore.count({ ...filter, clientId }),
-      ),
+      ctx.access.count('VasTransaction', async (s, owner) => {
+        const clientId = narrowOwner(owner, client);
+        return clientId === undefined ? 0 : s.vasStore.count({ ...filter, clientId });
+      }),
   });
 }
 
@@ -343,6 +350,11 @@ const VasTransactionFilterInput = builder.inputType('VasTransactionFilter', {
   fields: (t) => ({
     ...subscriberFilterFields(t),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+    client: t.string({
+      required: false,
+      description:
+        'Only this client’s transactions (its name, as `VasTransaction.client`). A caller without `ledger:all` naming another client gets none.',
+    }),
   }),
 });
 
@@ -459,10 +471,13 @@ builder.queryField('vasTransactions', (t) =>
       resolve: (_root, args, ctx) =>
         transactionPage(
           ctx,
-          readFilter(
-            args.filter,
-            args.filter?.phone ? phoneArgument(args.filter.phone).local : null,
-          ),
+          {
+            ...readFilter(
+              args.filter,
+              args.filter?.phone ? phoneArgument(args.filter.phone).local : null,
+            ),
+            client: ledgerOrderFilter({ client: args.filter?.client }).client,
+          },
           args,
         ),
     },
