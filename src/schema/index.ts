@@ -9,6 +9,7 @@ import './errors.js';
 import './subscriber.js';
 import './sales.js';
 import './vas.js';
+import './vas-totals.js';
 import './voice-call.js';
 import './phone-verification.js';
 

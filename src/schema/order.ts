@@ -15,6 +15,8 @@ import { encodeCursor } from '../store/keyset.js';
 import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
+import { idempotencyKeysField } from './idempotency-key.js';
+import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { loadRecords, recordAuth } from './records.js';
@@ -150,10 +152,7 @@ builder.node(OrderRef, {
       resolve: (o) => findPackage(o.packageCode) ?? null,
     }),
     packageCode: t.exposeString('packageCode', { description: 'The package code sold.' }),
-    client: t.exposeString('clientId', {
-      description:
-        'The client that sold it (its name): a `ledger` caller sees only its own, so always itself.',
-    }),
+    client: clientField(t, 'sold it'),
     status: t.field({
       type: OrderStatusEnum,
       description: 'Where the order stands.',
@@ -211,6 +210,7 @@ builder.node(OrderRef, {
       description: 'Every change of this order, oldest first.',
       resolve: (o, _args, ctx) => ctx.loaders.orderEvents.load(o.id),
     }),
+    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -244,11 +244,7 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
     ...subscriberOrderFilterFields(t),
     telco: t.field({ type: TelcoEnum, required: false, description: 'Only this carrier.' }),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
-    client: t.string({
-      required: false,
-      description:
-        'Only this client’s orders (its name, as `Order.client`). A `ledger` caller naming another client gets none.',
-    }),
+    client: clientFilterField(t, 'orders'),
   }),
 });
 
@@ -294,39 +290,22 @@ export async function orderPage(ctx: Ctx, filter: LedgerOrderFilter, args: PageA
   const page = await resolveCursorConnection<Promise<Order[]>>(
     { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.access.list('Order', async (s, owner) => {
-        const clientId = narrowOwner(owner, client);
-        if (clientId === undefined) return [];
-        return s.orders.list({ ...rest, clientId }, { before, after, limit, inverted });
-      }),
+      ctx.access.list(
+        'Order',
+        (s, clientId) => s.orders.list({ ...rest, clientId }, { before, after, limit, inverted }),
+        client,
+      ),
   );
   return Object.assign(page, {
     totalCount: () =>
-      ctx.access.count('Order', async (s, owner) => {
-        const clientId = narrowOwner(owner, client);
-        return clientId === undefined ? 0 : s.orders.count({ ...rest, clientId });
-      }),
+      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...rest, clientId }), client),
   });
 }
 
-/** An order filter as the schema takes it: `client` narrows, within what the caller may list. */
+/** An order filter as the schema takes it: `client` narrows within what the caller may list. */
 export type LedgerOrderFilter = Omit<OrderFilter, 'clientId'> & { client?: string | null };
 
-/**
- * The client a listing keeps: the one the access rule imposes (a `ledger` caller's own; null
- * for every client's) narrowed by the filter's `client`. Undefined when the two differ: a
- * `ledger` caller asking for another client's orders gets none, as if it had none.
- */
-export function narrowOwner(
-  owner: string | null,
-  client: string | null | undefined,
-): string | null | undefined {
-  if (!client) return owner;
-  if (owner === null) return client;
-  return owner === client ? owner : undefined;
-}
-
-/** The filter argument of `orders` (and `orderTotals`) in the store's terms. */
+/** The `filter` argument of `orders` (and `orderTotals`) in the store's terms. */
 export function ledgerOrderFilter(f: {
   status?: Order['status'] | null;
   telco?: Order['telco'] | null;
@@ -336,16 +315,12 @@ export function ledgerOrderFilter(f: {
   createdFrom?: Date | null;
   createdTo?: Date | null;
 }): LedgerOrderFilter {
-  const client = f.client?.trim();
-  if (client !== undefined && !/^[\w.:-]{1,100}$/.test(client)) {
-    throw new InvalidInput('client must be a client name (letters, digits, . _ : -).', 'client');
-  }
   return {
     status: f.status ?? null,
     telco: f.telco ?? null,
     phone: f.phone ? phoneArgument(f.phone).local : null,
     packageCode: f.packageCode?.trim().toUpperCase() || null,
-    client: client || null,
+    client: readClient(f.client),
     createdFrom: f.createdFrom ?? null,
     createdTo: f.createdTo ?? null,
   };
