@@ -1,3 +1,6 @@
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
 /**
  * The page's one way to the gateway: POST /graphql with the clerk's key, as any client would.
  * The key lives in this tab's sessionStorage only and is never written anywhere else.
@@ -24,24 +27,24 @@ export class ApiError extends Error {
   }
 }
 
-export interface GraphQLAnswer<T> {
+interface GraphQLAnswer<T> {
   data?: T | null;
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-/** The headers that say who is asking: the key, or (sandbox, no key) an anonymous label. */
-export function authHeaders(key: string): Record<string, string> {
-  return key ? { authorization: `Bearer ${key}` } : { 'x-client-id': 'console' };
-}
-
 /**
- * Runs one operation. A refused key (HTTP 401) and any top-level error throw an `ApiError` with
+ * Runs one operation with the stored key (none in an all-sandbox gateway: an anonymous caller
+ * labelled `console`). A refused key (HTTP 401) and any top-level error throw an `ApiError` with
  * the error's code; the data otherwise.
  */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const key = storedKey();
   const res = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...authHeaders(storedKey() ?? '') },
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : { 'x-client-id': 'console' }),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as GraphQLAnswer<T>;
@@ -50,4 +53,13 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     throw new ApiError(first?.message ?? `HTTP ${res.status}`, first?.extensions?.code ?? 'ERROR');
   }
   return body.data;
+}
+
+/** An error as the clerk reads it. */
+export function failure(err: unknown): HTMLElement {
+  const text =
+    err instanceof ApiError && err.code === 'FORBIDDEN'
+      ? t('forbidden')
+      : `${t('error')}: ${err instanceof Error ? err.message : String(err)}`;
+  return h('p', { class: 'error', role: 'alert' }, text);
 }

@@ -7,8 +7,12 @@ export const STATUS_COLOURS: Record<string, string> = {
   REGISTERING: '#818cf8',
   REGISTERED: '#16a34a',
   SUCCEEDED: '#16a34a',
+  ACCEPTED: '#16a34a',
+  ANSWERED: '#16a34a',
+  SUBMITTED: '#2563eb',
+  REJECTED: '#dc2626',
   FAILED: '#dc2626',
-  UNKNOWN: '#f59e0b',
+  UNKNOWN: '#d97706',
   LOCKED: '#b45309',
   EXPIRED: '#6b7280',
   REFUSED: '#7f1d1d',
@@ -24,8 +28,9 @@ function el(name: string, attrs: Record<string, string | number>, text?: string)
 }
 
 /**
- * Orders per status per day as stacked bars, inline SVG (no library, nothing fetched): one bar
- * per day, one segment per status, a title on each segment for its exact count.
+ * Records per status per day as stacked bars, inline SVG (no library, nothing fetched): one bar
+ * per day, one segment per status, a title on each segment for its exact count, and the legend
+ * beside the bars.
  */
 export function dayChart(
   byDay: ReadonlyArray<{ day: string; status: string; count: number }>,
@@ -39,11 +44,13 @@ export function dayChart(
   const gap = 12;
   const height = 160;
   const left = 36;
-  const width = Math.max(240, left + days.length * (bar + gap) + 10);
+  const bars = Math.max(120, days.length * (bar + gap));
+  const legendX = left + bars + 16;
+  const width = legendX + 130;
   const svg = el('svg', {
-    viewBox: `0 0 ${width} ${height + 60}`,
+    viewBox: `0 0 ${width} ${height + 40}`,
     width,
-    height: height + 60,
+    height: height + 40,
     role: 'img',
     'aria-label': t('perDay'),
     class: 'chart',
@@ -81,12 +88,17 @@ export function dayChart(
     );
   });
   statuses.forEach((status, i) => {
-    const x = left + (i % 4) * 110;
-    const y = height + 36 + Math.floor(i / 4) * 14;
+    const y = 18 + i * 16;
     svg.append(
-      el('rect', { x, y: y - 9, width: 10, height: 10, fill: STATUS_COLOURS[status] ?? '#999' }),
+      el('rect', {
+        x: legendX,
+        y: y - 9,
+        width: 10,
+        height: 10,
+        fill: STATUS_COLOURS[status] ?? '#999',
+      }),
     );
-    svg.append(el('text', { x: x + 14, y, class: 'tick' }, statusLabel(status)));
+    svg.append(el('text', { x: legendX + 14, y, class: 'tick' }, statusLabel(status)));
   });
   return svg;
 }

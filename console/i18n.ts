@@ -5,7 +5,7 @@ const WORDS = {
   title: ['Đối soát', 'Reconciliation'],
   signInTitle: ['Đăng nhập bằng khóa API', 'Sign in with an API key'],
   signInHelp: [
-    'Khóa chỉ được giữ trong tab này (sessionStorage) và mất khi đóng tab. Phạm vi ledger: đơn của chính bạn; ledger:all: của mọi khách hàng.',
+    'Khóa chỉ được giữ trong tab này (sessionStorage) và mất khi đóng tab. Phạm vi ledger: bản ghi của chính bạn; ledger:all: của mọi khách hàng.',
     'The key is kept in this tab only (sessionStorage) and forgotten when it closes. Scope ledger: your own records; ledger:all: every client’s.',
   ],
   key: ['Khóa API', 'API key'],
@@ -27,38 +27,64 @@ const WORDS = {
   any: ['Tất cả', 'Any'],
   apply: ['Lọc', 'Filter'],
   exportCsv: ['Xuất CSV', 'Export CSV'],
+  exportHelp: [
+    'Đúng các dòng của bộ lọc, UTF-8 có BOM (mở được bằng Excel).',
+    'Exactly the filtered rows, UTF-8 with a BOM (opens in Excel).',
+  ],
   totals: ['Tổng hợp', 'Totals'],
   count: ['Số lượng', 'Count'],
   amount: ['Thành tiền (VND)', 'Amount (VND)'],
   all: ['Tổng', 'Total'],
-  perDay: ['Đơn theo trạng thái mỗi ngày', 'Orders per status per day'],
+  perDay: ['Số bản ghi theo trạng thái mỗi ngày', 'Records per status per day'],
+  noPrices: [
+    'Sổ này không ghi giá: chỉ đếm theo trạng thái.',
+    'This ledger records no prices: counts per status only.',
+  ],
   noRows: ['Không có bản ghi nào khớp bộ lọc.', 'No record matches the filter.'],
   next: ['Trang sau →', 'Next page →'],
   prev: ['← Trang trước', '← Previous page'],
-  firstPage: ['Trang đầu', 'First page'],
   page: ['Trang', 'Page'],
   of: ['trên', 'of'],
+  records: ['bản ghi', 'records'],
   created: ['Tạo lúc', 'Created'],
   action: ['Xử lý', 'Action'],
   inDoubt: ['Cần đối soát', 'In doubt'],
+  inDoubtCount: ['dòng cần đối soát trên trang này', 'rows in doubt on this page'],
   evidence: ['Bằng chứng', 'Evidence'],
   events: ['Sự kiện', 'Events'],
-  vendorIds: ['Mã phía nhà cung cấp', 'Vendor ids'],
+  detail: ['Chi tiết', 'Detail'],
+  vendorIds: ['Mã định danh', 'Ids'],
+  idempotency: ['Khóa idempotency', 'Idempotency keys'],
+  idemKey: ['Khóa', 'Key'],
+  oaId: ['Mã OA', 'OA id'],
+  idempotencyNone: [
+    'Không còn khóa nào (đã hết hạn, hoặc bản ghi được tạo trước khi có ghi nhận này).',
+    'No key any more (expired, or the record predates this evidence).',
+  ],
+  operation: ['Thao tác', 'Operation'],
+  fingerprintedAt: ['Nhận lần đầu (lưu dấu vân tay)', 'First received (fingerprint stored)'],
+  expiresAt: ['Hết hạn', 'Expires'],
+  outcome: ['Kết quả', 'Outcome'],
   notifications: [
     'Thông báo SDP cho thuê bao và gói này',
     'SDP notifications for this subscriber and package',
   ],
   noNotifications: ['Chưa nhận thông báo nào.', 'No notification received.'],
+  receivedAt: ['Nhận lúc', 'Received'],
+  command: ['Tin nhắn', 'Command'],
+  result: ['Kết quả', 'Result'],
   recorded: ['đã ghi nhận', 'recorded'],
+  replayed: ['gửi lại', 'replayed'],
+  times: ['lần, lần cuối', 'times, last'],
   settle: ['Đối soát với SDP', 'Settle with the SDP'],
-  settling: ['Đang hỏi SDP…', 'Asking the SDP…'],
+  settling: ['Đang hỏi…', 'Asking…'],
+  askVendor: ['Hỏi lại nhà cung cấp', 'Ask the vendor now'],
   retryRegister: ['Đăng ký lại bằng OTP', 'Register again with the OTP'],
   otp: ['Mã OTP', 'OTP'],
   otpShape: ['OTP gồm 4 đến 8 chữ số.', 'An OTP is 4 to 8 digits.'],
-  result: ['Kết quả', 'Result'],
   close: ['Đóng', 'Close'],
   stalePending: [
-    'Đang chờ quá lâu: tiến trình có thể đã dừng giữa chừng. Bộ quét sẽ chuyển sang UNKNOWN; sau đó đối soát.',
+    'Đang chờ quá lâu: tiến trình có thể đã dừng giữa cuộc gọi. Bộ quét sẽ chuyển sang UNKNOWN; sau đó đối soát.',
     'Pending for too long: the gateway may have stopped mid-call. The sweeper will mark it UNKNOWN; settle it then.',
   ],
   lockedHelp: [
@@ -69,26 +95,20 @@ const WORDS = {
     'Yêu cầu OTP không có kết quả: kiểm tra với dmall trước khi bán lại.',
     'The OTP request got no answer: check with dmall before selling again.',
   ],
-  oaHelp: [
-    'Gói OA ở trạng thái UNKNOWN: eSMS có thể đã mua. Gọi eSMS (RegisOAPackageJson) để kiểm tra theo OA id, gói, ngày và thời hạn; mua lại cùng gói khi eSMS còn xử lý sẽ trả mã 199 (không tạo mới). Không mua gói khác cho OA này trước khi eSMS xác nhận.',
-    'An UNKNOWN OA purchase: eSMS may have bought it. Ask eSMS about the OA id, tier, date and duration; buying the same again while eSMS still processes it answers 199 (nothing new). Buy nothing else for this OA until eSMS confirms.',
+  registerHelp: [
+    'Nhập OTP khách nhận được: đăng ký lại với cùng mã đơn sẽ chốt đơn (chỉ khóa của khách hàng đã bán).',
+    'Enter the OTP the subscriber got: registering again with the same order code settles it (only the selling client’s key may).',
   ],
-  notInApi: [
-    'Sổ này chưa có danh sách toàn bộ trong API (chỉ tra theo OA id hoặc số thuê bao). Hướng dẫn đối soát:',
-    'This ledger has no ledger-wide list in the API yet (only by OA id or by phone). How to reconcile:',
+  oaHelp: [
+    'eSMS có thể đã mua gói này. Hỏi eSMS theo OA id, gói, ngày và thời hạn; mua lại cùng gói khi eSMS còn xử lý sẽ trả mã 199 (không tạo mới). Không mua gói khác cho OA này trước khi eSMS xác nhận.',
+    'eSMS may have bought it. Ask eSMS about the OA id, tier, date and duration; buying the same again while eSMS still processes it answers 199 (nothing new). Buy nothing else for this OA until eSMS confirms.',
   ],
   voiceHelp: [
-    'Cuộc gọi UNKNOWN có thể đã bị tính cước và không bao giờ được gọi lại. Đối chiếu với nhà cung cấp theo requestId.',
-    'An UNKNOWN call may have been billed and is never placed again. Check it with the vendor by its requestId.',
+    'Cuộc gọi UNKNOWN có thể đã bị tính cước và không bao giờ được gọi lại. Đối chiếu với nhà cung cấp theo requestId và thời điểm.',
+    'An UNKNOWN call may have been billed and is never placed again. Check it with the vendor by its requestId and time.',
   ],
-  loading: ['Đang tải…', 'Loading…'],
   error: ['Lỗi', 'Error'],
   forbidden: ['Khóa này không có phạm vi cần thiết.', 'This key lacks the scope this needs.'],
-  idempotency: ['Khóa idempotency', 'Idempotency key'],
-  idempotencyNone: [
-    'API chưa trả thời điểm của khóa idempotency.',
-    'The API does not give the idempotency key’s time yet.',
-  ],
   language: ['English', 'Tiếng Việt'],
 } satisfies Record<string, [string, string]>;
 
@@ -120,9 +140,15 @@ const STATUS_WORDS: Record<string, [string, string]> = {
   EXPIRED: ['Hết hạn', 'Expired'],
   REFUSED: ['Bị từ chối', 'Refused'],
   SUCCEEDED: ['Thành công', 'Succeeded'],
+  SUBMITTED: ['Đã gửi', 'Submitted'],
+  ACCEPTED: ['Được chấp nhận', 'Accepted'],
+  REJECTED: ['Bị từ chối', 'Rejected'],
+  ANSWERED: ['Đã nghe máy', 'Answered'],
+  RUNNING: ['Đang chạy', 'Running'],
+  INTERRUPTED: ['Bị ngắt', 'Interrupted'],
 };
 
-/** A status in words, with its code (clerks and the API speak of both). */
+/** A status in words (clerks and the API speak of both: the code is in the title). */
 export function statusLabel(status: string): string {
   const w = STATUS_WORDS[status];
   return w ? w[current === 'vi' ? 0 : 1] : status;
