@@ -37,15 +37,24 @@ export function badge(status: string): HTMLElement {
 
 const help = (word: Word) => h('p', { class: 'help' }, t(word));
 
+type Outcome = { status?: string; message?: string; typename: string };
+
 /**
- * Runs a settling call from the page and shows its result beside the row: the record's new
- * status (also on the row's badge), or the error or refusal in words. `data-outcome` holds
- * the status or the result's type, for a test to read.
+ * Shows a settling call's result beside the row: the record's new status (also on the row's
+ * badge), or the refusal in words. `data-outcome` holds the status or the result's type.
  */
-function settleButton(
-  word: Word,
-  run: () => Promise<{ status?: string; message?: string; typename: string }>,
-): HTMLElement {
+function showOutcome(result: HTMLElement, o: Outcome) {
+  clear(result, o.status ? badge(o.status) : (o.message ?? o.typename));
+  result.dataset.outcome = o.status ?? o.typename;
+  const row = result.closest('tr');
+  if (o.status && row) {
+    row.dataset.status = o.status;
+    row.querySelector('td.status')?.replaceChildren(badge(o.status));
+  }
+}
+
+/** Runs a settling call from the page (see `showOutcome`); an error is shown in its place. */
+function settleButton(word: Word, run: () => Promise<Outcome>): HTMLElement {
   const result = h('output', { class: 'result', role: 'status' });
   const button = h('button', { type: 'button', class: 'settle' }, t(word));
   button.addEventListener('click', async () => {
@@ -53,14 +62,7 @@ function settleButton(
     clear(result, t('settling'));
     await busyWhile(async () => {
       try {
-        const r = await run();
-        clear(result, r.status ? badge(r.status) : (r.message ?? r.typename));
-        result.dataset.outcome = r.status ?? r.typename;
-        const row = button.closest('tr');
-        if (r.status && row) {
-          row.dataset.status = r.status;
-          row.querySelector('td.status')?.replaceChildren(badge(r.status));
-        }
+        showOutcome(result, await run());
       } catch (err) {
         clear(result, failure(err));
         result.dataset.outcome = 'ERROR';
@@ -78,7 +80,7 @@ interface Settled {
   record?: { status: string };
 }
 
-const outcome = (r: Settled) => ({
+const outcome = (r: Settled): Outcome => ({
   typename: r.__typename,
   ...(r.message !== undefined && { message: r.message }),
   ...(r.record && { status: r.record.status }),
@@ -117,11 +119,10 @@ function registerAgain(row: Row): HTMLElement {
           },
         );
         otp.value = '';
-        const o = outcome(r);
-        clear(result, o.status ? badge(o.status) : (o.message ?? o.typename));
-        result.dataset.outcome = o.status ?? o.typename;
+        showOutcome(result, outcome(r));
       } catch (err) {
         clear(result, failure(err));
+        result.dataset.outcome = 'ERROR';
       } finally {
         button.disabled = false;
       }

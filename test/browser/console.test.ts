@@ -546,6 +546,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('the reconciliation console in Chr
     expect(await page.$eval(`${row} .result`, (e) => (e as HTMLElement).dataset.outcome)).toBe(
       'REGISTERED',
     );
+    expect(await page.$eval(row, (e) => (e as HTMLElement).dataset.status)).toBe('REGISTERED');
     const { node } = await as(
       'shop-a',
       'query ($id: ID!) { node(id: $id) { ... on Order { status } } }',
