@@ -353,11 +353,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('the reconciliation console in Chr
     expect(await tableRows(page, '#by-package')).toEqual(
       totals.byPackage.map((p) => ({ key: p.packageCode, count: p.count, amount: p.amountVnd })),
     );
-    expect(await page.$eval('#by-status tfoot [data-amount]', (e) => e.getAttribute('data-amount'))).toBe(
-      String(totals.amountVnd),
-    );
+    expect(
+      await page.$eval('#by-status tfoot [data-amount]', (e) => e.getAttribute('data-amount')),
+    ).toBe(String(totals.amountVnd));
     const orders = await allRows('back-office', filterOf('orders'));
     expect(orders).toHaveLength(8);
+    // ledger:all: every client's orders of that day, and only that day's.
+    expect([...new Set(orders.map((o) => o.client))].sort()).toEqual(['shop-a', 'shop-b']);
+    const twoDays = await allRows('back-office', filterOf('orders', { from: dayBefore }));
+    expect(twoDays).toHaveLength(9);
     expect(totals.count).toBe(8);
     const perStatus: Record<string, number> = {};
     for (const o of orders) perStatus[o.status] = (perStatus[o.status] ?? 0) + 1;
@@ -567,13 +571,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('the reconciliation console in Chr
     const own = await allRows('shop-b', filterOf('orders'));
     expect(own.map((o) => o.client)).toEqual(['shop-b', 'shop-b']);
     expect((await shownRows(page)).map((r) => r.id)).toEqual(own.map((o) => o.id));
-    expect(await page.$eval('#by-status tfoot [data-count]', (e) => e.getAttribute('data-count'))).toBe('2');
+    expect(
+      await page.$eval('#by-status tfoot [data-count]', (e) => e.getAttribute('data-count')),
+    ).toBe('2');
     await expectCsvOf(page, 'shop-b', filterOf('orders'));
     // Naming another client shows nothing rather than its rows, and exports nothing.
     await page.type('#f-client', 'shop-a');
     await andWait(page, () => page.click('#apply'));
     expect(await shownRows(page)).toEqual([]);
-    expect(await page.$eval('#by-status tfoot [data-count]', (e) => e.getAttribute('data-count'))).toBe('0');
+    expect(
+      await page.$eval('#by-status tfoot [data-count]', (e) => e.getAttribute('data-count')),
+    ).toBe('0');
     const csv = await download(page, 'orders');
     expect(csv).toBe(`\uFEFF${csvHeader('orders')}`);
     // A ledger its key has no scope for says so.
