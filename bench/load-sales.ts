@@ -69,8 +69,10 @@ async function client(n: number) {
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(Array.from({ length: Number(concurrency) }, (_, n) => client(n)));
 const elapsed = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
@@ -82,6 +84,9 @@ process.stdout.write(
     p50: pct(50),
     p99: pct(99),
     errorSamples,
+    /** This process's own CPU time during the load (user + system), in seconds. */
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    elapsedSeconds: elapsed,
   })}\n`,
 );
 await Promise.all(pools.map((p) => p.pool.close()));

@@ -12,6 +12,7 @@ import { ClientStore } from '../src/store/clients.js';
 import { openDatabase } from '../src/store/database.js';
 import { CHECK_PATH } from '../src/vendors/vascloud/wire.js';
 import { voiceOtp } from '../src/vendors/voice-otp/index.js';
+import { type CpuGroup, cpuSplit, readCpu } from './cpu-split.js';
 import { type LedgerArmResult, ledgerGrowth, ledgerSection } from './ledger-growth.js';
 import { type BurstResult, burstSection, subscriptionBurst } from './subscription-burst.js';
 
@@ -23,6 +24,8 @@ import { type BurstResult, burstSection, subscriptionBurst } from './subscriptio
  *
  * BENCH_QUICK=1 shortens every phase (a smoke run; its figures are not to be recorded).
  * BENCH_DATABASE_URL / BENCH_REDIS_URL (default: the local test services) for the PostgreSQL arms.
+ * BENCH_CPU_PROF=<dir> profiles every gateway process (see GATEWAY_ARGS); BENCH_GATEWAY_ENV adds
+ * settings to every gateway (see EXTRA_ENV).
  */
 
 const root = new URL('..', import.meta.url).pathname;
@@ -217,7 +220,13 @@ function salesLoad(
   salesPerSecond: number;
   p50: number;
   p99: number;
+  /** Cores used during the load, per process group; `load` is the load generator itself. */
+  cpu: Record<
+    CpuGroup | 'idle' | 'load' | 'gatewayMainThread' | 'gatewayMainThreadWaiting',
+    number
+  >;
 }> {
+  const before = readCpu();
   const out = execFileSync(
     process.execPath,
     [
@@ -232,7 +241,13 @@ function salesLoad(
     ],
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
-  return Promise.resolve(JSON.parse(out.trim().split('\n').at(-1)!));
+  const after = readCpu();
+  const result = JSON.parse(out.trim().split('\n').at(-1)!);
+  const split = cpuSplit(before, after, cpus().length);
+  return Promise.resolve({
+    ...result,
+    cpu: { ...split, load: result.cpuSeconds / result.elapsedSeconds },
+  });
 }
 
 const stats = (xs: number[]) => {
@@ -248,9 +263,27 @@ const mmm = (xs: number[], d = 0) => {
 const met = (ok: boolean) => (ok ? '**met**' : '**missed**');
 
 /** The gateway's command line: `npm start`'s, so that the bench runs what it runs. */
-const GATEWAY_ARGS = startArgs(root);
+/**
+ * BENCH_CPU_PROF=<dir>: every gateway the bench starts writes a V8 CPU profile there when it
+ * stops (`node --cpu-prof`); open it in Chrome DevTools or summarise it with bench/profile-top.ts.
+ */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const GATEWAY_ARGS = CPU_PROF
+  ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, ...startArgs(root)]
+  : startArgs(root);
 const GATEWAY_READY = /GraphiQL: (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
 const ARM_READY = /LISTENING (http:\/\/127\.0\.0\.1:\d+\/graphql)/;
+
+/**
+ * BENCH_GATEWAY_ENV="NAME=value NAME=value": settings added to every gateway the bench starts
+ * (an experiment such as `DATABASE_POOL_SIZE=25`; record it beside any figure it produced).
+ */
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.BENCH_GATEWAY_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 
 function gatewayEnv(extra: Record<string, string>): Record<string, string> {
   return {
@@ -262,6 +295,7 @@ function gatewayEnv(extra: Record<string, string>): Record<string, string> {
     OTP_LIMIT_PER_CLIENT_MINUTE: '100000',
     CLIENT_REQUESTS_PER_MINUTE: '1000000',
     CLIENT_COST_PER_MINUTE: '100000000',
+    ...EXTRA_ENV,
     ...extra,
   };
 }
@@ -354,12 +388,14 @@ async function writePathArm(
     '',
     `Complete sales (\`requestOtp\` then \`registerWithOtp\`), ${SALES_CLIENTS} concurrent clients for ${SALES_S} s, against the dmall simulator.`,
     '',
-    '| arm | sales/s | errors | p50 / p99 ms per sale |',
-    '|---|---|---|---|',
-    ...writes.map((w) =>
-      typeof w.result === 'string'
-        ? `| ${w.arm} | ${w.result} | | |`
-        : `| ${w.arm} | ${f(w.result.salesPerSecond, 1)} | ${w.result.errors} | ${f(w.result.p50, 1)} / ${f(w.result.p99, 1)} |`,
+    `CPU: cores used during the load on this ${cpus().length}-core machine, per process group (gateway = every gateway process, and in brackets the busiest gateway's main thread, where its JavaScript runs, then the share of time that thread was ready to run but waited for a core; load = the load generator; other = anything else running).`,
+    '',
+    '| arm | sales/s | errors | p50 / p99 ms per sale | CPU: gateway (main thread, waiting) / PostgreSQL / Redis / simulators / load / other / idle |',
+    '|---|---|---|---|---|',
+    ...writes.map(({ arm, result: r }) =>
+      typeof r === 'string'
+        ? `| ${arm} | ${r} | | | |`
+        : `| ${arm} | ${f(r.salesPerSecond, 1)} | ${r.errors} | ${f(r.p50, 1)} / ${f(r.p99, 1)} | ${f(r.cpu.gateway, 2)} (${f(r.cpu.gatewayMainThread, 2)}, ${f(r.cpu.gatewayMainThreadWaiting, 2)}) / ${(['postgres', 'redis', 'simulators', 'load', 'other', 'idle'] as const).map((g) => f(r.cpu[g], 2)).join(' / ')} |`,
     ),
     '',
     `- SQLite ≥ 250 sales/s: ${met(sqlite >= 250)}; PostgreSQL ≥ 200 sales/s: ${met(one >= 200)}; two instances ≥ 1.6× one (${f(two / one, 2)}×): ${met(two / one >= 1.6)}`,

@@ -8,7 +8,7 @@ import type { DB } from './schema.js';
  * `''` in `client_id`, `status` or `tag` is the row for every client, status or tag, so a count
  * reads at most one row per day and shard whatever the filter. A tag is one more filter the API
  * offers on a column with few values (`TAGS`: an order's carrier or package, a VAS transaction's
- * action or service); a filter on two tags is counted row by row. Each transaction picks one of
+ * action or service); a filter on both of a ledger's tags reads their combined tag. Each transaction picks one of
  * `SHARDS` rows at random, so concurrent writers on PostgreSQL rarely wait on the same row.
  */
 
@@ -27,8 +27,34 @@ export function tag(name: string, value: string): string {
   return `${name}=${value}`;
 }
 
+/**
+ * The tag of several filters together (`telco=VIETTEL&package=C120`), in `TAGS` order; with one
+ * filter, its own tag. Each ledger's counters carry the tag of all its tags together, so a count
+ * filtered on both reads counters too.
+ */
+export function combinedTag(tags: readonly string[]): string {
+  return tags.join('&');
+}
+
 function tagsOf(ledger: CountedLedger, row: Record<string, unknown>): string[] {
-  return Object.entries(TAGS[ledger]).map(([name, column]) => tag(name, String(row[column])));
+  const single = Object.entries(TAGS[ledger]).map(([name, column]) =>
+    tag(name, String(row[column])),
+  );
+  return single.length > 1 ? [...single, combinedTag(single)] : single;
+}
+
+/**
+ * The counter tag for a count filtered on these tag values (`TAGS` names; absent: not filtered):
+ * `null` for no tag filter, else the one tag the counters keep for exactly that filter.
+ */
+export function counterTag<L extends CountedLedger>(
+  ledger: L,
+  values: Partial<Record<keyof (typeof TAGS)[L], string | null | undefined>>,
+): string | null {
+  const tags = (Object.keys(TAGS[ledger]) as Array<keyof (typeof TAGS)[L]>)
+    .filter((name) => values[name])
+    .map((name) => tag(String(name), String(values[name])));
+  return tags.length === 0 ? null : combinedTag(tags);
 }
 
 const SHARDS = 8;

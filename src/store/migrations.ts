@@ -495,7 +495,48 @@ const migrations: Record<string, Migration> = {
       await sql`drop table readiness_probe`.execute(db);
     },
   },
-  '0012_console_evidence': {
+  '0012_ledger_combined_tags': {
+    // Counters for a count filtered on both of a ledger's tags (an order's carrier and package, a
+    // VAS transaction's action and service: counters.ts `combinedTag`), filled from the rows there
+    // are. Exact once every instance writes them (this version on), like 0008's.
+    async up(db: Kysely<unknown>) {
+      const day = sql`substr(created_at, 1, 10)`;
+      // Per ledger, its two tags as counters.ts `TAGS` has them at this migration: name, column.
+      const pairs: Array<[string, [string, string], [string, string]]> = [
+        ['orders', ['telco', 'telco'], ['package', 'package_code']],
+        ['vas_transactions', ['action', 'action'], ['service', 'service_id']],
+      ];
+      for (const [ledger, [a, colA], [b, colB]] of pairs) {
+        const expr = sql`${sql.lit(`${a}=`)} || ${sql.ref(colA)} || ${sql.lit(`&${b}=`)} || ${sql.ref(colB)}`;
+        for (const [byClient, byStatus] of [
+          [true, true],
+          [false, true],
+          [true, false],
+          [false, false],
+        ]) {
+          const client = byClient ? sql.ref('client_id') : sql.lit('');
+          const status = byStatus ? sql.ref('status') : sql.lit('');
+          const groups = [
+            ...(byClient ? [sql.ref('client_id')] : []),
+            ...(byStatus ? [sql.ref('status')] : []),
+            sql.ref(colA),
+            sql.ref(colB),
+            day,
+          ];
+          await sql`
+            insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
+            select ${sql.lit(ledger)}, ${client}, ${status}, ${expr}, ${day}, 0, count(*)
+            from ${sql.table(ledger)}
+            group by ${sql.join(groups)}
+          `.execute(db);
+        }
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`delete from ledger_counts where tag like '%&%'`.execute(db);
+    },
+  },
+  '0013_console_evidence': {
     // The console's evidence per record: which idempotency keys made or acted on a record (its
     // id, once the request changed something; indexed by the online migration 0002), and how
     // often the SDP sent a notification again (a replay is acknowledged, not recorded again).

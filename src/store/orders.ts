@@ -10,7 +10,7 @@ import {
 } from '../domain/order.js';
 import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
-import { countChange, countRows, tag } from './counters.js';
+import { countChange, counterTag, countRows } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OrdersTable } from './schema.js';
@@ -295,12 +295,9 @@ export class OrderStore {
    * of the rest of the filter.
    */
   async count(filter: OrderFilter): Promise<number> {
-    const tags = [
-      ...(filter.telco ? [tag('telco', filter.telco)] : []),
-      ...(filter.packageCode ? [tag('package', filter.packageCode)] : []),
-    ];
-    if (filter.phone || tags.length > 1) return this.countRows(filter);
-    return countRows(this.db, 'orders', { ...filter, tag: tags[0] }, (createdFrom, createdTo) =>
+    if (filter.phone) return this.countRows(filter);
+    const tag = counterTag('orders', { telco: filter.telco, package: filter.packageCode });
+    return countRows(this.db, 'orders', { ...filter, tag }, (createdFrom, createdTo) =>
       this.countRows({ ...filter, createdFrom, createdTo }),
     );
   }

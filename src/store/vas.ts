@@ -8,7 +8,7 @@ import type {
   VasTransactionEvent,
   VasTransactionStatus,
 } from '../domain/vas.js';
-import { countChange, countRows, tag } from './counters.js';
+import { countChange, counterTag, countRows } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, VasEventsTable, VasTransactionsTable } from './schema.js';
@@ -322,16 +322,13 @@ export class VasStore {
    * or action and service together, row by row over the index of the rest of the filter.
    */
   async count(filter: VasTransactionFilter): Promise<number> {
-    const tags = [
-      ...(filter.action ? [tag('action', filter.action)] : []),
-      ...(filter.serviceId ? [tag('service', filter.serviceId)] : []),
-    ];
-    if (filter.phone || filter.packageId || tags.length > 1) return this.countRows(filter);
-    return countRows(
-      this.db,
-      'vas_transactions',
-      { ...filter, tag: tags[0] },
-      (createdFrom, createdTo) => this.countRows({ ...filter, createdFrom, createdTo }),
+    if (filter.phone || filter.packageId) return this.countRows(filter);
+    const tag = counterTag('vas_transactions', {
+      action: filter.action,
+      service: filter.serviceId,
+    });
+    return countRows(this.db, 'vas_transactions', { ...filter, tag }, (createdFrom, createdTo) =>
+      this.countRows({ ...filter, createdFrom, createdTo }),
     );
   }
 

@@ -58,19 +58,17 @@ export async function transition<L extends Ledger>(
     const t = trx as unknown as Untyped;
     const table: string = ledger;
     const columns: Record<string, unknown> = { ...set, status, updated_at: at, version };
-    const result = await t
+    // The row as updated comes back from the update itself (RETURNING, SQLite and PostgreSQL):
+    // one round trip fewer per change than reading it again.
+    const row = await t
       .updateTable(table)
       .set(columns)
       .where('id', '=', current.id)
       .where('version', '=', current.version)
+      .returningAll()
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return null;
+    if (!row) return null;
     await appendEvent(trx, ledger, current.id, version, status, detail, at);
-    const row = await t
-      .selectFrom(table)
-      .selectAll()
-      .where('id', '=', current.id)
-      .executeTakeFirstOrThrow();
     if (isCounted(ledger)) {
       await countChange(
         trx,

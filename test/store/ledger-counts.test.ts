@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Order, OrderStatus } from '../../src/domain/order.js';
 import type { VasTransaction, VasTransactionStatus } from '../../src/domain/vas.js';
 import { splitRange } from '../../src/store/counters.js';
+import { migrationProvider } from '../../src/store/migrations.js';
 import { type OrderFilter, OrderStore } from '../../src/store/orders.js';
 import { VasStore, type VasTransactionFilter } from '../../src/store/vas.js';
 import { DIALECTS, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.js';
@@ -119,7 +120,12 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
       );
       if (created.kind === 'created') live.push(created.order);
     }
-    const tags: AnyFilter[] = [{ telco: 'MOBIFONE' }, { packageCode: 'P1' }, { telco: 'VIETTEL' }];
+    const tags: AnyFilter[] = [
+      { telco: 'MOBIFONE' },
+      { packageCode: 'P1' },
+      { telco: 'VIETTEL' },
+      { telco: 'VIETTEL', packageCode: 'P2' },
+    ];
     for (const f of filters(['PENDING', ...ORDER_MOVES], '0936000003', tags)) {
       expect({ f, n: await orders.count(f) }).toEqual({ f, n: await countStar('orders', f) });
     }
@@ -193,6 +199,7 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
       { action: 'REGISTER' },
       { serviceId: '1000162' },
       { packageId: 'P3' },
+      { action: 'CANCEL', serviceId: '1000161' },
     ];
     for (const f of filters(['PENDING', ...VAS_MOVES], '0912000003', tags)) {
       const vf = f as VasTransactionFilter;
@@ -202,6 +209,61 @@ describe.each(DIALECTS)('totalCount from the counters on $name', ({ create }) =>
       });
     }
   }, 60_000);
+});
+
+describe.each(DIALECTS)('combined-tag counters on $name', ({ create }) => {
+  it('are filled by migration 0012 from the rows written before it', async () => {
+    const t = create();
+    try {
+      await t.database.migrate();
+      const orders = new OrderStore(t.database, () => new Date(START + 30 * HOUR));
+      const rules = {
+        limits: { perPhoneHour: 1000, perPhone10Min: 1000, perClientMinute: 1000 },
+        validitySeconds: 600,
+      };
+      for (let i = 0; i < 12; i++) {
+        const created = await orders.createPending(
+          {
+            clientId: CLIENTS[i % 3]!,
+            phone: `0936200${String(i).padStart(3, '0')}`,
+            telco: i % 2 ? 'MOBIFONE' : 'VIETTEL',
+            packageCode: `P${i % 3}`,
+            utm: { source: '', medium: '', content: '', campaign: '' },
+          },
+          rules,
+        );
+        if (created.kind === 'created' && i % 4 === 0) {
+          await orders.transition(created.order, 'OTP_SENT', {}, 'sent');
+        }
+      }
+      // As a database written by the version before 0012: no combined-tag counters.
+      await t.database.db.deleteFrom('ledger_counts').where('tag', 'like', '%&%').execute();
+      const { '0012_ledger_combined_tags': m } = await migrationProvider.getMigrations();
+      await m!.up(t.database.db as never);
+      const exact = async (f: OrderFilter) => {
+        let q = t.database.db.selectFrom('orders').select(sql<number>`count(*)`.as('n'));
+        if (f.clientId) q = q.where('client_id', '=', f.clientId);
+        if (f.status) q = q.where('status', '=', f.status);
+        q = q.where('telco', '=', f.telco!).where('package_code', '=', f.packageCode!);
+        return Number((await q.executeTakeFirstOrThrow()).n);
+      };
+      for (const clientId of [null, CLIENTS[0]!]) {
+        for (const status of [null, 'PENDING', 'OTP_SENT'] as const) {
+          for (const [telco, packageCode] of [
+            ['VIETTEL', 'P0'],
+            ['MOBIFONE', 'P1'],
+            ['MOBIFONE', 'P0'],
+          ] as const) {
+            const f: OrderFilter = { clientId, status, telco, packageCode };
+            expect({ f, n: await orders.count(f) }).toEqual({ f, n: await exact(f) });
+          }
+        }
+      }
+      expect(await orders.count({ telco: 'VIETTEL', packageCode: 'P0' })).toBeGreaterThan(0);
+    } finally {
+      await t.dispose();
+    }
+  });
 });
 
 describe('splitRange', () => {
