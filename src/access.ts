@@ -13,6 +13,7 @@ import { parsePhone } from './domain/phone.js';
 import type { VasEvent, VasSubscriptionState, VasTransaction } from './domain/vas.js';
 import type { PhoneVerification, VoiceCall } from './domain/voice.js';
 import type { VasService } from './services/vas.js';
+import type { IdempotencyStore } from './store/idempotency.js';
 import type { OAPackageStore } from './store/oa-packages.js';
 import type { OrderStore } from './store/orders.js';
 import type { VasStore } from './store/vas.js';
@@ -35,6 +36,8 @@ export interface RecordSources {
   oaPackages: OAPackageStore;
   voiceStore: VoiceStore;
   vas: VasService;
+  /** The idempotency keys that made or acted on a record (its evidence). */
+  idempotency: IdempotencyStore;
 }
 
 /** One kind of record: its access rule, its key and owner, and how a batch of keys is loaded. */
@@ -260,13 +263,16 @@ export class RecordAccess {
    * A listing of a kind, narrowed to what the caller may read: `run` gets the client whose
    * records it must keep (null: every client's) and must filter on it; a caller that may list
    * none gets an empty list without a query. What `run` returns is checked again record by
-   * record, so a query that forgot the owner shows nothing it should not.
+   * record, so a query that forgot the owner shows nothing it should not. `client`: the listing
+   * asks for that client's records only (a `client` filter), narrowed within the rule
+   * (`listOwner`): naming another client than itself, a caller without `ledger:all` gets none.
    */
   async list<K extends RecordKindName>(
     name: K,
     run: (sources: RecordSources, owner: string | null) => Promise<RecordOf<K>[]>,
+    client?: string | null,
   ): Promise<RecordOf<K>[]> {
-    const owner = listOwner(this.caller, RECORD_KINDS[name]);
+    const owner = listOwner(this.caller, RECORD_KINDS[name], client);
     if (owner === undefined) return [];
     return (await run(this.sources, owner)).filter((r) => this.canSee(name, r));
   }
@@ -275,9 +281,25 @@ export class RecordAccess {
   async count(
     name: RecordKindName,
     run: (sources: RecordSources, owner: string | null) => Promise<number>,
+    client?: string | null,
   ): Promise<number> {
-    const owner = listOwner(this.caller, RECORD_KINDS[name]);
+    const owner = listOwner(this.caller, RECORD_KINDS[name], client);
     return owner === undefined ? 0 : run(this.sources, owner);
+  }
+
+  /**
+   * An aggregate of a listing (totals of a filter), narrowed like `list`: `run` gets the client
+   * whose records it must keep (null: every client's) and must filter on it; a caller that may
+   * list none gets `none` without a query.
+   */
+  async summarize<T>(
+    name: RecordKindName,
+    run: (sources: RecordSources, owner: string | null) => Promise<T>,
+    none: T,
+    client?: string | null,
+  ): Promise<T> {
+    const owner = listOwner(this.caller, RECORD_KINDS[name], client);
+    return owner === undefined ? none : run(this.sources, owner);
   }
 
   private loader(name: RecordKindName): DataLoader<string, unknown> {

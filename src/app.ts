@@ -11,6 +11,7 @@ import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
 import { type Caller, useClientBudgets, useExploreScope } from './server/auth.js';
+import { useConsolePage } from './server/console.js';
 import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
@@ -67,7 +68,9 @@ export function createApp(options: AppOptions): App {
   const trustedManifest = config.trustedDocuments
     ? readManifest(config.trustedDocuments.manifest ?? DEFAULT_MANIFEST)
     : null;
-  return createYoga<Record<string, never>, Context>({
+  // The console's CSV export asks the app itself, through every plugin, as any client would.
+  const self = (url: string, init: RequestInit) => Promise.resolve(yoga.fetch(url, init));
+  const yoga: App = createYoga<Record<string, never>, Context>({
     schema,
     logging: yogaLogger(logger),
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
@@ -100,6 +103,7 @@ export function createApp(options: AppOptions): App {
     },
     plugins: [
       ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
+      useConsolePage(logger, self),
       useVendorRoutes(options.vendorRoutes),
       ...(trustedManifest
         ? [
@@ -133,6 +137,7 @@ export function createApp(options: AppOptions): App {
       ...(config.responseCache.maxEntries > 0 ? [responseCache(options)] : []),
     ],
   });
+  return yoga;
 }
 
 /** Answers of cacheable queries, kept in Redis when configured, else in memory. */

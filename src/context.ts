@@ -14,6 +14,8 @@ import type { DmallSales } from './services/dmall-sales.js';
 import type { OAPackagePurchases } from './services/oa-packages.js';
 import type { VasService } from './services/vas.js';
 import type { VoiceOtpService } from './services/voice-otp.js';
+import type { KeyUse } from './store/idempotency.js';
+import type { VoiceCallEvent } from './store/voice.js';
 
 export type GatewayPubSub = PubSub<{
   orderUpdated: [key: string, order: Order];
@@ -32,6 +34,9 @@ export interface Loaders {
   vasTransactionEvents: DataLoader<string, VasTransactionEvent[]>;
   /** A call the caller may see, a PENDING one refreshed from the vendor (once per request). */
   voiceCallStatus: DataLoader<VoiceCall, VoiceCall, string>;
+  voiceCallEvents: DataLoader<string, VoiceCallEvent[]>;
+  /** The idempotency keys that made or acted on a record, by the record's id. */
+  idempotencyKeys: DataLoader<string, KeyUse[]>;
 }
 
 /** What every resolver gets. Built per request in `app.ts`. */

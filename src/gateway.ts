@@ -224,7 +224,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       pubsub: live.pubsub,
       shutdown: stopping.signal,
     },
-    records: { orders, vasStore, oaPackages, voiceStore, vas },
+    records: { orders, vasStore, oaPackages, voiceStore, vas, idempotency },
     vendorRoutes: vendors.routes,
     authenticate,
     streams: { keys, slots },

@@ -7,6 +7,8 @@ import type { OrderEvent } from './domain/order.js';
 import type { VasTransactionEvent } from './domain/vas.js';
 import type { VoiceCall } from './domain/voice.js';
 import type { VoiceOtpService } from './services/voice-otp.js';
+import type { KeyUse } from './store/idempotency.js';
+import type { VoiceCallEvent } from './store/voice.js';
 
 /** What the loaders read from: the record sources, and the voice service for call status. */
 export interface LoaderSources extends RecordSources {
@@ -23,6 +25,8 @@ class RequestLoaders implements Loaders {
   private vasTxEventsLoader?: DataLoader<string, VasTransactionEvent[]>;
   private oaEventsLoader?: DataLoader<string, OAPackageEvent[]>;
   private callStatusLoader?: DataLoader<VoiceCall, VoiceCall, string>;
+  private callEventsLoader?: DataLoader<string, VoiceCallEvent[]>;
+  private keysLoader?: DataLoader<string, KeyUse[]>;
 
   constructor(private readonly sources: LoaderSources) {}
 
@@ -48,6 +52,22 @@ class RequestLoaders implements Loaders {
       (e) => e.transactionId,
     );
     return this.vasTxEventsLoader;
+  }
+
+  get voiceCallEvents(): DataLoader<string, VoiceCallEvent[]> {
+    this.callEventsLoader ??= eventsLoader(
+      (ids) => this.sources.voiceStore.callEventsFor(ids),
+      (e) => e.callId,
+    );
+    return this.callEventsLoader;
+  }
+
+  get idempotencyKeys(): DataLoader<string, KeyUse[]> {
+    this.keysLoader ??= eventsLoader(
+      (ids) => this.sources.idempotency.usesOf(ids),
+      (use) => use.recordId,
+    );
+    return this.keysLoader;
   }
 
   get orderEvents(): DataLoader<string, OrderEvent[]> {

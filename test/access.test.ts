@@ -390,6 +390,71 @@ const LOOKUPS: Record<string, { kind: RecordKindName; probe: Probe; ownerDiffers
       (x) => ({ oa: x.oaId }),
     ),
   },
+  'Query.voiceCalls': {
+    kind: 'VoiceCall',
+    probe: lookup(
+      () =>
+        'query ($p: String!) { voiceCalls(filter: { phone: $p }) { totalCount edges { node { id } } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
+};
+
+/** A probe of a list or totals narrowed to one client's records (`client`) and to the target. */
+type ClientProbe = (caller: string, client: string, target: Target) => Promise<unknown>;
+
+const byClient =
+  (query: string, variables: (target: Target) => Record<string, unknown>): ClientProbe =>
+  (caller, client, target) =>
+    as(caller, query, { ...variables(target), c: client });
+
+/**
+ * Every query whose `filter` takes a `client` (lists and their totals), with a probe narrowed to
+ * the target's subscriber or OA. Keys are `Type.field`, as the walk finds them.
+ */
+const CLIENT_FILTERS: Record<string, { kind: RecordKindName; probe: ClientProbe }> = {
+  'Query.orders': {
+    kind: 'Order',
+    probe: byClient(
+      'query ($c: String!, $p: String!) { orders(filter: { client: $c, phone: $p }) { totalCount edges { node { id client } } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
+  'Query.orderTotals': {
+    kind: 'Order',
+    probe: byClient(
+      'query ($c: String!, $p: String!) { orderTotals(filter: { client: $c, phone: $p }) { count byStatus { status count } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
+  'Query.vasTransactions': {
+    kind: 'VasTransaction',
+    probe: byClient(
+      'query ($c: String!, $p: String!) { vasTransactions(filter: { client: $c, phone: $p }) { totalCount edges { node { id client } } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
+  'Query.vasTransactionTotals': {
+    kind: 'VasTransaction',
+    probe: byClient(
+      'query ($c: String!, $p: String!) { vasTransactionTotals(filter: { client: $c, phone: $p }) { count byStatus { status count } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
+  'Query.oaPackages': {
+    kind: 'OAPackage',
+    probe: byClient(
+      'query ($c: String!, $oa: String!) { oaPackages(filter: { client: $c, oaId: $oa }) { totalCount edges { node { id client } } } }',
+      (x) => ({ oa: x.oaId }),
+    ),
+  },
+  'Query.voiceCalls': {
+    kind: 'VoiceCall',
+    probe: byClient(
+      'query ($c: String!, $p: String!) { voiceCalls(filter: { client: $c, phone: $p }) { totalCount edges { node { id client } } } }',
+      (x) => ({ p: x.phone }),
+    ),
+  },
 };
 
 /**
@@ -529,6 +594,23 @@ describe('the walk finds nothing without a rule or a probe', () => {
     expect(unprobed, 'fields returning records with no probe in LOOKUPS').toEqual([]);
   });
 
+  it('every query whose filter takes a client has a client probe', () => {
+    const found: string[] = [];
+    for (const type of [
+      schema.getQueryType()!,
+      schema.getType('Subscriber') as GraphQLObjectType,
+    ]) {
+      for (const field of Object.values(type.getFields())) {
+        const filter = field.args.find((a) => a.name === 'filter');
+        const input = filter && getNamedType(filter.type);
+        if (input && isInputObjectType(input) && input.getFields().client) {
+          found.push(`${type.name}.${field.name}`);
+        }
+      }
+    }
+    expect(found.filter((f) => !CLIENT_FILTERS[f])).toEqual([]);
+  });
+
   it('every mutation that names an existing record has a probe', () => {
     const acting = Object.values(schema.getMutationType()!.getFields())
       .filter(namesARecord)
@@ -633,6 +715,28 @@ describe('every field that returns records', () => {
         // Nor was a vendor asked about A's record for them (a pending call's status, say).
         expect(vendorRequestCount()).toBe(vendorRequests);
       }
+    });
+  }
+});
+
+describe('the client filter narrows within the rule', () => {
+  for (const [field, { kind, probe }] of Object.entries(CLIENT_FILTERS)) {
+    it(`${field}: A and ledger:all see A’s ${kind} under client A; B naming A gets what naming a client without records gets`, async () => {
+      const { target } = made.get(kind)!;
+      const own = await answer((c, x) => probe(c, 'A', x), 'A', target);
+      expect(own, 'the owner finds its record under its own name').not.toEqual(
+        await answer((c, x) => probe(c, 'nobody', x), 'A', target),
+      );
+      if (own.includes('"client"')) expect(own).not.toMatch(/"client":"(?!A")/);
+      // B (no ledger:all) naming A: as if A had no records, and no error that would say otherwise.
+      expect(await answer((c, x) => probe(c, 'A', x), 'B', target)).toEqual(
+        await answer((c, x) => probe(c, 'nobody', x), 'B', target),
+      );
+      // ledger:all: A's records under A's name, and none of them under B's.
+      expect(await answer((c, x) => probe(c, 'A', x), 'auditor', target)).toEqual(own);
+      expect(await answer((c, x) => probe(c, 'B', x), 'auditor', target)).toEqual(
+        await answer((c, x) => probe(c, 'nobody', x), 'auditor', target),
+      );
     });
   }
 });

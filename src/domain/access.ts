@@ -54,12 +54,26 @@ export function mayRead(caller: Caller, rule: RecordRule, owner: string | null):
 
 /**
  * Whose records a listing of this kind is narrowed to: `null` for every client's, a client's
- * name for its own, `undefined` when the caller may list none.
+ * name for its own, `undefined` when the caller may list none. A listing that asks for one
+ * client's records (a `client` filter) is narrowed within that: `ledger:all` gets that client's,
+ * and any other caller gets its own when it names itself and none when it names another, exactly
+ * as if that client had no records.
  */
-export function listOwner(caller: Caller, rule: RecordRule): string | null | undefined {
-  if (holdsAny(caller, [READ_ALL_SCOPE])) return null;
-  if (!holdsAny(caller, rule.scopes)) return undefined;
-  return rule.owned ? caller.clientId : null;
+export function listOwner(
+  caller: Caller,
+  rule: RecordRule,
+  client?: string | null,
+): string | null | undefined {
+  const owner = holdsAny(caller, [READ_ALL_SCOPE])
+    ? null
+    : !holdsAny(caller, rule.scopes)
+      ? undefined
+      : rule.owned
+        ? caller.clientId
+        : null;
+  if (owner === undefined || !client || !rule.owned) return owner;
+  if (owner === null) return client;
+  return owner === client ? owner : undefined;
 }
 
 /**

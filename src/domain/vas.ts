@@ -80,6 +80,10 @@ export interface VasEvent {
   subscribedAt: string | null;
   expiresAt: string | null;
   receivedAt: string;
+  /** How many times the SDP sent it again since (acknowledged, not recorded again). */
+  replays?: number;
+  /** When the last of those came; null when none did. */
+  lastReplayedAt?: string | null;
 }
 
 /** Waits between settlement checks of an UNKNOWN transaction: 30 s doubling, at most 1 hour. */

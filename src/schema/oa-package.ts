@@ -15,10 +15,12 @@ import {
 } from '../domain/oa-package.js';
 import { oaRefusal, PURCHASE_OA_PACKAGE_ERRORS } from '../services/oa-packages.js';
 import { encodeCursor } from '../store/keyset.js';
+import type { OAPackageFilter } from '../store/oa-packages.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
-import { idempotencyKeyField } from './idempotency-key.js';
+import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
+import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { checkPageSize, PAGE_SIZE } from './order.js';
 import { loadRecords, recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -132,11 +134,18 @@ builder.node(OAPackageRef, {
       description: 'When the purchase was recorded.',
       resolve: (p) => p.createdAt,
     }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'The last change.',
+      resolve: (p) => p.updatedAt,
+    }),
+    client: clientField(t, 'bought it'),
     events: t.field({
       type: [OAPackageEventRef],
       description: 'Every change of this purchase, oldest first.',
       resolve: (p, _args, ctx) => ctx.loaders.oaPackageEvents.load(p.id),
     }),
+    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -145,9 +154,41 @@ const OAPackageConnection = builder.connectionObject(
     type: OAPackageRef,
     name: 'OAPackageConnection',
     description: 'A page of OA package purchases, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many purchases match, across all pages.',
+        resolve: (parent) =>
+          (parent as unknown as { totalCount: () => Promise<number> }).totalCount(),
+      }),
+    }),
   },
   { name: 'OAPackageEdge', description: 'An OA package purchase in a page.' },
 );
+
+const OAPackageFilterInput = builder.inputType('OAPackageFilter', {
+  description:
+    'Narrows the ledger of OA package purchases. Every field is optional; given fields must all match.',
+  fields: (t) => ({
+    oaId: t.string({ required: false, description: 'Only this Zalo Official Account.' }),
+    status: t.field({
+      type: OAPackageStatusEnum,
+      required: false,
+      description: 'Only this status.',
+    }),
+    tier: t.field({ type: OAPackageTierEnum, required: false, description: 'Only this package.' }),
+    client: clientFilterField(t, 'purchases'),
+    createdFrom: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Recorded at or after this time.',
+    }),
+    createdTo: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Recorded before this time.',
+    }),
+  }),
+});
 
 builder.queryField('oaPackage', (t) =>
   t.field({
@@ -165,10 +206,18 @@ builder.queryField('oaPackages', (t) =>
   t.field({
     type: OAPackageConnection,
     description:
-      'The purchases for one Zalo Official Account, newest first: the client’s own, or every client’s with `ledger:all`.',
+      'The ledger of OA package purchases, newest first, for one Zalo Official Account (`oaId`) or for a filter: the client’s own, or every client’s with `ledger:all`.',
     authScopes: { oa: true, 'ledger:all': true },
     args: {
-      oaId: t.arg.string({ required: true, description: 'The Zalo Official Account id.' }),
+      oaId: t.arg.string({
+        required: false,
+        description: 'Only this Zalo Official Account (the same as `filter.oaId`).',
+      }),
+      filter: t.arg({
+        type: OAPackageFilterInput,
+        required: false,
+        description: 'Which purchases.',
+      }),
       first: t.arg.int({
         required: false,
         description: 'Page size (at most 100; 20 by default).',
@@ -180,7 +229,19 @@ builder.queryField('oaPackages', (t) =>
     },
     resolve: async (_root, args, ctx) => {
       checkPageSize(args);
-      const oaId = args.oaId.trim();
+      const f = args.filter ?? {};
+      const oaIds = [args.oaId, f.oaId].map((id) => id?.trim()).filter(Boolean);
+      if (new Set(oaIds).size > 1) {
+        throw new InvalidInput('Give one OA id, as `oaId` or as `filter.oaId`.', 'oaId');
+      }
+      const client = readClient(f.client);
+      const filter: Omit<OAPackageFilter, 'clientId'> = {
+        oaId: oaIds[0] ?? null,
+        status: f.status ?? null,
+        tier: f.tier ?? null,
+        createdFrom: f.createdFrom ?? null,
+        createdTo: f.createdTo ?? null,
+      };
       const page = await resolveCursorConnection<Promise<OAPackage[]>>(
         {
           args: { first: args.first, after: args.after },
@@ -188,13 +249,23 @@ builder.queryField('oaPackages', (t) =>
           ...PAGE_SIZE,
         },
         ({ before, after, limit, inverted }): Promise<OAPackage[]> =>
-          ctx.access.list('OAPackage', (s, clientId) =>
-            s.oaPackages.listByOa(oaId, { before, after, limit, inverted }, clientId),
+          ctx.access.list(
+            'OAPackage',
+            (s, clientId) =>
+              s.oaPackages.list({ ...filter, clientId }, { before, after, limit, inverted }),
+            client,
           ),
       );
       // Null only for `first: 0` with `last`, which this field does not take.
       if (!page) throw new Error('No page');
-      return page;
+      return Object.assign(page, {
+        totalCount: () =>
+          ctx.access.count(
+            'OAPackage',
+            (s, clientId) => s.oaPackages.count({ ...filter, clientId }),
+            client,
+          ),
+      });
     },
   }),
 );

@@ -15,6 +15,8 @@ import { encodeCursor } from '../store/keyset.js';
 import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
+import { idempotencyKeysField } from './idempotency-key.js';
+import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { loadRecords, recordAuth } from './records.js';
@@ -150,6 +152,7 @@ builder.node(OrderRef, {
       resolve: (o) => findPackage(o.packageCode) ?? null,
     }),
     packageCode: t.exposeString('packageCode', { description: 'The package code sold.' }),
+    client: clientField(t, 'sold it'),
     status: t.field({
       type: OrderStatusEnum,
       description: 'Where the order stands.',
@@ -207,6 +210,7 @@ builder.node(OrderRef, {
       description: 'Every change of this order, oldest first.',
       resolve: (o, _args, ctx) => ctx.loaders.orderEvents.load(o.id),
     }),
+    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -240,6 +244,7 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
     ...subscriberOrderFilterFields(t),
     telco: t.field({ type: TelcoEnum, required: false, description: 'Only this carrier.' }),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+    client: clientFilterField(t, 'orders'),
   }),
 });
 
@@ -279,19 +284,46 @@ export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
  * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
  * asking for 500 would otherwise take 100 for all there is.
  */
-export async function orderPage(ctx: Ctx, filter: Omit<OrderFilter, 'clientId'>, args: PageArgs) {
+export async function orderPage(ctx: Ctx, filter: LedgerOrderFilter, args: PageArgs) {
   checkPageSize(args);
+  const { client, ...rest } = filter;
   const page = await resolveCursorConnection<Promise<Order[]>>(
     { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.access.list('Order', (s, clientId) =>
-        s.orders.list({ ...filter, clientId }, { before, after, limit, inverted }),
+      ctx.access.list(
+        'Order',
+        (s, clientId) => s.orders.list({ ...rest, clientId }, { before, after, limit, inverted }),
+        client,
       ),
   );
   return Object.assign(page, {
     totalCount: () =>
-      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...filter, clientId })),
+      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...rest, clientId }), client),
   });
+}
+
+/** An order filter as the schema takes it: `client` narrows within what the caller may list. */
+export type LedgerOrderFilter = Omit<OrderFilter, 'clientId'> & { client?: string | null };
+
+/** The `filter` argument of `orders` (and `orderTotals`) in the store's terms. */
+export function ledgerOrderFilter(f: {
+  status?: Order['status'] | null;
+  telco?: Order['telco'] | null;
+  phone?: string | null;
+  packageCode?: string | null;
+  client?: string | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}): LedgerOrderFilter {
+  return {
+    status: f.status ?? null,
+    telco: f.telco ?? null,
+    phone: f.phone ? phoneArgument(f.phone).local : null,
+    packageCode: f.packageCode?.trim().toUpperCase() || null,
+    client: readClient(f.client),
+    createdFrom: f.createdFrom ?? null,
+    createdTo: f.createdTo ?? null,
+  };
 }
 
 /** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
@@ -331,21 +363,7 @@ builder.queryField('orders', (t) =>
       args: {
         filter: t.arg({ type: OrderFilterInput, required: false, description: 'Which orders.' }),
       },
-      resolve: (_root, args, ctx) => {
-        const f = args.filter ?? {};
-        return orderPage(
-          ctx,
-          {
-            status: f.status ?? null,
-            telco: f.telco ?? null,
-            phone: f.phone ? phoneArgument(f.phone).local : null,
-            packageCode: f.packageCode?.trim().toUpperCase() ?? null,
-            createdFrom: f.createdFrom ?? null,
-            createdTo: f.createdTo ?? null,
-          },
-          args,
-        );
-      },
+      resolve: (_root, args, ctx) => orderPage(ctx, ledgerOrderFilter(args.filter ?? {}), args),
     },
     OrderConnection,
   ),

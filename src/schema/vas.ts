@@ -18,7 +18,8 @@ import { builder } from './builder.js';
 import { cacheHint } from './cache-hints.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
-import { idempotencyKeyField } from './idempotency-key.js';
+import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
+import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { checkPageSize, PAGE_SIZE } from './order.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth } from './records.js';
@@ -92,6 +93,7 @@ builder.node(VasTransactionRef, {
     packageId: t.exposeString('packageId', {
       description: 'The vendor’s package id, exactly as sent.',
     }),
+    client: clientField(t, 'made it'),
     action: t.field({
       type: VasTransactionActionEnum,
       description: 'Register or cancel.',
@@ -146,6 +148,7 @@ builder.node(VasTransactionRef, {
       description: 'When it became SUCCEEDED or FAILED; null while PENDING or UNKNOWN.',
       resolve: (tx) => tx.settledAt,
     }),
+    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -244,6 +247,17 @@ builder.node(VasEventRef, {
       description: 'When the gateway recorded it.',
       resolve: (e) => e.receivedAt,
     }),
+    replays: t.int({
+      description:
+        'How many times the SDP sent the same `queueID` again after it was recorded: each was acknowledged (`error_id` 0) and changed nothing.',
+      resolve: (e) => e.replays ?? 0,
+    }),
+    lastReplayedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last of those replays came; null when none did.',
+      resolve: (e) => e.lastReplayedAt ?? null,
+    }),
   }),
 });
 
@@ -275,7 +289,9 @@ export const VasEventConnection = builder.connectionObject(
     type: VasEventRef,
     name: 'VasEventConnection',
     description: 'A page of SDP notifications, newest first.',
-    fields: totalCountField('How many notifications this subscriber has, across all pages.'),
+    fields: totalCountField(
+      'How many notifications this subscriber has (of the service or package asked for), across all pages.',
+    ),
   },
   { name: 'VasEventEdge', description: 'A notification in a page.' },
 );
@@ -289,21 +305,26 @@ interface PageArgs {
 
 async function transactionPage(
   ctx: Ctx,
-  filter: Omit<VasTransactionFilter, 'clientId'>,
+  { client, ...filter }: Omit<VasTransactionFilter, 'clientId'> & { client?: string | null },
   args: PageArgs,
 ) {
   checkPageSize(args);
   const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
     { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
     ({ before, after, limit, inverted }) =>
-      ctx.access.list('VasTransaction', (s, clientId) =>
-        s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
+      ctx.access.list(
+        'VasTransaction',
+        (s, clientId) =>
+          s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
+        client,
       ),
   );
   return Object.assign(page, {
     totalCount: () =>
-      ctx.access.count('VasTransaction', (s, clientId) =>
-        s.vasStore.count({ ...filter, clientId }),
+      ctx.access.count(
+        'VasTransaction',
+        (s, clientId) => s.vasStore.count({ ...filter, clientId }),
+        client,
       ),
   });
 }
@@ -338,11 +359,12 @@ const SubscriberVasTransactionFilterInput = builder.inputType('SubscriberVasTran
   fields: subscriberFilterFields,
 });
 
-const VasTransactionFilterInput = builder.inputType('VasTransactionFilter', {
+export const VasTransactionFilterInput = builder.inputType('VasTransactionFilter', {
   description: 'Narrows the VAS ledger. Every field is optional; given fields must all match.',
   fields: (t) => ({
     ...subscriberFilterFields(t),
     phone: t.string({ required: false, description: 'Only this subscriber, in any phone form.' }),
+    client: clientFilterField(t, 'transactions'),
   }),
 });
 
@@ -367,6 +389,19 @@ function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilt
     packageId: f?.packageId ? readId(f.packageId, 'packageId') : null,
     createdFrom: f?.createdFrom ?? null,
     createdTo: f?.createdTo ?? null,
+  };
+}
+
+/** The `filter` argument of `vasTransactions` (and `vasTransactionTotals`) in the store's terms. */
+export function ledgerVasFilter(
+  f:
+    | (NonNullable<FilterArg> & { phone?: string | null; client?: string | null })
+    | null
+    | undefined,
+): Omit<VasTransactionFilter, 'clientId'> & { client: string | null } {
+  return {
+    ...readFilter(f, f?.phone ? phoneArgument(f.phone).local : null),
+    client: readClient(f?.client),
   };
 }
 
@@ -418,10 +453,24 @@ builder.objectFields(SubscriberRef, (t) => ({
     {
       type: VasEventRef,
       description:
-        'The SDP’s notifications about this subscriber (registrations and cancellations through other channels), newest first.',
+        'The SDP’s notifications about this subscriber (registrations and cancellations through other channels), newest first; only one service’s, or one package’s, when given.',
       authScopes: { vas: true, 'ledger:all': true },
+      args: {
+        serviceId: t.arg.id({
+          required: false,
+          description: 'Only notifications about this service id, as written.',
+        }),
+        packageId: t.arg.id({
+          required: false,
+          description: 'Only notifications about this package id, as written.',
+        }),
+      },
       resolve: async (p, args, ctx) => {
         checkPageSize(args);
+        const only = {
+          serviceId: args.serviceId ? readId(String(args.serviceId), 'serviceId') : null,
+          packageId: args.packageId ? readId(String(args.packageId), 'packageId') : null,
+        };
         const page = await resolveCursorConnection<Promise<VasEvent[]>>(
           {
             args,
@@ -430,11 +479,12 @@ builder.objectFields(SubscriberRef, (t) => ({
           },
           ({ before, after, limit, inverted }) =>
             ctx.access.list('VasEvent', (s) =>
-              s.vasStore.listEvents(p.local, { before, after, limit, inverted }),
+              s.vasStore.listEvents(p.local, { before, after, limit, inverted }, only),
             ),
         );
         return Object.assign(page, {
-          totalCount: () => ctx.access.count('VasEvent', (s) => s.vasStore.countEvents(p.local)),
+          totalCount: () =>
+            ctx.access.count('VasEvent', (s) => s.vasStore.countEvents(p.local, only)),
         });
       },
     },
@@ -456,15 +506,7 @@ builder.queryField('vasTransactions', (t) =>
           description: 'Which transactions.',
         }),
       },
-      resolve: (_root, args, ctx) =>
-        transactionPage(
-          ctx,
-          readFilter(
-            args.filter,
-            args.filter?.phone ? phoneArgument(args.filter.phone).local : null,
-          ),
-          args,
-        ),
+      resolve: (_root, args, ctx) => transactionPage(ctx, ledgerVasFilter(args.filter), args),
     },
     VasTransactionConnection,
   ),

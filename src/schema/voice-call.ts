@@ -1,3 +1,4 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { errorClasses, InvalidInput } from '../domain/errors.js';
 import {
   SETTLED_CALL_STATUSES,
@@ -9,10 +10,15 @@ import {
 } from '../domain/voice.js';
 import { VOICE_CALL_LIMITS, type VoiceCallLimit } from '../domain/voice-limits.js';
 import { SEND_VOICE_OTP_ERRORS } from '../services/voice-otp.js';
+import { encodeCursor } from '../store/keyset.js';
+import type { VoiceCallEvent, VoiceCallFilter } from '../store/voice.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
-import { idempotencyKeyField } from './idempotency-key.js';
+import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
+import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { checkPageSize, PAGE_SIZE } from './order.js';
+import { phoneArgument } from './phone-argument.js';
 import { recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 import { noteEventId, resumeAfter, untilShutdown } from './streams.js';
@@ -68,6 +74,20 @@ export const VoiceCallLimitEnum = builder.enumType('VoiceCallLimit', {
   values: describedValues(VOICE_CALL_LIMITS, CALL_LIMIT_DESCRIPTIONS),
 });
 
+const VoiceCallEventRef = builder.objectRef<VoiceCallEvent>('VoiceCallEvent').implement({
+  description: 'One change of a voice call, in the order it happened.',
+  fields: (t) => ({
+    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
+    status: t.field({
+      type: VoiceCallStatusEnum,
+      description: 'The status the call moved to.',
+      resolve: (e) => e.status,
+    }),
+    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
+    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
+  }),
+});
+
 export const VoiceCallRef = builder.objectRef<VoiceCall>('VoiceCall');
 
 type Ctx = typeof builder.$inferSchemaTypes.Context;
@@ -116,8 +136,102 @@ builder.node(VoiceCallRef, {
       description: 'When the call reached a final status; null while PENDING.',
       resolve: (c) => c.settledAt,
     }),
+    client: clientField(t, 'asked for it'),
+    events: t.field({
+      type: [VoiceCallEventRef],
+      description: 'Every change of this call, oldest first.',
+      resolve: (c, _args, ctx) => ctx.loaders.voiceCallEvents.load(c.id),
+    }),
+    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
+
+const VoiceCallConnection = builder.connectionObject(
+  {
+    type: VoiceCallRef,
+    name: 'VoiceCallConnection',
+    description: 'A page of voice calls, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many calls match the filter, across all pages.',
+        resolve: (parent) =>
+          (parent as unknown as { totalCount: () => Promise<number> }).totalCount(),
+      }),
+    }),
+  },
+  { name: 'VoiceCallEdge', description: 'A voice call in a page.' },
+);
+
+const VoiceCallFilterInput = builder.inputType('VoiceCallFilter', {
+  description:
+    'Narrows the ledger of voice calls. Every field is optional; given fields must all match.',
+  fields: (t) => ({
+    status: t.field({
+      type: VoiceCallStatusEnum,
+      required: false,
+      description: 'Only this status.',
+    }),
+    phone: t.string({
+      required: false,
+      description: 'Only calls to this phone, in any phone form.',
+    }),
+    client: clientFilterField(t, 'calls'),
+    createdFrom: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Asked for at or after this time.',
+    }),
+    createdTo: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Asked for before this time.',
+    }),
+  }),
+});
+
+builder.queryField('voiceCalls', (t) =>
+  t.connection(
+    {
+      type: VoiceCallRef,
+      description:
+        'The ledger of voice calls, newest first, as recorded (a PENDING call is not asked of the vendor here; `voiceCall(id:)` does): the client’s own, or every client’s with `ledger:all`.',
+      authScopes: { voice: true, 'ledger:all': true },
+      args: {
+        filter: t.arg({ type: VoiceCallFilterInput, required: false, description: 'Which calls.' }),
+      },
+      resolve: async (_root, args, ctx) => {
+        checkPageSize(args);
+        const f = args.filter ?? {};
+        const client = readClient(f.client);
+        const filter: Omit<VoiceCallFilter, 'clientId'> = {
+          status: f.status ?? null,
+          phone: f.phone ? phoneArgument(f.phone).local : null,
+          createdFrom: f.createdFrom ?? null,
+          createdTo: f.createdTo ?? null,
+        };
+        const page = await resolveCursorConnection<Promise<VoiceCall[]>>(
+          { args, toCursor: (c: VoiceCall) => encodeCursor(c.createdAt, c.id), ...PAGE_SIZE },
+          ({ before, after, limit, inverted }) =>
+            ctx.access.list(
+              'VoiceCall',
+              (s, clientId) =>
+                s.voiceStore.listCalls({ ...filter, clientId }, { before, after, limit, inverted }),
+              client,
+            ),
+        );
+        return Object.assign(page, {
+          totalCount: () =>
+            ctx.access.count(
+              'VoiceCall',
+              (s, clientId) => s.voiceStore.countCalls({ ...filter, clientId }),
+              client,
+            ),
+        });
+      },
+    },
+    VoiceCallConnection,
+  ),
+);
 
 const VoiceOtpBalanceRef = builder
   .objectRef<{ balance: number; checkedAt: string }>('VoiceOtpBalance')

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 import { type Plugin, shouldRenderGraphiQL } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { type Asset, respond, staticAsset } from './static-assets.js';
 
 const GRAPHIQL_HEADERS = JSON.stringify({ 'x-client-id': 'graphiql' }, null, 2);
 /** Where the page's assets are served; each name carries a hash of its content. */
@@ -110,40 +108,10 @@ const BOOT = `'use strict';
 })();
 `;
 
-interface Asset {
-  /** The path it is served at, with a hash of its content: cacheable for ever. */
-  path: string;
-  type: string;
-  body: Buffer;
-  etag: string;
-  /** Compressed once, on first request, and kept. */
-  encoded?: Promise<{ br: Buffer; gzip: Buffer }>;
-}
-
-const compressBrotli = promisify(brotliCompress);
-const compressGzip = promisify(gzip);
-
-function asset(name: string, ext: string, type: string, content: string | Buffer): Asset {
-  const body = typeof content === 'string' ? Buffer.from(content) : content;
-  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 16);
-  return { path: `${ASSETS_PATH}${name}.${hash}.${ext}`, type, body, etag: `"${hash}"` };
-}
-
-function encodings(a: Asset) {
-  a.encoded ??= Promise.all([
-    // Quality 9 of 11: within 10% of the smallest, at a twentieth of the time (1 s for the script).
-    compressBrotli(a.body, {
-      params: {
-        [zlib.BROTLI_PARAM_QUALITY]: 9,
-        [zlib.BROTLI_PARAM_SIZE_HINT]: a.body.length,
-      },
-    }),
-    compressGzip(a.body, { level: 9 }),
-  ]).then(([br, gzip]) => ({ br, gzip }));
-  return a.encoded;
-}
-
 const SCRIPT = 'text/javascript; charset=utf-8';
+
+const asset = (name: string, ext: string, type: string, content: string | Buffer): Asset =>
+  staticAsset(ASSETS_PATH, name, ext, type, content);
 
 type Built = { page: Asset; assets: Map<string, Asset> };
 
@@ -211,38 +179,6 @@ function assemble(
   const page = asset('index', 'html', 'text/html; charset=utf-8', html);
   const all = [app, css, favicon, boot, ...Object.values(workers)];
   return { page, assets: new Map(all.map((a) => [a.path, a])) };
-}
-
-async function respond(
-  request: Request,
-  a: Asset,
-  cacheControl: string,
-  fetchAPI: { Response: typeof Response },
-): Promise<Response> {
-  const headers: Record<string, string> = {
-    'content-type': a.type,
-    'cache-control': cacheControl,
-    etag: a.etag,
-    vary: 'Accept-Encoding',
-  };
-  if (request.headers.get('if-none-match') === a.etag) {
-    return new fetchAPI.Response(null, { status: 304, headers });
-  }
-  const accepted = request.headers.get('accept-encoding') ?? '';
-  let body = a.body;
-  // Small bodies are not worth a compressed copy.
-  if (a.body.length > 1024) {
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
-    if (encoding) {
-      body = (await encodings(a))[encoding];
-      headers['content-encoding'] = encoding;
-    }
-  }
-  headers['content-length'] = String(body.length);
-  return new fetchAPI.Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
-    status: 200,
-    headers,
-  });
 }
 
 /**

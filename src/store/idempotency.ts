@@ -17,6 +17,32 @@ export interface IdempotencyScope {
   key: string;
 }
 
+/** How a key's request ended: still running, answered, answered with an error, or cut short. */
+export type KeyOutcome = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
+
+/** A key that made or acted on a record: the console's evidence of who asked, when and how often. */
+export interface KeyUse {
+  recordId: string;
+  clientId: string;
+  operation: string;
+  key: string;
+  /** When the first request with this key stored its fingerprint (the key was claimed). */
+  fingerprintedAt: string;
+  expiresAt: string;
+  outcome: KeyOutcome;
+}
+
+/** The record a stored reference names: its `...Id` entry (an order, a transaction, a call). */
+function recordOf(saved: Record<string, string>): string | null {
+  return Object.entries(saved).find(([name]) => name.endsWith('Id'))?.[1] ?? null;
+}
+
+function outcomeOf(response: string | null): KeyOutcome {
+  if (response === null) return 'RUNNING';
+  const result = JSON.parse(response) as StoredResult;
+  return 'ok' in result ? 'SUCCEEDED' : 'error' in result ? 'FAILED' : 'INTERRUPTED';
+}
+
 export type Claim =
   | { kind: 'claimed' }
   | { kind: 'replay'; result: StoredResult }
@@ -112,15 +138,45 @@ export class IdempotencyStore {
   /** Records what the request has changed so far (e.g. the order it created). */
   async progress(scope: IdempotencyScope, made: Record<string, string>): Promise<void> {
     await this.byScope(this.database.db.updateTable('idempotency_keys'), scope)
-      .set({ progress: JSON.stringify(made) })
+      .set({ progress: JSON.stringify(made), record_id: recordOf(made) })
       .where('response', 'is', null)
       .execute();
   }
 
   async complete(scope: IdempotencyScope, result: StoredResult): Promise<void> {
+    const recordId = 'ok' in result ? recordOf(result.ok) : null;
     await this.byScope(this.database.db.updateTable('idempotency_keys'), scope)
-      .set({ response: JSON.stringify(result) })
+      .set({ response: JSON.stringify(result), ...(recordId && { record_id: recordId }) })
       .execute();
+  }
+
+  /** The unexpired keys that made or acted on these records, oldest first. */
+  async usesOf(recordIds: readonly string[]): Promise<KeyUse[]> {
+    if (recordIds.length === 0) return [];
+    const rows = await this.database.db
+      .selectFrom('idempotency_keys')
+      .select([
+        'record_id',
+        'client_id',
+        'operation',
+        'key',
+        'created_at',
+        'expires_at',
+        'response',
+      ])
+      .where('record_id', 'in', [...recordIds])
+      .where('expires_at', '>', this.now().toISOString())
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({
+      recordId: r.record_id!,
+      clientId: r.client_id,
+      operation: r.operation,
+      key: r.key,
+      fingerprintedAt: r.created_at,
+      expiresAt: r.expires_at,
+      outcome: outcomeOf(r.response),
+    }));
   }
 
   /** Frees a key whose request did nothing (refused before any order or vendor call). */

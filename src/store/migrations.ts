@@ -536,6 +536,24 @@ const migrations: Record<string, Migration> = {
       await sql`delete from ledger_counts where tag like '%&%'`.execute(db);
     },
   },
+  '0013_console_evidence': {
+    // The console's evidence per record: which idempotency keys made or acted on a record (its
+    // id, once the request changed something; indexed by the online migration 0002), and how
+    // often the SDP sent a notification again (a replay is acknowledged, not recorded again).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('idempotency_keys').addColumn('record_id', 'text').execute();
+      await db.schema
+        .alterTable('vas_events')
+        .addColumn('replays', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('vas_events').addColumn('last_replayed_at', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('vas_events').dropColumn('last_replayed_at').execute();
+      await db.schema.alterTable('vas_events').dropColumn('replays').execute();
+      await db.schema.alterTable('idempotency_keys').dropColumn('record_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -45,6 +45,17 @@ export type CreateOAPackageResult =
 
 const HOUR_MS = 3_600_000;
 
+/** Narrows the ledger of purchases; every field optional, given ones must all match. */
+export interface OAPackageFilter {
+  /** Only this client's purchases (a client without `ledger:all` sees its own). */
+  clientId?: string | null;
+  oaId?: string | null;
+  status?: OAPackageStatus | null;
+  tier?: OAPackageTierName | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}
+
 /** What settling a purchase may change, besides the status. */
 export interface OAPackagePatch {
   servicePreviewId?: string | null;
@@ -197,19 +208,39 @@ export class OAPackageStore {
     /** Only this client's purchases (a client without `ledger:all` sees its own). */
     clientId: string | null = null,
   ): Promise<OAPackage[]> {
-    let q = this.db.selectFrom('oa_packages').selectAll().where('oa_id', '=', oaId);
-    if (clientId) q = q.where('client_id', '=', clientId);
-    const rows = await keysetPage(q, page, { at: 'created_at', id: 'id' }).execute();
-    return rows.map(toOAPackage);
+    return this.list({ oaId, clientId }, page);
   }
 
   async countByOa(oaId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('oa_packages')
-      .where('oa_id', '=', oaId)
+    return this.count({ oaId });
+  }
+
+  /** The ledger of purchases for a filter, newest first, keyset-paginated on (created_at, id). */
+  async list(filter: OAPackageFilter, page: PageWindow): Promise<OAPackage[]> {
+    const rows = await keysetPage(this.filtered(filter).selectAll(), page, {
+      at: 'created_at',
+      id: 'id',
+    }).execute();
+    return rows.map(toOAPackage);
+  }
+
+  /** `count(*)` of the filter, over the index of its owner or OA and the creation time. */
+  async count(filter: OAPackageFilter): Promise<number> {
+    const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  private filtered(filter: OAPackageFilter) {
+    let q = this.db.selectFrom('oa_packages');
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.oaId) q = q.where('oa_id', '=', filter.oaId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.tier) q = q.where('tier', '=', filter.tier);
+    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom.toISOString());
+    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo.toISOString());
+    return q;
   }
 
   /**

@@ -80,6 +80,21 @@ const KEYSET_INDEXES: IndexSpec[] = [
   },
 ];
 
+/**
+ * The console's ledger-wide lists of OA purchases and voice calls (newest first, every client's
+ * or one client's), and the idempotency keys of a record (its evidence).
+ */
+const CONSOLE_INDEXES: IndexSpec[] = [
+  { name: 'oa_packages_created_id', table: 'oa_packages', columns: ['created_at', 'id'] },
+  { name: 'voice_calls_created_id', table: 'voice_calls', columns: ['created_at', 'id'] },
+  {
+    name: 'voice_calls_client_created_id',
+    table: 'voice_calls',
+    columns: ['client_id', 'created_at', 'id'],
+  },
+  { name: 'idempotency_keys_record', table: 'idempotency_keys', columns: ['record_id'] },
+];
+
 /** The indexes the ones above replace (each is a prefix of a new one). */
 const SUPERSEDED: Array<[index: string, table: string]> = [
   ['orders_created', 'orders'],
@@ -141,6 +156,14 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       for (const spec of KEYSET_INDEXES) await dropIndex(db, spec.name, spec.table);
+    },
+  },
+  '0002_console_indexes': {
+    async up(db: Kysely<unknown>) {
+      for (const spec of CONSOLE_INDEXES) await createIndex(db, spec);
+    },
+    async down(db: Kysely<unknown>) {
+      for (const spec of CONSOLE_INDEXES) await dropIndex(db, spec.name, spec.table);
     },
   },
 };

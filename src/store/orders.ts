@@ -302,6 +302,28 @@ export class OrderStore {
     );
   }
 
+  /**
+   * The filter's orders counted per UTC hour, status and package: at most 24 rows a day per
+   * status and package, whatever the volume, so a month's totals are a few thousand rows. The
+   * hour is the first 13 characters of the ISO `created_at` (the same text on both dialects);
+   * the caller folds hours into days in its own time zone.
+   */
+  async tally(
+    filter: OrderFilter,
+  ): Promise<Array<{ hour: string; status: OrderStatus; packageCode: string; count: number }>> {
+    const hour = sql<string>`substr(created_at, 1, 13)`;
+    const rows = await this.filtered(filter)
+      .select((eb) => [hour.as('hour'), 'status', 'package_code', eb.fn.countAll<number>().as('n')])
+      .groupBy([hour, 'status', 'package_code'])
+      .execute();
+    return rows.map((r) => ({
+      hour: r.hour,
+      status: r.status as OrderStatus,
+      packageCode: r.package_code,
+      count: Number(r.n),
+    }));
+  }
+
   private async countRows(filter: OrderFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -51,8 +51,11 @@ export interface IdempotencyKeysTable {
   response: string | null;
   /** What the running request has changed so far (JSON reference), for a takeover if it dies. */
   progress: string | null;
+  /** When the request fingerprint was stored with the key: the first request with it. */
   created_at: string;
   expires_at: string;
+  /** The record the request made or acted on, once it changed something (the console's evidence). */
+  record_id: string | null;
 }
 
 export interface ClientsTable {
@@ -158,6 +161,9 @@ export interface VasEventsTable {
   subscribed_at: string | null;
   expires_at: string | null;
   received_at: string;
+  /** How many times the SDP sent this `queueID` again (acknowledged, not recorded again). */
+  replays: Generated<number>;
+  last_replayed_at: string | null;
 }
 
 /** What the gateway last learned of a subscriber's package. */

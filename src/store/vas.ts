@@ -58,6 +58,8 @@ function toEvent(row: EventRow): VasEvent {
     subscribedAt: row.subscribed_at,
     expiresAt: row.expires_at,
     receivedAt: row.received_at,
+    replays: Number(row.replays),
+    lastReplayedAt: row.last_replayed_at,
   };
 }
 
@@ -101,6 +103,12 @@ export type CreateVasResult =
   | { kind: 'in-doubt'; transaction: VasTransaction };
 
 export type Page = PageWindow;
+
+/** Narrows a subscriber's notifications to one service, or one package of it. */
+export interface EventPackage {
+  serviceId?: string | null;
+  packageId?: string | null;
+}
 
 /**
  * The VAS ledger: every register and cancel, written before the notify_reg call and moved after
@@ -324,6 +332,43 @@ export class VasStore {
     );
   }
 
+  /**
+   * The filter's transactions counted per UTC hour, status, service, package and price (as
+   * sent): a few rows a day per package whatever the volume. The hour is the first 13
+   * characters of the ISO `created_at`; the caller folds hours into days in its own time zone.
+   */
+  async tally(filter: VasTransactionFilter): Promise<
+    Array<{
+      hour: string;
+      status: VasTransactionStatus;
+      serviceId: string;
+      packageId: string;
+      price: string;
+      count: number;
+    }>
+  > {
+    const hour = sql<string>`substr(created_at, 1, 13)`;
+    const rows = await this.filtered(filter)
+      .select((eb) => [
+        hour.as('hour'),
+        'status',
+        'service_id',
+        'package_id',
+        'price',
+        eb.fn.countAll<number>().as('n'),
+      ])
+      .groupBy([hour, 'status', 'service_id', 'package_id', 'price'])
+      .execute();
+    return rows.map((r) => ({
+      hour: r.hour,
+      status: r.status as VasTransactionStatus,
+      serviceId: r.service_id,
+      packageId: r.package_id,
+      price: r.price,
+      count: Number(r.n),
+    }));
+  }
+
   private async countRows(filter: VasTransactionFilter): Promise<number> {
     const row = await this.filtered(filter)
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -346,7 +391,8 @@ export class VasStore {
 
   /**
    * Records a notification once per `queueID` and, for a new one that went through, the
-   * package's known state, in one transaction. False for a replay: nothing is written.
+   * package's known state, in one transaction. False for a replay: only counted (`replays`,
+   * `last_replayed_at`), nothing else is written.
    */
   async recordEvent(event: VasEvent, applied: boolean): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
@@ -370,7 +416,14 @@ export class VasStore {
         })
         .onConflict((oc) => oc.column('queue_id').doNothing())
         .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) {
+        await trx
+          .updateTable('vas_events')
+          .set((eb) => ({ replays: eb('replays', '+', 1), last_replayed_at: event.receivedAt }))
+          .where('queue_id', '=', event.queueId)
+          .execute();
+        return false;
+      }
       if (applied) {
         await upsertState(trx, {
           phone: event.phone,
@@ -395,20 +448,28 @@ export class VasStore {
     return rows.map(toEvent);
   }
 
-  /** A subscriber's notifications, newest first, keyset-paginated on (received_at, queue_id). */
-  async listEvents(phone: string, page: Page): Promise<VasEvent[]> {
-    const events = this.db.selectFrom('vas_events').selectAll().where('phone', '=', phone);
+  /**
+   * A subscriber's notifications, newest first, keyset-paginated on (received_at, queue_id);
+   * only one service's or package's when given.
+   */
+  async listEvents(phone: string, page: Page, only: EventPackage = {}): Promise<VasEvent[]> {
+    const events = this.eventsOf(phone, only).selectAll();
     const rows = await keysetPage(events, page, { at: 'received_at', id: 'queue_id' }).execute();
     return rows.map(toEvent);
   }
 
-  async countEvents(phone: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('vas_events')
-      .where('phone', '=', phone)
+  async countEvents(phone: string, only: EventPackage = {}): Promise<number> {
+    const row = await this.eventsOf(phone, only)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  private eventsOf(phone: string, only: EventPackage) {
+    let q = this.db.selectFrom('vas_events').where('phone', '=', phone);
+    if (only.serviceId) q = q.where('service_id', '=', only.serviceId);
+    if (only.packageId) q = q.where('package_id', '=', only.packageId);
+    return q;
   }
 
   /** Records what the gateway learned of a package (a call that went through, a settlement). */

@@ -9,6 +9,7 @@ import type {
 } from '../domain/voice.js';
 import { guardPrefix } from '../domain/voice-limits.js';
 import type { Database } from './database.js';
+import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, PhoneVerificationsTable, VoiceCallsTable } from './schema.js';
 import { appendEvent, transition } from './versioned.js';
 import { admitCall, type CallRefused, type CallRules } from './voice-guard.js';
@@ -45,6 +46,26 @@ function toVerification(row: Selectable<PhoneVerificationsTable>): PhoneVerifica
     updatedAt: row.updated_at,
     version: Number(row.version),
   };
+}
+
+/** Narrows the ledger of calls; every field optional, given ones must all match. */
+export interface VoiceCallFilter {
+  /** Only this client's calls (a client without `ledger:all` sees its own). */
+  clientId?: string | null;
+  /** Local form, `0XXXXXXXXX`. */
+  phone?: string | null;
+  status?: VoiceCallStatus | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+}
+
+/** One change of a call. */
+export interface VoiceCallEvent {
+  callId: string;
+  version: number;
+  status: VoiceCallStatus;
+  detail: string | null;
+  at: string;
 }
 
 export interface VoiceCallPatch {
@@ -164,6 +185,52 @@ export class VoiceStore {
       .orderBy('version')
       .execute();
     return rows.map((r) => ({ ...r, version: Number(r.version) }));
+  }
+
+  /** The events of these calls, each call's oldest first. */
+  async callEventsFor(ids: readonly string[]): Promise<VoiceCallEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('voice_call_events')
+      .selectAll()
+      .where('voice_call_id', 'in', [...ids])
+      .orderBy('voice_call_id')
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      callId: r.voice_call_id,
+      version: Number(r.version),
+      status: r.status as VoiceCallStatus,
+      detail: r.detail,
+      at: r.at,
+    }));
+  }
+
+  /** The ledger of calls for a filter, newest first, keyset-paginated on (created_at, id). */
+  async listCalls(filter: VoiceCallFilter, page: PageWindow): Promise<VoiceCall[]> {
+    const rows = await keysetPage(this.filteredCalls(filter).selectAll(), page, {
+      at: 'created_at',
+      id: 'id',
+    }).execute();
+    return rows.map(toVoiceCall);
+  }
+
+  /** `count(*)` of the filter, over the index of its owner or phone and the creation time. */
+  async countCalls(filter: VoiceCallFilter): Promise<number> {
+    const row = await this.filteredCalls(filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private filteredCalls(filter: VoiceCallFilter) {
+    let q = this.db.selectFrom('voice_calls');
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.phone) q = q.where('phone', '=', filter.phone);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom.toISOString());
+    if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo.toISOString());
+    return q;
   }
 
   /**

@@ -35,6 +35,43 @@ describe.each(DIALECTS)('idempotency keys on $name', ({ create }) => {
     });
   });
 
+  it('links the keys that made or acted on a record, with their fingerprint time and outcome', async () => {
+    const start = clock;
+    const made = { ...scope, operation: 'requestOtp', key: 'key-made' };
+    await store.claim(made, 'h1');
+    expect(await store.usesOf(['o-1'])).toEqual([]);
+    await store.progress(made, { orderId: 'o-1' });
+    const fingerprintedAt = new Date(clock).toISOString();
+    const expiresAt = new Date(clock + 24 * 3_600_000).toISOString();
+    expect(await store.usesOf(['o-1'])).toEqual([
+      {
+        recordId: 'o-1',
+        clientId: 'pos-1',
+        operation: 'requestOtp',
+        key: 'key-made',
+        fingerprintedAt,
+        expiresAt,
+        outcome: 'RUNNING',
+      },
+    ]);
+    await store.complete(made, { ok: { orderId: 'o-1' } });
+    clock += 60_000;
+    // A later request on the same record, answered with an error after it changed something.
+    await store.claim(scope, 'h2');
+    await store.progress(scope, { orderId: 'o-1' });
+    await store.complete(scope, { error: { name: 'OtpIncorrect', fields: {} } });
+    expect(
+      (await store.usesOf(['o-1', 'o-2'])).map((u) => [u.operation, u.outcome, u.fingerprintedAt]),
+    ).toEqual([
+      ['requestOtp', 'SUCCEEDED', fingerprintedAt],
+      ['registerWithOtp', 'FAILED', new Date(clock).toISOString()],
+    ]);
+    // A key is evidence until it expires.
+    clock = start + 24 * 3_600_000 + 30_000;
+    expect((await store.usesOf(['o-1'])).map((u) => u.operation)).toEqual(['registerWithOtp']);
+    clock = start;
+  });
+
   it('refuses the key for another fingerprint unless it is the one also accepted', async () => {
     await store.claim(scope, 'h1');
     expect(await store.claim(scope, 'h2')).toEqual({ kind: 'mismatch' });

@@ -127,8 +127,17 @@ for (const dialect of DIALECTS) {
 
     it('records a notification once per queueID and keeps the known state', async () => {
       expect(await store.recordEvent(event(), true)).toBe(true);
-      expect(await store.recordEvent(event({ errorDesc: 'replayed' }), true)).toBe(false);
-      expect(await store.findEvents(['5196664'])).toEqual([event()]);
+      expect(await store.findEvents(['5196664'])).toEqual([
+        { ...event(), replays: 0, lastReplayedAt: null },
+      ]);
+      // A replay changes nothing but its count and time.
+      const replayedAt = '2026-11-23T01:05:00.000Z';
+      expect(
+        await store.recordEvent(event({ errorDesc: 'replayed', receivedAt: replayedAt }), true),
+      ).toBe(false);
+      expect(await store.findEvents(['5196664'])).toEqual([
+        { ...event(), replays: 1, lastReplayedAt: replayedAt },
+      ]);
       expect(await store.findState('0912345678', '0001000', '00300')).toMatchObject({
         active: true,
         source: 'NOTIFICATION',
@@ -149,6 +158,13 @@ for (const dialect of DIALECTS) {
         ),
       ).toEqual(['5196665', '5196664']);
       expect(await store.countEvents('0912345678')).toBe(2);
+      // One service's or package's only.
+      const only = { serviceId: '0001000', packageId: '00300' };
+      expect(await store.countEvents('0912345678', only)).toBe(2);
+      expect(await store.countEvents('0912345678', { ...only, packageId: '00301' })).toBe(0);
+      expect(
+        await store.listEvents('0912345678', { limit: 10, inverted: false }, { serviceId: '9' }),
+      ).toEqual([]);
     });
   });
 }

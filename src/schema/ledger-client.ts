@@ -1,0 +1,49 @@
+import { InvalidInput } from '../domain/errors.js';
+import type { builder } from './builder.js';
+
+type Types = typeof builder.$inferSchemaTypes;
+
+/** A client's name, as `npm run clients -- create --name` takes it. */
+const CLIENT_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The `client` field of every ledger record: who made it. A caller without `ledger:all` sees
+ * only its own records, so only its own name.
+ */
+export function clientField<P extends { clientId: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, P>,
+  made: string,
+) {
+  return t.string({
+    description: `The client that ${made} (its name); without \`ledger:all\`, always the caller itself.`,
+    resolve: (record) => record.clientId,
+  });
+}
+
+/**
+ * The `client` filter of every ledger list. The narrowing itself is the access rule's
+ * (`listOwner` in src/domain/access.ts): a caller without `ledger:all` naming another client
+ * gets what a client with no records would get.
+ */
+export function clientFilterField(
+  t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>,
+  records: string,
+) {
+  return t.string({
+    required: false,
+    description: `Only this client’s ${records} (its name, as their \`client\`). Without \`ledger:all\`, naming another client than the caller gives none, as if it had none.`,
+  });
+}
+
+/** Reads a `client` filter: null when absent or blank; a malformed name is INVALID_INPUT. */
+export function readClient(value: string | null | undefined): string | null {
+  const client = value?.trim();
+  if (!client) return null;
+  if (!CLIENT_NAME.test(client)) {
+    throw new InvalidInput(
+      'client must be a client name (1 to 64 of letters, digits and ._:-).',
+      'client',
+    );
+  }
+  return client;
+}
