@@ -28,13 +28,9 @@ import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
 import { LEDGER_OUTCOMES, outcomeOf, PREVIOUS, statusAfter } from '../domain/vendor-outcome.js';
 import type { OrderPatch, OrderStore } from '../store/orders.js';
 import type { DmallClient, DmallRegistration } from '../vendors/dmall/client.js';
-import { VendorError } from '../vendors/vendor-error.js';
-import {
-  IDEMPOTENT_ERRORS,
-  type IdempotentRunner,
-  type ResultCodec,
-  readKey,
-} from './idempotent.js';
+import type { VendorError } from '../vendors/vendor-error.js';
+import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
+import { type LedgerCall, LedgerCalls } from './ledger-call.js';
 import { OtpClientLimiter } from './otp-client-limiter.js';
 
 /** What `requestOtp` can answer besides the order; the schema's result union lists these. */
@@ -105,26 +101,20 @@ export class DmallSales {
   private readonly now: () => Date;
   private readonly clientLimiter: OtpClientLimiter;
 
+  private readonly calls: LedgerCalls;
+  /** What every sale's ledger call shares: the order ledger, dmall, the key's saved id. */
+  private readonly orders: Pick<LedgerCall<Order, unknown>, 'kind' | 'vendor' | 'savedAs' | 'find'>;
+
   constructor(private readonly opts: DmallSalesOptions) {
     this.now = opts.now ?? (() => new Date());
     this.clientLimiter =
       opts.clientLimiter ?? new OtpClientLimiter(opts.otp.limits.perClientMinute);
-  }
-
-  /**
-   * Orders kept by id with their idempotency keys. A request whose process stopped mid-way answers
-   * from the order's state: the order if the step it ran got through, otherwise what the order says.
-   */
-  private orderResult(step: 'requestOtp' | 'registerWithOtp'): ResultCodec<Order> {
-    const load = async ({ orderId }: Record<string, string>) => {
-      const order = orderId ? await this.opts.orders.findById(orderId) : null;
-      if (!order) throw new Error(`Stored order ${orderId} is gone`);
-      return order;
-    };
-    return {
-      save: (order) => ({ orderId: order.id }),
-      load,
-      interrupted: async (saved) => interruptedAnswer(step, await load(saved)),
+    this.calls = new LedgerCalls(opts.idempotent);
+    this.orders = {
+      kind: 'Order',
+      vendor: 'dmall',
+      savedAs: 'orderId',
+      find: (id) => opts.orders.findById(id),
     };
   }
 
@@ -153,11 +143,11 @@ export class DmallSales {
     };
     const key = readKey(input.idempotencyKey);
 
-    return this.opts.idempotent.run(
-      { clientId, operation: 'requestOtp', key },
-      { phone: phone.local, packageCode, utm },
-      this.orderResult('requestOtp'),
-      async (touch) => {
+    return this.calls.run<Order, { orderCode: string; telcoTransId: string }>({
+      scope: { clientId, operation: 'requestOtp', key },
+      request: { phone: phone.local, packageCode, utm },
+      ...this.orders,
+      record: async () => {
         const clientLimited = await this.clientLimiter.take(clientId);
         if (clientLimited) throw clientLimited;
         const created = await this.opts.orders
@@ -189,57 +179,45 @@ export class DmallSales {
               );
         }
         const order = created.order;
-        await touch(order);
         this.opts.onChange(order);
         this.opts.logger.info(
           { orderId: order.id, phone: maskPhone(order.phone), packageCode },
           'OTP requested',
         );
-
-        try {
-          const issued = await this.opts.dmall.getOtp({
-            phone: phone.local,
-            telco: phone.telco,
-            packageCode,
-            utm,
-          });
-          return await this.recordOtpSent(order, issued);
-        } catch (err) {
-          if (!(err instanceof VendorError)) throw err;
-          if (outcomeOf(err) === 'REJECTED') {
-            await this.move(
-              order,
-              LEDGER_OUTCOMES.otpRequest.REJECTED,
-              {
-                failureCode: 'VENDOR_REJECTED',
-                failureVendorCode: err.vendorCode,
-                failureMessage: err.vendorMessage,
-              },
-              `dmall refused the OTP request (${err.vendorCode})`,
-            );
-            throw new VendorRejected(
-              err.vendorMessage ?? 'dmall refused the request.',
-              'dmall',
-              err.vendorCode,
-              err.vendorMessage,
-              { kind: 'Order', key: order.id },
-            );
-          }
-          if (outcomeOf(err) === 'NOT_SENT') await this.clientLimiter.giveBack(clientId);
+        return order;
+      },
+      call: () =>
+        this.opts.dmall.getOtp({ phone: phone.local, telco: phone.telco, packageCode, utm }),
+      succeeded: (order, issued) => this.recordOtpSent(order, issued),
+      failed: async (order, err) => {
+        if (outcomeOf(err) === 'REJECTED') {
           await this.move(
             order,
             statusAfter('otpRequest', err),
-            { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
-            err.outcomeUnknown
-              ? `OTP request outcome unknown: ${err.message}`
-              : err.attempted
-                ? `OTP request failed and dmall did not act on it: ${err.message}`
-                : `OTP request not sent: ${err.message}`,
+            {
+              failureCode: 'VENDOR_REJECTED',
+              failureVendorCode: err.vendorCode,
+              failureMessage: err.vendorMessage,
+            },
+            `dmall refused the OTP request (${err.vendorCode})`,
           );
-          throw unavailable(err, order.id);
+          return err.vendorMessage ?? 'dmall refused the request.';
         }
+        if (outcomeOf(err) === 'NOT_SENT') await this.clientLimiter.giveBack(clientId);
+        await this.move(
+          order,
+          statusAfter('otpRequest', err),
+          { failureCode: err.code, failureVendorCode: null, failureMessage: err.message },
+          err.outcomeUnknown
+            ? `OTP request outcome unknown: ${err.message}`
+            : err.attempted
+              ? `OTP request failed and dmall did not act on it: ${err.message}`
+              : `OTP request not sent: ${err.message}`,
+        );
+        return unavailableMessage(err);
       },
-    );
+      interrupted: (order) => interruptedAnswer('requestOtp', order),
+    });
   }
 
   /**
@@ -260,11 +238,12 @@ export class DmallSales {
     if (!OTP.test(otp)) throw new InvalidInput('The OTP is 4 to 8 digits.', 'otp');
     const key = readKey(input.idempotencyKey);
 
-    return this.opts.idempotent.run(
-      { clientId, operation: 'registerWithOtp', key },
-      { orderCode, otp },
-      this.orderResult('registerWithOtp'),
-      async (touch) => {
+    let previous: OrderStatus;
+    return this.calls.run<Order, DmallRegistration>({
+      scope: { clientId, operation: 'registerWithOtp', key },
+      request: { orderCode, otp },
+      ...this.orders,
+      record: async () => {
         const order = await this.opts.orders.findByCode(orderCode);
         if (!order || !mayActOn(order))
           throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
@@ -276,8 +255,7 @@ export class DmallSales {
           );
         }
         await this.ensureOpen(order);
-
-        const previous = order.status;
+        previous = order.status;
         const registering = await this.opts.orders.transition(
           order,
           'REGISTERING',
@@ -290,18 +268,14 @@ export class DmallSales {
             order.id,
           );
         }
-        await touch(registering);
         this.opts.onChange(registering);
-
-        try {
-          const registered = await this.opts.dmall.registerWithOtp(order.orderCode!, otp);
-          return await this.registered(registering, registered);
-        } catch (err) {
-          if (!(err instanceof VendorError)) throw err;
-          return await this.registrationFailed(registering, previous, err);
-        }
+        return registering;
       },
-    );
+      call: (registering) => this.opts.dmall.registerWithOtp(registering.orderCode!, otp),
+      succeeded: (registering, registered) => this.registered(registering, registered),
+      failed: (registering, err) => this.registrationFailed(registering, previous, err),
+      interrupted: (order) => interruptedAnswer('registerWithOtp', order),
+    });
   }
 
   /** Refuses, without calling the vendor, an order that cannot take a registration now. */
@@ -366,11 +340,12 @@ export class DmallSales {
     );
   }
 
+  /** Settles a registration whose call failed: a wrong OTP, or the message for the vendor pair. */
   private async registrationFailed(
     order: Order,
     previous: OrderStatus,
     err: VendorError,
-  ): Promise<Order> {
+  ): Promise<string> {
     if (outcomeOf(err) === 'REJECTED') {
       // dmall answers a wrong OTP with a failure reply; the order stays open for another try.
       const attempts = order.otpAttempts + 1;
@@ -407,7 +382,7 @@ export class DmallSales {
         ? `Registration outcome unknown: ${err.message}. Register again with the same order code to settle it.`
         : `Registration failed and dmall did not act on it: ${err.message}`,
     );
-    throw unavailable(err, order.id);
+    return unavailableMessage(err);
   }
 
   /**
@@ -497,18 +472,11 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
   );
 }
 
-function unavailable(err: VendorError, orderId: string): VendorUnavailable {
-  // Both callers answer a refusal (VENDOR_REJECTED) before they get here.
-  if (err.code === 'VENDOR_REJECTED') throw err;
-  return new VendorUnavailable(
-    err.outcomeUnknown
-      ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`
-      : `${err.vendor} could not take the request (${err.code}); nothing was done. Try again shortly.`,
-    err.vendor,
-    err.code,
-    err.outcomeUnknown,
-    { kind: 'Order', key: orderId },
-  );
+/** What a client reads when dmall gave no usable answer. */
+function unavailableMessage(err: VendorError): string {
+  return err.outcomeUnknown
+    ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`
+    : `${err.vendor} could not take the request (${err.code}); nothing was done. Try again shortly.`;
 }
 
 function readPhone(input: string) {

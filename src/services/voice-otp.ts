@@ -5,7 +5,6 @@ import {
   type ErrorName,
   InvalidInput,
   InvalidPhoneNumber,
-  VendorRejected,
   VendorUnavailable,
   VerificationNotPending,
   VerificationRateLimited,
@@ -13,7 +12,7 @@ import {
   VoiceCallRateLimited,
 } from '../domain/errors.js';
 import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
-import { LEDGER_OUTCOMES, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
+import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import {
   isFollowable,
   type PhoneVerification,
@@ -32,6 +31,7 @@ import {
   type ResultCodec,
   readKey,
 } from './idempotent.js';
+import { LedgerCalls, vendorErrorOf } from './ledger-call.js';
 import type { SharedCache } from './shared-cache.js';
 import { LocalPollLease, type PollLease, VoiceCallPoller } from './voice-call-poller.js';
 import { VoiceMetrics } from './voice-metrics.js';
@@ -125,8 +125,11 @@ export class VoiceOtpService {
   private readonly balanceGauge: Gauge;
   private readonly metrics: VoiceMetrics;
 
+  private readonly calls: LedgerCalls;
+
   constructor(private readonly opts: VoiceOtpServiceOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.calls = new LedgerCalls(opts.idempotent);
     this.poller = new VoiceCallPoller({
       lease: opts.poll.lease ?? new LocalPollLease(),
       refresh: async (id) => {
@@ -145,17 +148,31 @@ export class VoiceOtpService {
     this.metrics = new VoiceMetrics(opts.registry);
   }
 
-  private callResult(): ResultCodec<VoiceCall> {
-    const load = async ({ voiceCallId }: Record<string, string>) => {
-      const call = voiceCallId ? await this.opts.store.callById(voiceCallId) : null;
-      if (!call) throw new Error(`Stored voice call ${voiceCallId} is gone`);
-      return call;
-    };
-    return {
-      save: (call) => ({ voiceCallId: call.id }),
-      load,
-      interrupted: async (saved) => {
-        const call = await load(saved);
+  async sendVoiceOtp(clientId: string, input: SendVoiceOtpInput): Promise<VoiceCall> {
+    const phone = readPhone(input.phone);
+    const code = input.code.trim();
+    if (!CODE.test(code)) throw new InvalidInput('The code is 1 to 6 digits.', 'code');
+    const key = readKey(input.idempotencyKey);
+    // The fingerprint holds the code only inside an HMAC, never in clear.
+    return this.calls.run<VoiceCall, { requestId: string }>({
+      scope: { clientId, operation: 'sendVoiceOtp', key },
+      request: { phone: phone.local, code },
+      kind: 'VoiceCall',
+      vendor: 'voiceOtp',
+      savedAs: 'voiceCallId',
+      find: (id) => this.opts.store.callById(id),
+      record: async () => {
+        const recorded = await this.opts.store.createCall(
+          { clientId, phone: phone.local, verificationId: null },
+          this.opts.calls,
+        );
+        if (recorded.kind !== 'recorded') throw this.refuse(clientId, phone.local, recorded);
+        return recorded.call;
+      },
+      call: (call) => this.dial(call, code),
+      succeeded: (call, placed) => this.placed(call, placed),
+      failed: (call, err) => this.notPlaced(call, err),
+      interrupted: (call) => {
         if (call.requestId) return call;
         throw new VendorUnavailable(
           `The gateway stopped while placing this call, so whether it was placed is unknown; the call is ${call.status}. It is not placed again.`,
@@ -165,29 +182,7 @@ export class VoiceOtpService {
           { kind: 'VoiceCall', key: call.id },
         );
       },
-    };
-  }
-
-  async sendVoiceOtp(clientId: string, input: SendVoiceOtpInput): Promise<VoiceCall> {
-    const phone = readPhone(input.phone);
-    const code = input.code.trim();
-    if (!CODE.test(code)) throw new InvalidInput('The code is 1 to 6 digits.', 'code');
-    const key = readKey(input.idempotencyKey);
-    // The fingerprint holds the code only inside an HMAC, never in clear.
-    return this.opts.idempotent.run(
-      { clientId, operation: 'sendVoiceOtp', key },
-      { phone: phone.local, code },
-      this.callResult(),
-      async (touch) => {
-        const recorded = await this.opts.store.createCall(
-          { clientId, phone: phone.local, verificationId: null },
-          this.opts.calls,
-        );
-        if (recorded.kind !== 'recorded') throw this.refuse(clientId, phone.local, recorded);
-        await touch(recorded.call);
-        return this.place(recorded.call, code);
-      },
-    );
+    });
   }
 
   /** The error a call not admitted answers, counted and (a prefix block) logged. */
@@ -225,54 +220,61 @@ export class VoiceOtpService {
 
   /** Places a recorded call; the call after `postSMS`, or the error it means. */
   private async place(call: VoiceCall, code: string): Promise<VoiceCall> {
+    let placed: { requestId: string };
+    try {
+      placed = await this.dial(call, code);
+    } catch (err) {
+      if (!(err instanceof VendorError)) throw err;
+      throw vendorErrorOf(
+        err,
+        { kind: 'VoiceCall', key: call.id },
+        await this.notPlaced(call, err),
+      );
+    }
+    return this.placed(call, placed);
+  }
+
+  /** `postSMS` for a recorded call, once. */
+  private dial(call: VoiceCall, code: string): Promise<{ requestId: string }> {
     this.opts.onCallChange(call);
     this.metrics.callPlaced(call.clientId, call.verificationId ? 'verification' : 'otp');
     this.opts.logger.info(
       { voiceCallId: call.id, phone: maskPhone(call.phone) },
       'placing voice call',
     );
-    try {
-      const placed = await this.opts.voiceOtp.placeCall(call.phone, code);
-      return await this.move(
-        call,
-        'PENDING',
-        { requestId: placed.requestId, vendorCode: '1' },
-        `Placed: request ${placed.requestId}`,
-      );
-    } catch (err) {
-      if (!(err instanceof VendorError)) throw err;
-      if (outcomeOf(err) === 'REJECTED') {
-        await this.move(
-          call,
-          LEDGER_OUTCOMES.voiceCall.REJECTED,
-          { vendorCode: err.vendorCode, failureMessage: err.message },
-          `Refused by the vendor (${err.vendorCode})`,
-        );
-        throw new VendorRejected(
-          `The voice OTP vendor refused the call: ${err.message}`,
-          'voiceOtp',
-          err.vendorCode,
-          err.vendorMessage,
-          { kind: 'VoiceCall', key: call.id },
-        );
-      }
+    return this.opts.voiceOtp.placeCall(call.phone, code);
+  }
+
+  private placed(call: VoiceCall, placed: { requestId: string }): Promise<VoiceCall> {
+    return this.move(
+      call,
+      'PENDING',
+      { requestId: placed.requestId, vendorCode: '1' },
+      `Placed: request ${placed.requestId}`,
+    );
+  }
+
+  /** Settles a call `postSMS` did not place (or may have); the message for the client. */
+  private async notPlaced(call: VoiceCall, err: VendorError): Promise<string> {
+    const status = statusAfter('voiceCall', err);
+    if (outcomeOf(err) === 'REJECTED') {
       await this.move(
         call,
-        statusAfter('voiceCall', err),
-        { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
-        err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
+        status,
+        { vendorCode: err.vendorCode, failureMessage: err.message },
+        `Refused by the vendor (${err.vendorCode})`,
       );
-      throw new VendorUnavailable(
-        err.outcomeUnknown
-          ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
-          : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`,
-        'voiceOtp',
-        // Code 27 (or a code the document does not list): the carrier gateway failed mid-call.
-        err.code === 'VENDOR_REJECTED' ? 'VENDOR_UNAVAILABLE' : err.code,
-        err.outcomeUnknown,
-        { kind: 'VoiceCall', key: call.id },
-      );
+      return `The voice OTP vendor refused the call: ${err.message}`;
     }
+    await this.move(
+      call,
+      status,
+      { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
+      err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
+    );
+    return err.outcomeUnknown
+      ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
+      : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`;
   }
 
   private async move(
