@@ -16,6 +16,7 @@ import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { PackageRef } from './package.js';
+import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
 import { loadRecords, recordAuth } from './records.js';
 import { noteEventId, recordStream, resumeAfter } from './streams.js';
@@ -270,8 +271,8 @@ interface PageArgs {
   before?: string | null;
 }
 
-/** Page sizes of every order list; the edge's cost limit charges a list by the same numbers. */
-export const PAGE_SIZE = { defaultSize: 20, maxSize: 100 } as const;
+/** Page sizes (src/schema/page-size.ts), here beside the check of every paged list. */
+export { PAGE_SIZE };
 export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 
 /**
