@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { schema } from '../../src/schema/index.js';
-import { checkDocument } from '../../src/server/edge.js';
+import { checkDocument } from '../../src/server/edge/document-limits.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dmallSim } from '../helpers/sales.js';
 
