@@ -12,7 +12,10 @@ import { schema } from './schema/index.js';
 import { useOneSensitiveMutation } from './schema/sensitive-mutations.js';
 import { type Caller, useClientBudgets, useExploreScope } from './server/auth.js';
 import { useConsolePage } from './server/console.js';
-import { corsOptions, edgePlugins, maskErrors, metricsPlugin } from './server/edge.js';
+import { corsOptions } from './server/edge/csrf-cors.js';
+import { maskErrors } from './server/edge/mask-errors.js';
+import { metricsPlugin } from './server/edge/metrics.js';
+import { edgePlugins } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
 import { readinessPlugin } from './server/readiness.js';
 import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
@@ -82,9 +85,10 @@ export function createApp(options: AppOptions): App {
     landingPage: false,
     cors: corsOptions(config),
     multipart: false,
-    // The body cap is the edge's (`MAX_REQUEST_BODY_BYTES`, src/server/edge.ts): it reads a body
-    // of declared length directly and streams only a chunked one. Yoga's own cap would pipe every
-    // body through a TransformStream, which costs more than the rest of a small query.
+    // The body cap is the edge's (`MAX_REQUEST_BODY_BYTES`, src/server/edge/request-body.ts): it
+    // reads a body of declared length directly and streams only a chunked one. Yoga's own cap
+    // would pipe every body through a TransformStream, which costs more than the rest of a small
+    // query.
     maxRequestBodySize: false,
     // Served by useGraphiQLPage (when GRAPHIQL is on): split into cacheable, compressed assets.
     graphiql: false,

@@ -18,6 +18,7 @@ import { describedValues } from './enum-values.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { PackageRef } from './package.js';
+import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
 import { loadRecords, recordAuth } from './records.js';
 import { noteEventId, recordStream, resumeAfter } from './streams.js';
@@ -275,8 +276,8 @@ interface PageArgs {
   before?: string | null;
 }
 
-/** Page sizes of every order list; the edge's cost limit charges a list by the same numbers. */
-export const PAGE_SIZE = { defaultSize: 20, maxSize: 100 } as const;
+/** Page sizes (src/schema/page-size.ts), here beside the check of every paged list. */
+export { PAGE_SIZE };
 export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 
 /**

@@ -11,7 +11,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { Caller } from '../domain/access.js';
 import type { Client, ClientStore } from '../store/clients.js';
-import { documentCost } from './edge.js';
+import { documentCost } from './edge/document-limits.js';
 
 export type { Caller } from '../domain/access.js';
 

@@ -47,3 +47,16 @@ export async function startTestGateway(
     },
   };
 }
+
+/** Runs `use` on a gateway started for it, closed after whatever `use` does. */
+export async function withTestGateway<T>(
+  env: Record<string, string>,
+  use: (t: TestGateway) => Promise<T>,
+): Promise<T> {
+  const t = await startTestGateway(env);
+  try {
+    return await use(t);
+  } finally {
+    await t.close();
+  }
+}

@@ -60,7 +60,7 @@ describe('GraphiQL page', () => {
 
     const br = await get(script, { 'accept-encoding': 'gzip, deflate, br' });
     expect(br.headers.get('content-encoding')).toBe('br');
-    // Every answer varies by Origin too (CORS), see useVaryOrigin in server/edge.ts.
+    // Every answer varies by Origin too (CORS), see useVaryOrigin in server/edge/csrf-cors.ts.
     expect(br.headers.get('vary')).toBe('Accept-Encoding, Origin');
     const brBody = Buffer.from(await br.arrayBuffer());
     expect(brBody.length).toBeLessThan(body.length / 3);

@@ -1,40 +1,27 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { getIntrospectionQuery, parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { schema } from '../../src/schema/index.js';
-import { checkDocument } from '../../src/server/edge.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { dmallSim } from '../helpers/sales.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../../../src/schema/index.js';
+import { checkDocument } from '../../../src/server/edge/document-limits.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { orderReads, postBody } from './helpers.js';
 
-/** Document limits and the body cap: refused before any resolver runs, one error each. */
+/** Document limits (tokens, aliases, depth, directives, cost): refused before any resolver runs, one error each. */
 
 let t: TestGateway;
-let list: ReturnType<typeof vi.spyOn>;
-let count: ReturnType<typeof vi.spyOn>;
+let resolverCalls: () => number;
 beforeAll(async () => {
   t = await startTestGateway();
-  list = vi.spyOn(t.gateway.orders, 'list');
-  count = vi.spyOn(t.gateway.orders, 'count');
+  resolverCalls = orderReads(t);
 });
 afterAll(async () => {
   await t.close();
 });
 
-const post = (body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
-  t.gateway.yoga.fetch('http://gateway.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-    ...(typeof body === 'string' ? {} : { duplex: 'half' }),
-  } as RequestInit);
+const post = (body: string) => postBody(t, body);
 
 const ALIASES = (n: number, first = '100') =>
   `{ ${Array.from({ length: n }, (_, i) => `a${i}: orders(first: ${first}) { totalCount edges { node { events { status } } } }`).join(' ')} }`;
-
-function resolverCalls() {
-  return list.mock.calls.length + count.mock.calls.length;
-}
 
 describe('document limits', () => {
   it('refuses 10,000 nested selections by the token limit, not a parser stack overflow', async () => {
@@ -92,9 +79,9 @@ describe('document limits', () => {
 
   it('lets every README and docs/ example, every operation and GraphiQL introspection through', async () => {
     const limits = t.config.limits;
-    const docsDir = new URL('../../docs/', import.meta.url);
+    const docsDir = new URL('../../../docs/', import.meta.url);
     const readme = [
-      readFileSync(new URL('../../README.md', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'),
       ...readdirSync(docsDir)
         .filter((f) => f.endsWith('.md'))
         .map((f) => readFileSync(new URL(f, docsDir), 'utf8')),
@@ -105,7 +92,7 @@ describe('document limits', () => {
       docs.push(...code.split(/\n(?=query|mutation|subscription)/).filter((d) => d.trim()));
     }
     expect(docs.length).toBeGreaterThanOrEqual(6);
-    const dir = new URL('../../operations/', import.meta.url);
+    const dir = new URL('../../../operations/', import.meta.url);
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.graphql'))) {
       docs.push(readFileSync(new URL(f, dir), 'utf8'));
     }
@@ -136,74 +123,3 @@ describe('document limits', () => {
 function deep(levels: number) {
   return `{ ${'... on Query { '.repeat(levels)}__typename${' }'.repeat(levels)} }`;
 }
-
-describe('request bodies', () => {
-  it('refuses a 20 MB streamed body with 413 after reading at most the cap', async () => {
-    const max = t.config.limits.maxBodyBytes;
-    let pulled = 0;
-    const chunk = new Uint8Array(64 * 1024).fill(0x20);
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pulled >= 20 * 1024 * 1024) return controller.close();
-        pulled += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    });
-    const before = resolverCalls();
-    const res = await post(stream);
-    expect(res.status).toBe(413);
-    expect(
-      ((await res.json()) as { errors: Array<{ extensions: object }> }).errors[0]!.extensions,
-    ).toMatchObject({
-      code: 'REQUEST_TOO_LARGE',
-    });
-    expect(pulled).toBeLessThan(max + 4 * chunk.byteLength);
-    expect(resolverCalls()).toBe(before);
-  });
-
-  it('answers 413 to a declared 20 MB body over HTTP without waiting for it', async () => {
-    const url = new URL(await t.gateway.listen());
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024) },
-      });
-      req.on('response', (res) => {
-        resolve(res.statusCode ?? 0);
-        res.resume();
-        req.destroy();
-      });
-      req.on('error', reject);
-      req.write('{"query":"');
-    });
-    expect(status).toBe(413);
-  });
-
-  it('answers a malformed JSON body with a fixed message', async () => {
-    const res = await post('{"query": "{ packages { code } }"');
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      errors: [{ message: 'POST body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
-    });
-  });
-
-  it('refuses NUL bytes in variables and in literals with BAD_USER_INPUT, before any vendor call', async () => {
-    const { otpCalls } = dmallSim(t);
-    const before = otpCalls();
-    const inVariables = await t.graphql(
-      'mutation ($input: RequestOtpInput!) { requestOtp(input: $input) { __typename } }',
-      {
-        input: { phone: '0936004420', packageCode: 'C120', idempotencyKey: 'nul-key-\u0000-0001' },
-      },
-      { 'x-client-id': 'pos-nul' },
-    );
-    expect(inVariables).toEqual({
-      errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })],
-    });
-    const inLiteral = await t.graphql('{ subscriber(phone: "0936\\u00004420") { telco } }');
-    expect(inLiteral).toEqual({
-      errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })],
-    });
-    expect(otpCalls()).toBe(before);
-  });
-});

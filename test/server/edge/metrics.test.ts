@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { knownOperationNames } from '../../src/server/edge.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { knownOperationNames } from '../../../src/server/edge/metrics.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
 beforeAll(async () => {

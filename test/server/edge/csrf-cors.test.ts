@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { dmallSim } from '../helpers/sales.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { dmallSim } from '../../helpers/sales.js';
 
 /** What another web page can make a visitor's browser do: nothing. */
 

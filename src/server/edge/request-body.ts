@@ -1,0 +1,68 @@
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { refusal } from './refusal.js';
+
+const JSON_TYPES = ['application/json', 'application/graphql+json'];
+
+/**
+ * POST bodies: JSON only (form-encoded, multipart and text/plain are what another site's form
+ * can send), read as a stream and abandoned past `maxBytes` (413) instead of read whole, and
+ * parsed with a fixed error message (the parser's own quotes the body back).
+ */
+export function useRequestBody(maxBytes: number): Plugin {
+  const tooLarge = () =>
+    refusal(
+      `Request body larger than ${maxBytes} bytes (MAX_REQUEST_BODY_BYTES).`,
+      'REQUEST_TOO_LARGE',
+      413,
+    );
+  const badRequest = (message: string) => refusal(message, 'BAD_REQUEST', 400);
+  return {
+    onRequestParse({ request, setRequestParser }) {
+      if (request.method !== 'POST') return;
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      if (declared > maxBytes) throw tooLarge();
+      const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!JSON_TYPES.includes(type)) {
+        throw refusal(
+          'POST bodies must be JSON (content-type: application/json).',
+          'UNSUPPORTED_MEDIA_TYPE',
+          415,
+        );
+      }
+      setRequestParser(async (req) => {
+        // With a declared length (at most the cap, checked above) Node's HTTP parser delivers
+        // exactly that many bytes, so the body is read whole the fast way; a chunked body, of
+        // unknown length, is read as a stream and abandoned at the cap.
+        const text = declared > 0 ? await req.text() : await readLimited(req, maxBytes, tooLarge);
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw badRequest('POST body is not valid JSON.');
+        }
+        if (body === null || typeof body !== 'object') {
+          throw badRequest('POST body must be a JSON object.');
+        }
+        return body as GraphQLParams;
+      });
+    },
+  };
+}
+
+async function readLimited(request: Request, maxBytes: number, tooLarge: () => Error) {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
