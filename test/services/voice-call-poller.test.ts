@@ -117,14 +117,16 @@ describe.skipIf(!TEST_REDIS_URL)('VoiceCallPoller across instances (Redis lease)
     const b = make(redisB, 'b');
     try {
       const leaveA = a.follow(callId);
-      await new Promise((r) => setTimeout(r, 30));
+      // Waits for events, not for time: A polls (so it holds the lease) before B follows, and
+      // keeps polling after, while B, following too, never does.
+      await expect.poll(() => polls.a, { timeout: 30_000 }).toBeGreaterThan(0);
       const leaveB = b.follow(callId);
-      await new Promise((r) => setTimeout(r, 150));
-      expect(polls.a).toBeGreaterThan(0);
+      const aBefore = polls.a;
+      await expect.poll(() => polls.a, { timeout: 30_000 }).toBeGreaterThan(aBefore + 3);
       expect(polls.b).toBe(0);
       // A's listeners leave: A stops and releases, and B (still listening) takes over.
       leaveA();
-      await expect.poll(() => polls.b, { timeout: 2_000 }).toBeGreaterThan(0);
+      await expect.poll(() => polls.b, { timeout: 30_000 }).toBeGreaterThan(0);
       expect(a.started + b.started).toBe(2);
       leaveB();
     } finally {
