@@ -181,18 +181,25 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   });
 
   const sweeper = startSweeper({
-    orders,
-    oaPackages,
-    voice: voiceStore,
-    onVoiceCallChange: live.publishVoiceCall,
+    // Every ledger's sweep, declared by the feature that owns it.
+    ledgers: [
+      sales.ledgerSweep,
+      oaPurchases.ledgerSweep,
+      {
+        sweeps: 'stale voice calls',
+        sweep: async (staleAfterMs) => {
+          const calls = await voiceStore.sweepCalls(staleAfterMs);
+          for (const call of calls) live.publishVoiceCall(call);
+          return calls.length;
+        },
+      },
+      vas.ledgerSweep,
+    ],
     idempotency,
     slowestCallMs,
-    otpValiditySeconds: config.otp.validitySeconds,
     graceMs: config.sweeper.graceMs,
     intervalMs: config.sweeper.intervalMs,
-    onChange: live.publishOrder,
     logger,
-    vas,
   });
   await sweeper.sweep();
 

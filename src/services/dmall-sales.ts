@@ -31,6 +31,7 @@ import type { DmallClient, DmallRegistration } from '../vendors/dmall/client.js'
 import type { VendorError } from '../vendors/vendor-error.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
 import { type LedgerCall, LedgerCalls } from './ledger-call.js';
+import type { LedgerSweep } from './ledger-sweep.js';
 import { OtpClientLimiter } from './otp-client-limiter.js';
 
 /** What `requestOtp` can answer besides the order; the schema's result union lists these. */
@@ -104,6 +105,19 @@ export class DmallSales {
   private readonly calls: LedgerCalls;
   /** What every sale's ledger call shares: the order ledger, dmall, the key's saved id. */
   private readonly orders: Pick<LedgerCall<Order, unknown>, 'kind' | 'vendor' | 'savedAs' | 'find'>;
+
+  /** The order ledger's sweep: requests cut short become UNKNOWN, OTPs past validity EXPIRED. */
+  readonly ledgerSweep: LedgerSweep = {
+    sweeps: 'stale orders',
+    sweep: async (staleAfterMs) => {
+      const changed = await this.opts.orders.sweep({
+        staleAfterMs,
+        validitySeconds: this.opts.otp.validitySeconds,
+      });
+      for (const order of changed) this.opts.onChange(order);
+      return changed.length;
+    },
+  };
 
   constructor(private readonly opts: DmallSalesOptions) {
     this.now = opts.now ?? (() => new Date());

@@ -20,6 +20,7 @@ import { isCalendarDate, refusalReason } from '../vendors/esms/wire.js';
 import type { VendorError } from '../vendors/vendor-error.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
 import { failureReason, LedgerCalls } from './ledger-call.js';
+import type { LedgerSweep } from './ledger-sweep.js';
 
 /** What `purchaseOAPackage` can answer besides the purchase; its result union lists these. */
 export const PURCHASE_OA_PACKAGE_ERRORS = [
@@ -82,6 +83,12 @@ export class OAPackagePurchases {
   private readonly now: () => Date;
 
   private readonly calls: LedgerCalls;
+
+  /** The purchase ledger's sweep: purchases cut short mid-call become UNKNOWN. */
+  readonly ledgerSweep: LedgerSweep = {
+    sweeps: 'OA package purchases cut short',
+    sweep: async (staleAfterMs) => (await this.opts.store.sweep({ staleAfterMs })).length,
+  };
 
   constructor(private readonly opts: OAPackagePurchasesOptions) {
     this.now = opts.now ?? (() => new Date());

@@ -31,6 +31,7 @@ import { isVasSuccess } from '../vendors/vascloud/wire.js';
 import { VendorError } from '../vendors/vendor-error.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
 import { failureReason, LedgerCalls } from './ledger-call.js';
+import type { LedgerSweep } from './ledger-sweep.js';
 
 /** What `registerVasPackage` and `cancelVasPackage` can answer besides the transaction. */
 export const VAS_CHANGE_ERRORS = [
@@ -84,6 +85,12 @@ export class VasService {
   private readonly now: () => Date;
 
   private readonly calls: LedgerCalls;
+
+  /** The VAS ledger's sweep: transactions cut short or in doubt, settled from CheckServiceInfo. */
+  readonly ledgerSweep: LedgerSweep = {
+    sweeps: 'VAS transactions',
+    sweep: async (staleAfterMs) => (await this.sweep(staleAfterMs)).length,
+  };
 
   constructor(private readonly opts: VasServiceOptions) {
     this.now = opts.now ?? (() => new Date());
