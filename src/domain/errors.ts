@@ -480,43 +480,47 @@ export function serializeError(err: GatewayError): {
 
 /**
  * Results stored before 0.2 name the per-ledger vendor error types that VendorRejected and
- * VendorUnavailable replaced: rebuilt as the pair, so a replay answers as the API does now.
+ * VendorUnavailable replaced: rebuilt as the pair, so a replay answers as the API does now. Per
+ * old type: the pair, the vendor, the record's kind and the field that held its id, and for
+ * VasRejected the fields that held the vendor's code and message.
  */
-type Upgrade = (f: Record<string, unknown>) => ['VendorRejected' | 'VendorUnavailable', object];
-const record = (kind: VendorLedger, key: unknown) => ({ record: { kind, key: key ?? null } });
-const STORED_BEFORE_0_2: Record<string, Upgrade> = {
-  VasRejected: (f) => [
-    'VendorRejected',
-    {
-      vendor: 'vascloud',
-      vendorCode: f.errorId ?? null,
-      vendorMessage: f.errorDesc ?? null,
-      ...record('VasTransaction', f.transactionId),
-    },
-  ],
-  VasUnavailable: (f) => [
-    'VendorUnavailable',
-    { vendor: 'vascloud', ...record('VasTransaction', f.transactionId) },
-  ],
-  VoiceCallRejected: (f) => [
-    'VendorRejected',
-    { vendor: 'voiceOtp', ...record('VoiceCall', f.voiceCallId) },
-  ],
-  VoiceCallUnavailable: (f) => [
-    'VendorUnavailable',
-    { vendor: 'voiceOtp', ...record('VoiceCall', f.voiceCallId) },
-  ],
-  OAPackageRejected: (f) => [
-    'VendorRejected',
-    { vendor: 'esms', ...record('OAPackage', f.oaPackageId) },
-  ],
-  OAPackageVendorUnavailable: (f) => [
-    'VendorUnavailable',
-    { vendor: 'esms', ...record('OAPackage', f.oaPackageId) },
-  ],
-  VendorRejected: (f) => ['VendorRejected', f.record ? {} : record('Order', f.orderId)],
-  VendorUnavailable: (f) => ['VendorUnavailable', f.record ? {} : record('Order', f.orderId)],
+const STORED_BEFORE_0_2: Record<
+  string,
+  [pair: 'VendorRejected' | 'VendorUnavailable', vendor: string, kind: VendorLedger, id: string]
+> = {
+  VasRejected: ['VendorRejected', 'vascloud', 'VasTransaction', 'transactionId'],
+  VasUnavailable: ['VendorUnavailable', 'vascloud', 'VasTransaction', 'transactionId'],
+  VoiceCallRejected: ['VendorRejected', 'voiceOtp', 'VoiceCall', 'voiceCallId'],
+  VoiceCallUnavailable: ['VendorUnavailable', 'voiceOtp', 'VoiceCall', 'voiceCallId'],
+  OAPackageRejected: ['VendorRejected', 'esms', 'OAPackage', 'oaPackageId'],
+  OAPackageVendorUnavailable: ['VendorUnavailable', 'esms', 'OAPackage', 'oaPackageId'],
+  VendorRejected: ['VendorRejected', 'dmall', 'Order', 'orderId'],
+  VendorUnavailable: ['VendorUnavailable', 'dmall', 'Order', 'orderId'],
 };
+
+function upgradeStored(
+  name: string,
+  fields: Record<string, unknown>,
+): { name: string; fields: Record<string, unknown> } {
+  const old = STORED_BEFORE_0_2[name];
+  // Stored since 0.2 (it has its record), or not a vendor error at all: as it is.
+  if (!old || fields.record) return { name, fields };
+  const [pair, vendor, kind, id] = old;
+  return {
+    name: pair,
+    fields: {
+      ...PAIR_DEFAULTS[pair],
+      vendor,
+      ...fields,
+      ...(name === 'VasRejected' && {
+        vendorCode: fields.errorId ?? null,
+        vendorMessage: fields.errorDesc ?? null,
+      }),
+      record: { kind, key: fields[id] ?? null },
+      name: pair,
+    },
+  };
+}
 
 /** What the pair's fields are when a stored result of an older type did not have them. */
 const PAIR_DEFAULTS = {
@@ -530,13 +534,7 @@ const PAIR_DEFAULTS = {
 };
 
 export function deserializeError(stored: { name: string; fields: Record<string, unknown> }) {
-  let { name, fields } = stored;
-  const upgrade = STORED_BEFORE_0_2[name];
-  if (upgrade) {
-    const [pair, added] = upgrade(fields);
-    name = pair;
-    fields = { ...PAIR_DEFAULTS[pair], ...fields, ...added, name: pair };
-  }
+  const { name, fields } = upgradeStored(stored.name, stored.fields);
   const cls = ERROR_CLASSES[name as ErrorName];
   if (!cls) throw new Error(`Unknown stored error ${name}`);
   const err = Object.create(cls.prototype) as GatewayError;
