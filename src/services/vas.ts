@@ -307,28 +307,10 @@ export class VasService {
       state = await this.check(parsePhone(tx.phone), tx.serviceId, tx.packageId);
     } catch (err) {
       if (!(err instanceof VendorUnavailable)) throw err;
-      const attempts = tx.settleAttempts + 1;
-      const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
-      return (
-        (await this.opts.store.transition(
-          tx,
-          'UNKNOWN',
-          { settleAttempts: attempts, nextSettleAt: next },
-          `Settlement check ${attempts} got no answer (${err.reason}); next check after ${next}`,
-        )) ?? this.current(tx)
-      );
+      return this.checkAgainLater(tx, `got no answer (${err.reason})`);
     }
     if (state.active === null) {
-      const attempts = tx.settleAttempts + 1;
-      const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
-      return (
-        (await this.opts.store.transition(
-          tx,
-          'UNKNOWN',
-          { settleAttempts: attempts, nextSettleAt: next },
-          `Settlement check ${attempts} refused by the SDP (error_id ${state.errorId}); next check after ${next}`,
-        )) ?? this.current(tx)
-      );
+      return this.checkAgainLater(tx, `refused by the SDP (error_id ${state.errorId})`);
     }
     const wanted = tx.action === 'REGISTER';
     const through = state.active === wanted;
@@ -447,6 +429,20 @@ export class VasService {
       errorId: null,
       errorDesc: null,
     });
+  }
+
+  /** Keeps a transaction UNKNOWN after a check that settled nothing, with the next one backed off. */
+  private async checkAgainLater(tx: VasTransaction, why: string): Promise<VasTransaction> {
+    const attempts = tx.settleAttempts + 1;
+    const next = new Date(this.now().getTime() + settleBackoffMs(attempts)).toISOString();
+    return (
+      (await this.opts.store.transition(
+        tx,
+        'UNKNOWN',
+        { settleAttempts: attempts, nextSettleAt: next },
+        `Settlement check ${attempts} ${why}; next check after ${next}`,
+      )) ?? this.current(tx)
+    );
   }
 
   private async current(tx: VasTransaction): Promise<VasTransaction> {
