@@ -12,6 +12,7 @@ import type { VasSubscriptionState, VasTransactionEvent } from './domain/vas.js'
 import type { VoiceCall } from './domain/voice.js';
 import type { DmallSales } from './services/dmall-sales.js';
 import type { OAPackagePurchases } from './services/oa-packages.js';
+import type { PhoneVerificationService } from './services/phone-verification.js';
 import type { VasService } from './services/vas.js';
 import type { VoiceOtpService } from './services/voice-otp.js';
 import type { KeyUse } from './store/idempotency.js';
@@ -47,7 +48,10 @@ export interface Context {
   /** Zalo OA package purchases through eSMS. */
   oaPurchases: OAPackagePurchases;
   vas: VasService;
+  /** Voice OTP calls and the account balance. */
   voice: VoiceOtpService;
+  /** Phone verification, whose calls `voice` places. */
+  verifications: PhoneVerificationService;
   eligibility: EligibilityProvider;
   pubsub: GatewayPubSub;
   loaders: Loaders;

@@ -15,6 +15,7 @@ import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
 import { OtpClientLimiter } from './services/otp-client-limiter.js';
+import { PhoneVerificationService } from './services/phone-verification.js';
 import { RedisSharedCache } from './services/shared-cache.js';
 import { VasService } from './services/vas.js';
 import { RedisPollLease } from './services/voice-call-poller.js';
@@ -159,9 +160,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     store: voiceStore,
     idempotent,
     voiceOtp: vendors.voiceOtp,
-    secret: config.secret,
-    verification: config.verification,
-    calls: { limits: config.voice.limits, guard: config.voice.guard },
+    rules: { limits: config.voice.limits, guard: config.voice.guard },
     balance: {
       cacheSeconds: config.voice.balanceCacheSeconds,
       warnBelow: config.voice.balanceWarn,
@@ -176,6 +175,15 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     },
     registry,
     onCallChange: live.publishVoiceCall,
+    logger,
+    now,
+  });
+  const verifications = new PhoneVerificationService({
+    store: voiceStore,
+    idempotent,
+    calls: voice,
+    secret: config.secret,
+    rules: config.verification,
     logger,
     now,
   });
@@ -227,6 +235,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       oaPurchases,
       vas,
       voice,
+      verifications,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,

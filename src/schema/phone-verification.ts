@@ -9,7 +9,7 @@ import {
   CHECK_PHONE_VERIFICATION_ERRORS,
   PHONE_VERIFICATION_ERRORS,
   START_PHONE_VERIFICATION_ERRORS,
-} from '../services/voice-otp.js';
+} from '../services/phone-verification.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeyField } from './idempotency-key.js';
@@ -65,7 +65,7 @@ builder.node(PhoneVerificationRef, {
     Promise.all(
       ids.map(async (id) => {
         const v = await ctx.access.get('PhoneVerification', id);
-        return v ? ctx.voice.seen(v) : null;
+        return v ? ctx.verifications.seen(v) : null;
       }),
     ),
   fields: (t) => ({
@@ -146,7 +146,7 @@ builder.mutationField('startPhoneVerification', (t) =>
         'The verification with its call placed, or why not.',
       ),
     },
-    resolve: (_root, { input }, ctx) => ctx.voice.startVerification(ctx.clientId, input),
+    resolve: (_root, { input }, ctx) => ctx.verifications.startVerification(ctx.clientId, input),
   }),
 );
 
@@ -173,7 +173,7 @@ builder.mutationField('checkPhoneVerification', (t) =>
       ),
     },
     resolve: async (_root, { input }, ctx) =>
-      ctx.voice.checkVerification(
+      ctx.verifications.checkVerification(
         await ownVerification(ctx, readGlobalId(String(input.id), 'PhoneVerification')),
         { code: input.code, idempotencyKey: input.idempotencyKey },
       ),
@@ -191,7 +191,7 @@ builder.mutationField('cancelPhoneVerification', (t) =>
       ...verificationResult('CancelPhoneVerification', 'The verification, or why not.'),
     },
     resolve: async (_root, { id }, ctx) =>
-      ctx.voice.cancelVerification(
+      ctx.verifications.cancelVerification(
         await ownVerification(ctx, readGlobalId(String(id), 'PhoneVerification')),
       ),
   }),

@@ -35,9 +35,7 @@ describe.skipIf(!TEST_REDIS_URL)('the voice balance across instances', () => {
         store: {} as VoiceStore,
         idempotent: {} as IdempotentRunner,
         voiceOtp: vendor,
-        secret: 'shared-cache-test-secret-of-32-chars!!',
-        verification: { validitySeconds: 600, maxChecks: 5, maxSends: 3, perPhoneHour: 5 },
-        calls: {
+        rules: {
           limits: { perPhone10Min: 3, perPhoneDay: 10, perClientMinute: 30, perClientDay: 1000 },
           guard: { windowSeconds: 3600, maxUnconverted: 20, cooldownSeconds: 3600 },
         },
