@@ -14,7 +14,7 @@ import type { DmallSales } from './services/dmall-sales.js';
 import type { OAPackagePurchases } from './services/oa-packages.js';
 import type { PhoneVerificationService } from './services/phone-verification.js';
 import type { VasService } from './services/vas.js';
-import type { VoiceOtpService } from './services/voice-otp.js';
+import type { VoiceCallService } from './services/voice-calls.js';
 import type { KeyUse } from './store/idempotency.js';
 import type { VoiceCallEvent } from './store/voice.js';
 
@@ -49,7 +49,7 @@ export interface Context {
   oaPurchases: OAPackagePurchases;
   vas: VasService;
   /** Voice OTP calls and the account balance. */
-  voice: VoiceOtpService;
+  voice: VoiceCallService;
   /** Phone verification, whose calls `voice` places. */
   verifications: PhoneVerificationService;
   eligibility: EligibilityProvider;

@@ -19,7 +19,7 @@ import { PhoneVerificationService } from './services/phone-verification.js';
 import { RedisSharedCache } from './services/shared-cache.js';
 import { VasService } from './services/vas.js';
 import { RedisPollLease } from './services/voice-call-poller.js';
-import { VoiceOtpService } from './services/voice-otp.js';
+import { VoiceCallService } from './services/voice-calls.js';
 import { ClientStore } from './store/clients.js';
 import { type Database, openDatabase } from './store/database.js';
 import { IdempotencyStore } from './store/idempotency.js';
@@ -49,7 +49,7 @@ export interface Gateway {
   vendors: Vendors;
   orders: OrderStore;
   oaPackages: OAPackageStore;
-  voice: VoiceOtpService;
+  voice: VoiceCallService;
   idempotency: IdempotencyStore;
   vas: VasService;
   vasStore: VasStore;
@@ -156,7 +156,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   vendors.listen('vascloud', (event) => vas.onNotification(event as VasNotification));
 
   const voiceStore = new VoiceStore(db, now);
-  const voice = new VoiceOtpService({
+  const voice = new VoiceCallService({
     store: voiceStore,
     idempotent,
     voiceOtp: vendors.voiceOtp,

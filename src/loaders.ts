@@ -6,13 +6,13 @@ import type { OAPackageEvent } from './domain/oa-package.js';
 import type { OrderEvent } from './domain/order.js';
 import type { VasTransactionEvent } from './domain/vas.js';
 import type { VoiceCall } from './domain/voice.js';
-import type { VoiceOtpService } from './services/voice-otp.js';
+import type { VoiceCallService } from './services/voice-calls.js';
 import type { KeyUse } from './store/idempotency.js';
 import type { VoiceCallEvent } from './store/voice.js';
 
 /** What the loaders read from: the record sources, and the voice service for call status. */
 export interface LoaderSources extends RecordSources {
-  voice: VoiceOtpService;
+  voice: VoiceCallService;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type VoiceCallStatus,
 } from '../domain/voice.js';
 import { VOICE_CALL_LIMITS, type VoiceCallLimit } from '../domain/voice-limits.js';
-import { SEND_VOICE_OTP_ERRORS } from '../services/voice-otp.js';
+import { SEND_VOICE_OTP_ERRORS } from '../services/voice-calls.js';
 import { encodeCursor } from '../store/keyset.js';
 import type { VoiceCallEvent, VoiceCallFilter } from '../store/voice.js';
 import { builder } from './builder.js';

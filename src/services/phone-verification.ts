@@ -20,8 +20,8 @@ import {
   type ResultCodec,
   readKey,
 } from './idempotent.js';
+import { CALL_ERRORS, readPhone, type VoiceCallService } from './voice-calls.js';
 import type { VoiceMetrics } from './voice-metrics.js';
-import { CALL_ERRORS, readPhone, type VoiceOtpService } from './voice-otp.js';
 
 /** What `startPhoneVerification` can answer besides the verification. */
 export const START_PHONE_VERIFICATION_ERRORS = [
@@ -58,7 +58,7 @@ export interface PhoneVerificationServiceOptions {
    * Places each verification's call, under the same caps, fraud guard and metrics as any other
    * call.
    */
-  calls: VoiceOtpService;
+  calls: VoiceCallService;
   /** Keys the code hashes (GATEWAY_SECRET). */
   secret: string;
   /** Validity, checks, sends and the per-phone cap (`VERIFICATION_*`). */

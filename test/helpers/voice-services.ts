@@ -4,7 +4,7 @@ import { afterEach, beforeEach } from 'vitest';
 import type { VoiceCall } from '../../src/domain/voice.js';
 import { IdempotentRunner } from '../../src/services/idempotent.js';
 import { PhoneVerificationService } from '../../src/services/phone-verification.js';
-import { VoiceOtpService } from '../../src/services/voice-otp.js';
+import { VoiceCallService } from '../../src/services/voice-calls.js';
 import { IdempotencyStore } from '../../src/store/idempotency.js';
 import { VoiceStore } from '../../src/store/voice.js';
 import { VendorHttp, VendorMetrics } from '../../src/vendors/http.js';
@@ -26,7 +26,7 @@ const CREDENTIALS = { username: 'u', password: 'p', key: 'k', sender: 'DAUSO1' }
 interface VoiceServices {
   sim: VoiceOtpSimulator;
   store: VoiceStore;
-  voice: VoiceOtpService;
+  voice: VoiceCallService;
   verifications: PhoneVerificationService;
   /** Every call the calls service published, in order. */
   changes: VoiceCall[];
@@ -83,7 +83,7 @@ async function startVoiceServices(
     secret: VOICE_SECRET,
     duplicateWaitMs: 5_000,
   });
-  const voice = new VoiceOtpService({
+  const voice = new VoiceCallService({
     store,
     idempotent,
     voiceOtp: new VoiceOtpClient({ http, ...CREDENTIALS }),

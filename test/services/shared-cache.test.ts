@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IdempotentRunner } from '../../src/services/idempotent.js';
 import { RedisSharedCache } from '../../src/services/shared-cache.js';
-import { VoiceOtpService } from '../../src/services/voice-otp.js';
+import { VoiceCallService } from '../../src/services/voice-calls.js';
 import type { VoiceStore } from '../../src/store/voice.js';
 import type { VoiceOtpClient } from '../../src/vendors/voice-otp/client.js';
 
@@ -31,7 +31,7 @@ describe.skipIf(!TEST_REDIS_URL)('the voice balance across instances', () => {
     const instance = () => {
       const redis = new Redis(TEST_REDIS_URL!);
       clients.push(redis);
-      return new VoiceOtpService({
+      return new VoiceCallService({
         store: {} as VoiceStore,
         idempotent: {} as IdempotentRunner,
         voiceOtp: vendor,

@@ -6,7 +6,7 @@ import { useVoiceServices } from '../helpers/voice-services.js';
 
 /** The voice call service on its own: real stores, a real simulator, no GraphQL. */
 
-describe.each(DIALECTS)('the voice OTP service on $name', ({ create }) => {
+describe.each(DIALECTS)('the voice call service on $name', ({ create }) => {
   const services = useVoiceServices(create);
   const client = 'app-svc';
 

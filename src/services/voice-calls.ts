@@ -49,7 +49,7 @@ export interface VoiceOtpBalanceReading {
   checkedAt: string;
 }
 
-export interface VoiceOtpServiceOptions {
+export interface VoiceCallServiceOptions {
   store: VoiceStore;
   idempotent: IdempotentRunner;
   voiceOtp: VoiceOtpClient;
@@ -72,7 +72,7 @@ const BALANCE_KEY = 'voice-otp-balance';
  * before `postSMS` and updated after; the digits it reads are passed to the vendor and nowhere
  * else (never stored, logged or returned). Phone verification places its calls through here.
  */
-export class VoiceOtpService {
+export class VoiceCallService {
   readonly poller: VoiceCallPoller;
   private readonly now: () => Date;
   private balanceCache: { reading: VoiceOtpBalanceReading; until: number } | null = null;
@@ -83,7 +83,7 @@ export class VoiceOtpService {
 
   private readonly calls: LedgerCalls;
 
-  constructor(private readonly opts: VoiceOtpServiceOptions) {
+  constructor(private readonly opts: VoiceCallServiceOptions) {
     this.now = opts.now ?? (() => new Date());
     this.calls = new LedgerCalls(opts.idempotent);
     this.poller = new VoiceCallPoller({
