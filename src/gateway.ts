@@ -190,19 +190,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
 
   const sweeper = startSweeper({
     // Every ledger's sweep, declared by the feature that owns it.
-    ledgers: [
-      sales.ledgerSweep,
-      oaPurchases.ledgerSweep,
-      {
-        sweeps: 'stale voice calls',
-        sweep: async (staleAfterMs) => {
-          const calls = await voiceStore.sweepCalls(staleAfterMs);
-          for (const call of calls) live.publishVoiceCall(call);
-          return calls.length;
-        },
-      },
-      vas.ledgerSweep,
-    ],
+    ledgers: [sales.ledgerSweep, oaPurchases.ledgerSweep, voice.ledgerSweep, vas.ledgerSweep],
     idempotency,
     slowestCallMs,
     graceMs: config.sweeper.graceMs,

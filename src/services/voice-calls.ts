@@ -17,6 +17,7 @@ import { VendorError } from '../vendors/vendor-error.js';
 import type { VoiceOtpClient } from '../vendors/voice-otp/client.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
 import { LedgerCalls, vendorErrorOf } from './ledger-call.js';
+import type { LedgerSweep } from './ledger-sweep.js';
 import type { SharedCache } from './shared-cache.js';
 import { LocalPollLease, type PollLease, VoiceCallPoller } from './voice-call-poller.js';
 import { VoiceMetrics } from './voice-metrics.js';
@@ -82,6 +83,16 @@ export class VoiceCallService {
   readonly metrics: VoiceMetrics;
 
   private readonly calls: LedgerCalls;
+
+  /** The call ledger's sweep: calls recorded but never answered by `postSMS` become UNKNOWN. */
+  readonly ledgerSweep: LedgerSweep = {
+    sweeps: 'stale voice calls',
+    sweep: async (staleAfterMs) => {
+      const calls = await this.opts.store.sweepCalls(staleAfterMs);
+      for (const call of calls) this.opts.onCallChange(call);
+      return calls.length;
+    },
+  };
 
   constructor(private readonly opts: VoiceCallServiceOptions) {
     this.now = opts.now ?? (() => new Date());
