@@ -12,6 +12,7 @@ import {
 import type { Caller } from '../domain/access.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { documentCost } from './edge/document-limits.js';
+import { type ProtocolCode, refusal } from './edge/refusal.js';
 
 export type { Caller } from '../domain/access.js';
 
@@ -20,12 +21,11 @@ const KEY_CACHE_MAX = 10_000;
 
 export function unauthenticated(): GraphQLError {
   // One answer for every reason (missing, malformed, unknown, revoked, disabled): nothing to probe.
-  return new GraphQLError('A valid API key is required: send Authorization: Bearer <key>.', {
-    extensions: {
-      code: 'UNAUTHENTICATED',
-      http: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
-    },
-  });
+  return refusal(
+    'A valid API key is required: send Authorization: Bearer <key>.',
+    'UNAUTHENTICATED',
+    { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+  );
 }
 
 export interface AuthenticatorOptions {
@@ -45,7 +45,10 @@ export type Authenticate = (headers: Headers, options?: { fresh?: boolean }) => 
 
 /** True for the error `unauthenticated()` makes: the key is not (or no longer) valid. */
 export function isUnauthenticated(err: unknown): boolean {
-  return err instanceof GraphQLError && err.extensions.code === 'UNAUTHENTICATED';
+  return (
+    err instanceof GraphQLError &&
+    err.extensions.code === ('UNAUTHENTICATED' satisfies ProtocolCode)
+  );
 }
 
 /**
@@ -169,15 +172,11 @@ export function useClientBudgets(options: BudgetOptions): Plugin<{ caller?: Call
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      return new GraphQLError(
+      return refusal(
         `This client is over its budget for this minute; retry in ${retryAfterSeconds} s.`,
-        {
-          extensions: {
-            code: 'RATE_LIMITED',
-            retryAfterSeconds,
-            http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
-          },
-        },
+        'RATE_LIMITED',
+        { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+        { retryAfterSeconds },
       );
     }
   };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { refusal } from './edge/refusal.js';
 
 /** Gives back a slot; calling it again does nothing. */
 export type Release = () => void;
@@ -19,9 +20,11 @@ export interface SubscriptionSlots {
 }
 
 export function tooManySubscriptions(limit: number): GraphQLError {
-  return new GraphQLError(
+  return refusal(
     `This client already holds ${limit} open subscriptions (CLIENT_MAX_SUBSCRIPTIONS); end one before opening another.`,
-    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit, http: { status: 429 } } },
+    'TOO_MANY_SUBSCRIPTIONS',
+    429,
+    { limit },
   );
 }
 

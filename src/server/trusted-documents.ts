@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Caller } from './auth.js';
+import { refusal, refusalShape } from './edge/refusal.js';
+
+const ONLY_PUBLISHED =
+  'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.';
 
 /**
  * The manifest codegen's client preset writes for the operations in `operations/` (`npm run
@@ -51,19 +54,17 @@ export function useTrustedDocuments(
       return !!caller && (caller.scopes === null || caller.scopes.includes('explore'));
     },
     customErrors: {
-      persistedQueryOnly: {
-        message:
-          'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.',
-        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 403 } },
-      },
-      notFound: {
-        message: 'No published operation has this hash.',
-        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
-      },
-      keyNotFound: {
-        message: 'Send a query, or extensions.persistedQuery.sha256Hash of a published operation.',
-        extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
-      },
+      persistedQueryOnly: refusalShape(ONLY_PUBLISHED, 'PERSISTED_QUERY_ONLY', 403),
+      notFound: refusalShape(
+        'No published operation has this hash.',
+        'PERSISTED_QUERY_NOT_FOUND',
+        400,
+      ),
+      keyNotFound: refusalShape(
+        'Send a query, or extensions.persistedQuery.sha256Hash of a published operation.',
+        'PERSISTED_QUERY_ID_REQUIRED',
+        400,
+      ),
     },
   });
   return {
@@ -92,10 +93,7 @@ export function usePublishedDocumentsOnly(
     if (!caller || caller.scopes === null || caller.scopes.includes('explore')) return null;
     const query = context.params?.query;
     if (typeof query === 'string' && published.has(query)) return null;
-    return new GraphQLError(
-      'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.',
-      { extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 403 } } },
-    );
+    return refusal(ONLY_PUBLISHED, 'PERSISTED_QUERY_ONLY', 403);
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {

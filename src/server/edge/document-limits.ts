@@ -26,11 +26,13 @@ import { refusal } from './refusal.js';
 type Limits = Config['limits'];
 
 /** An error for a refused document: one per request, naming the rule and its variable. */
-function limitError(rule: string, variable: string, limit: number, found?: number) {
+type Rule = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_COST';
+
+function limitError(rule: Rule, variable: string, limit: number, found?: number) {
   const detail = found === undefined ? '' : ` (found ${found})`;
   return refusal(
     `Document refused: it exceeds the ${rule.toLowerCase().replace('_', ' ')} limit of ${limit}${detail} (${variable}).`,
-    `${rule}_EXCEEDED`,
+    `${rule}_EXCEEDED` as const,
     400,
   );
 }
@@ -96,7 +98,7 @@ function inspectDocument(
 
   let refused: GraphQLError | null = null;
   const onReject =
-    (rule: string, variable: string, limit: number): GraphQLArmorRejectCallback =>
+    (rule: Rule, variable: string, limit: number): GraphQLArmorRejectCallback =>
     (_ctx, err) => {
       refused ??= limitError(rule, variable, limit, foundIn(err.message));
     };
