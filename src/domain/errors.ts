@@ -426,7 +426,8 @@ export class VoiceCallPrefixBlocked extends GatewayError {
  * from it, and one GraphQL type per entry that can appear in a result union (`schema/errors.ts`
  * fails to compile if an entry is missing there); result unions name their members from it, and
  * a stored result is rebuilt from it for an idempotent replay. A new error is one class above,
- * one line here and its entry in `schema/errors.ts`.
+ * one line here and its GraphQL type beside the fields that answer it (`schema/*-errors.ts`, or
+ * `schema/errors.ts` for one every feature shares), gathered in `ERROR_TYPES`.
  */
 export const ERROR_CLASSES = {
   InvalidPhoneNumber,
