@@ -1,4 +1,5 @@
 import { type OtpLimit, OtpRateLimited } from './errors.js';
+import { HOUR_MS, longestWait, MINUTE_MS, type WindowCheck } from './windows.js';
 
 export interface OtpLimits {
   perPhoneHour: number;
@@ -6,68 +7,60 @@ export interface OtpLimits {
   perClientMinute: number;
 }
 
-interface Window {
-  limit: OtpLimit;
-  max: number;
-  ms: number;
-  times: readonly Date[];
-  message: string;
+/** How far back each OTP limit counts, in ms. */
+export type OtpLimitWindows = Readonly<Record<OtpLimit, number>>;
+
+export const OTP_LIMIT_WINDOWS: OtpLimitWindows = {
+  CLIENT_PER_MINUTE: MINUTE_MS,
+  PHONE_PER_10_MINUTES: 10 * MINUTE_MS,
+  PHONE_PER_HOUR: HOUR_MS,
+};
+
+/** How far back a phone's OTP requests can still count: its longest window. */
+export function phoneLookbackMs(windows: OtpLimitWindows = OTP_LIMIT_WINDOWS): number {
+  return Math.max(windows.PHONE_PER_10_MINUTES, windows.PHONE_PER_HOUR);
 }
 
 /**
- * Sliding-window limits on OTP requests. `phoneTimes` are the phone's requests in the last hour,
- * `clientTimes` the client's in the last minute. Returns the tightest limit that is reached, with
- * how long until the oldest request in that window leaves it.
+ * Sliding-window limits on OTP requests. `phoneTimes` are the phone's requests within
+ * `phoneLookbackMs`, `clientTimes` the client's within its minute. Returns the tightest limit
+ * that is reached, with how long until the oldest request in that window leaves it.
  */
 export function checkOtpLimits(input: {
   now: Date;
   limits: OtpLimits;
   phoneTimes: readonly Date[];
   clientTimes: readonly Date[];
+  windows?: OtpLimitWindows;
 }): OtpRateLimited | null {
-  const { now, limits } = input;
-  const windows: Window[] = [
+  const { now, limits, windows = OTP_LIMIT_WINDOWS } = input;
+  const checks: Array<WindowCheck<OtpLimit>> = [
     {
       limit: 'CLIENT_PER_MINUTE',
       max: limits.perClientMinute,
-      ms: 60_000,
       times: input.clientTimes,
-      message: `This client asked for ${limits.perClientMinute} OTPs in the last minute`,
+      what: `This client asked for ${limits.perClientMinute} OTPs`,
     },
     {
       limit: 'PHONE_PER_10_MINUTES',
       max: limits.perPhone10Min,
-      ms: 600_000,
       times: input.phoneTimes,
-      message: `This phone was sent ${limits.perPhone10Min} OTPs in the last 10 minutes`,
+      what: `This phone was sent ${limits.perPhone10Min} OTPs`,
     },
     {
       limit: 'PHONE_PER_HOUR',
       max: limits.perPhoneHour,
-      ms: 3_600_000,
       times: input.phoneTimes,
-      message: `This phone was sent ${limits.perPhoneHour} OTPs in the last hour`,
+      what: `This phone was sent ${limits.perPhoneHour} OTPs`,
     },
   ];
-  let worst: OtpRateLimited | null = null;
-  for (const w of windows) {
-    const inWindow = w.times
-      .filter((t) => now.getTime() - t.getTime() < w.ms)
-      .sort((a, b) => a.getTime() - b.getTime());
-    if (inWindow.length < w.max) continue;
-    // The request that must age out before one more fits.
-    const oldest = inWindow[inWindow.length - w.max]!;
-    const retryAfterSeconds = Math.max(
-      1,
-      Math.ceil((oldest.getTime() + w.ms - now.getTime()) / 1000),
-    );
-    if (!worst || retryAfterSeconds > worst.retryAfterSeconds) {
-      worst = new OtpRateLimited(
-        `${w.message}; try again in ${retryAfterSeconds} s.`,
-        retryAfterSeconds,
-        w.limit,
-      );
-    }
-  }
-  return worst;
+  const hit = longestWait(checks, windows, now);
+  return (
+    hit &&
+    new OtpRateLimited(
+      `${hit.reached}; try again in ${hit.retryAfterSeconds} s.`,
+      hit.retryAfterSeconds,
+      hit.limit,
+    )
+  );
 }

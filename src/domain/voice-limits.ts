@@ -3,6 +3,8 @@
  * and the fraud guard's prefix. Pure: the store counts, this decides.
  */
 
+import { DAY_MS, longestWait, MINUTE_MS, type WindowCheck } from './windows.js';
+
 export const VOICE_CALL_LIMITS = [
   'PHONE_PER_10_MINUTES',
   'PHONE_PER_DAY',
@@ -32,71 +34,76 @@ export interface VoiceCallRefusal {
   message: string;
 }
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
+/** How far back each call limit counts, in ms. */
+export type VoiceCallLimitWindows = Readonly<Record<VoiceCallLimit, number>>;
+
+export const VOICE_CALL_LIMIT_WINDOWS: VoiceCallLimitWindows = {
+  PHONE_PER_10_MINUTES: 10 * MINUTE_MS,
+  PHONE_PER_DAY: DAY_MS,
+  CLIENT_PER_MINUTE: MINUTE_MS,
+  CLIENT_PER_DAY: DAY_MS,
+};
+
+/** How far back a phone's and a client's calls can still count: each one's longest window. */
+export function callLookbackMs(windows: VoiceCallLimitWindows = VOICE_CALL_LIMIT_WINDOWS): {
+  phone: number;
+  client: number;
+} {
+  return {
+    phone: Math.max(windows.PHONE_PER_10_MINUTES, windows.PHONE_PER_DAY),
+    client: Math.max(windows.CLIENT_PER_MINUTE, windows.CLIENT_PER_DAY),
+  };
+}
 
 /**
  * The limit a new call would break, with how long until the oldest call of that window leaves
- * it; the longest wait when several are reached. `phoneTimes` and `clientTimes` are the calls of
- * the last day to the phone (any client) and by the client (any phone).
+ * it; the longest wait when several are reached. `phoneTimes` and `clientTimes` are the calls
+ * within `callLookbackMs` to the phone (any client) and by the client (any phone).
  */
 export function checkVoiceCallLimits(input: {
   now: Date;
   limits: VoiceCallLimits;
   phoneTimes: readonly Date[];
   clientTimes: readonly Date[];
+  windows?: VoiceCallLimitWindows;
 }): VoiceCallRefusal | null {
-  const { now, limits } = input;
-  const windows = [
+  const { now, limits, windows = VOICE_CALL_LIMIT_WINDOWS } = input;
+  const phone = (max: number) => `This phone was called ${max} times`;
+  const client = (max: number) => `This client placed ${max} calls`;
+  const checks: Array<WindowCheck<VoiceCallLimit>> = [
     {
-      limit: 'PHONE_PER_10_MINUTES' as const,
+      limit: 'PHONE_PER_10_MINUTES',
       max: limits.perPhone10Min,
-      ms: 10 * MINUTE,
       times: input.phoneTimes,
-      what: `This phone was called ${limits.perPhone10Min} times in the last 10 minutes`,
+      what: phone(limits.perPhone10Min),
     },
     {
-      limit: 'PHONE_PER_DAY' as const,
+      limit: 'PHONE_PER_DAY',
       max: limits.perPhoneDay,
-      ms: DAY,
       times: input.phoneTimes,
-      what: `This phone was called ${limits.perPhoneDay} times in the last 24 hours`,
+      what: phone(limits.perPhoneDay),
     },
     {
-      limit: 'CLIENT_PER_MINUTE' as const,
+      limit: 'CLIENT_PER_MINUTE',
       max: limits.perClientMinute,
-      ms: MINUTE,
       times: input.clientTimes,
-      what: `This client placed ${limits.perClientMinute} calls in the last minute`,
+      what: client(limits.perClientMinute),
     },
     {
-      limit: 'CLIENT_PER_DAY' as const,
+      limit: 'CLIENT_PER_DAY',
       max: limits.perClientDay,
-      ms: DAY,
       times: input.clientTimes,
-      what: `This client placed ${limits.perClientDay} calls in the last 24 hours`,
+      what: client(limits.perClientDay),
     },
   ];
-  let worst: VoiceCallRefusal | null = null;
-  for (const w of windows) {
-    const inWindow = w.times
-      .filter((t) => now.getTime() - t.getTime() < w.ms)
-      .sort((a, b) => a.getTime() - b.getTime());
-    if (inWindow.length < w.max) continue;
-    const oldest = inWindow[inWindow.length - w.max]!;
-    const retryAfterSeconds = Math.max(
-      1,
-      Math.ceil((oldest.getTime() + w.ms - now.getTime()) / 1000),
-    );
-    if (!worst || retryAfterSeconds > worst.retryAfterSeconds) {
-      worst = {
-        limit: w.limit,
-        retryAfterSeconds,
-        message: `${w.what}; no call was placed. Try again in ${retryAfterSeconds} s.`,
-      };
+  const hit = longestWait(checks, windows, now);
+  return (
+    hit && {
+      limit: hit.limit,
+      retryAfterSeconds: hit.retryAfterSeconds,
+      message: `${hit.reached}; no call was placed. Try again in ${hit.retryAfterSeconds} s.`,
     }
-  }
-  return worst;
+  );
 }
 
 /** Digits of the local form the guard groups numbers by. */

@@ -1,0 +1,78 @@
+/**
+ * Sliding windows, the one way the gateway's limits count: OTP requests, voice calls,
+ * verifications and OA package purchases. Pure; the stores read the times, these decide.
+ */
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** Where a window of `ms` ending at `now` starts: what a store reads back to. */
+export function windowStart(now: Date, ms: number): Date {
+  return new Date(now.getTime() - ms);
+}
+
+/**
+ * Whole seconds (at least 1) until one more event fits under `max` (1 or more) per `windowMs`,
+ * given the times of earlier events in any order (those outside the window do not count); null
+ * while it fits now. The event that must leave the window first is the `max`-th newest.
+ */
+export function secondsUntilRoom(
+  times: readonly Date[],
+  max: number,
+  windowMs: number,
+  now: Date,
+): number | null {
+  const inWindow = times
+    .map((t) => t.getTime())
+    .filter((t) => now.getTime() - t < windowMs)
+    .sort((a, b) => a - b);
+  if (inWindow.length < max) return null;
+  const oldest = inWindow[inWindow.length - max]!;
+  return Math.max(1, Math.ceil((oldest + windowMs - now.getTime()) / 1000));
+}
+
+/** A window for "in the last …": `60_000` → `minute`, `600_000` → `10 minutes`, a day → `24 hours`. */
+export function spellWindow(ms: number): string {
+  const [n, unit] =
+    ms % HOUR_MS === 0
+      ? [ms / HOUR_MS, 'hour']
+      : ms % MINUTE_MS === 0
+        ? [ms / MINUTE_MS, 'minute']
+        : [ms / 1000, 'second'];
+  return n === 1 ? unit : `${n} ${unit}s`;
+}
+
+/** One limit to check: at most `max` of `times` per its window. */
+export interface WindowCheck<L extends string> {
+  limit: L;
+  max: number;
+  times: readonly Date[];
+  /** What reaching it means, for "… in the last <window>". */
+  what: string;
+}
+
+/**
+ * Of several limits, each with its window in `windows`, the one reached that frees up last:
+ * its wait and "`what` in the last <window>"; null while none is reached.
+ */
+export function longestWait<L extends string>(
+  checks: ReadonlyArray<WindowCheck<L>>,
+  windows: Readonly<Record<L, number>>,
+  now: Date,
+): { limit: L; retryAfterSeconds: number; reached: string } | null {
+  let worst: { limit: L; retryAfterSeconds: number; reached: string } | null = null;
+  for (const c of checks) {
+    const ms = windows[c.limit];
+    const retryAfterSeconds = secondsUntilRoom(c.times, c.max, ms, now);
+    if (retryAfterSeconds === null) continue;
+    if (!worst || retryAfterSeconds > worst.retryAfterSeconds) {
+      worst = {
+        limit: c.limit,
+        retryAfterSeconds,
+        reached: `${c.what} in the last ${spellWindow(ms)}`,
+      };
+    }
+  }
+  return worst;
+}
