@@ -85,6 +85,24 @@ export interface OrderEvent {
  */
 export const OPEN_STATUSES: readonly OrderStatus[] = ['PENDING', 'OTP_SENT', 'REGISTERING'];
 
+/**
+ * The status of a registration whose outcome was lost when it has an order code (an UNKNOWN OTP
+ * request has none): see `isUnsettledRegistration`.
+ */
+export const UNSETTLED_STATUS = 'UNKNOWN' satisfies OrderStatus;
+
+/**
+ * States in which a vendor call may be under way (the row is written before the call): the
+ * sweeper makes those older than any call can take UNKNOWN.
+ */
+export const IN_FLIGHT_STATUSES: readonly OrderStatus[] = ['PENDING', 'REGISTERING'];
+
+/**
+ * OTP requests that do not count toward the OTP limits: the gateway refused them before calling
+ * the vendor, so nothing was sent.
+ */
+export const UNCOUNTED_STATUSES: readonly OrderStatus[] = ['REFUSED'];
+
 /** States nothing follows: a stream of the order ends after sending one. */
 export const FINAL_STATUSES: readonly OrderStatus[] = [
   'REGISTERED',
@@ -111,14 +129,26 @@ export function isFinalOrder(order: Pick<Order, 'status' | 'orderCode'>): boolea
  * registerWithOtp again with its order code.
  */
 export function isUnsettledRegistration(order: Pick<Order, 'status' | 'orderCode'>): boolean {
-  return order.status === 'UNKNOWN' && order.orderCode !== null;
+  return order.status === UNSETTLED_STATUS && order.orderCode !== null;
 }
 
+/**
+ * An OTP is valid for `validitySeconds` from when it was sent (an order with no OTP yet: from
+ * its creation); at this time it expires.
+ */
 export function otpExpiresAt(
   order: Pick<Order, 'otpSentAt' | 'createdAt'>,
   validitySeconds: number,
 ) {
   return new Date(Date.parse(order.otpSentAt ?? order.createdAt) + validitySeconds * 1000);
+}
+
+/**
+ * The same rule read backwards, for a query: at `now`, an OTP is still valid if it was sent
+ * after this time, and has expired if it was sent at it or before.
+ */
+export function otpValidSince(now: Date, validitySeconds: number): Date {
+  return new Date(now.getTime() - validitySeconds * 1000);
 }
 
 /** Whole seconds until an open order's OTP expires (at least 1), for a retry-after. */

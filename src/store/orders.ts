@@ -2,14 +2,25 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { OtpRateLimited } from '../domain/errors.js';
 import {
+  IN_FLIGHT_STATUSES,
   OPEN_STATUSES,
   type Order,
   type OrderEvent,
   type OrderFailureCode,
   type OrderStatus,
+  otpValidSince,
+  UNCOUNTED_STATUSES,
+  UNSETTLED_STATUS,
 } from '../domain/order.js';
-import { checkOtpLimits, type OtpLimits } from '../domain/otp-limits.js';
+import {
+  checkOtpLimits,
+  OTP_LIMIT_WINDOWS,
+  type OtpLimits,
+  type OtpLimitWindows,
+  phoneLookbackMs,
+} from '../domain/otp-limits.js';
 import type { Telco } from '../domain/telco-prefixes.js';
+import { windowStart } from '../domain/windows.js';
 import { countChange, counterTag, countRows } from './counters.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
@@ -141,64 +152,61 @@ export class OrderStore {
   }
 
   /**
-   * Records a new OTP request as PENDING, unless an OTP for the same phone and package is still
-   * open or a phone limit is reached. Check and insert run in one transaction serialised per
-   * phone (a single writer on SQLite, an advisory lock on the phone on PostgreSQL), so
+   * Records a new OTP request as PENDING, unless an order for the same phone and package blocks
+   * it (the domain's rule: an open order whose OTP is still valid, or an unsettled registration
+   * however old) or a phone limit is reached. Check and insert run in one transaction serialised
+   * per phone (a single writer on SQLite, an advisory lock on the phone on PostgreSQL), so
    * concurrent requests for one phone cannot all slip under a limit or open two orders; requests
-   * for other phones, of the same client or not, never wait for each other. The reads are one
-   * range of the `(phone, created_at, id)` index each. The per-client limit is not counted here
-   * but by the shared limiter (`services/otp-client-limiter.ts`): `limits.perClientMinute` is
-   * ignored.
+   * for other phones, of the same client or not, never wait for each other. Both reads are of
+   * one phone's rows of the `(phone, created_at, id)` index. The per-client limit is not counted
+   * here but by the shared limiter (`services/otp-client-limiter.ts`): `limits.perClientMinute`
+   * is ignored. `windows` are the domain's unless a test gives others.
    */
   async createPending(
     input: NewOrder,
-    rules: { limits: OtpLimits; validitySeconds: number },
+    rules: { limits: OtpLimits; validitySeconds: number; windows?: OtpLimitWindows },
   ): Promise<CreateResult> {
     const now = this.now();
     const iso = now.toISOString();
+    const windows = rules.windows ?? OTP_LIMIT_WINDOWS;
     return this.db.transaction().execute(async (trx) => {
       if (this.database.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(hashtext(${`otp-phone:${input.phone}`}))`.execute(
           trx,
         );
       }
-      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-      const validFrom = new Date(now.getTime() - rules.validitySeconds * 1000).toISOString();
-      // One read of the phone's last hour serves the open-order check and the phone limits; an
-      // UNKNOWN registration blocks however old it is, so it is looked for apart.
-      const recent = await trx
+      const validSince = otpValidSince(now, rules.validitySeconds).toISOString();
+      const open = await trx
         .selectFrom('orders')
         .selectAll()
         .where('phone', '=', input.phone)
-        .where('created_at', '>', hourAgo < validFrom ? hourAgo : validFrom)
+        .where('package_code', '=', input.packageCode)
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb('status', 'in', OPEN_STATUSES),
+              eb(eb.fn.coalesce('otp_sent_at', 'created_at'), '>', validSince),
+            ]),
+            eb.and([eb('status', '=', UNSETTLED_STATUS), eb('order_code', 'is not', null)]),
+          ]),
+        )
         .orderBy('created_at', 'desc')
-        .execute();
-      const open =
-        recent.find(
-          (r) =>
-            r.package_code === input.packageCode &&
-            (OPEN_STATUSES as readonly string[]).includes(r.status) &&
-            r.created_at > validFrom,
-        ) ??
-        (await trx
-          .selectFrom('orders')
-          .selectAll()
-          .where('phone', '=', input.phone)
-          .where('package_code', '=', input.packageCode)
-          .where('status', '=', 'UNKNOWN')
-          .where('order_code', 'is not', null)
-          .orderBy('created_at', 'desc')
-          .executeTakeFirst());
+        .executeTakeFirst();
       if (open) return { kind: 'open', order: toOrder(open) };
 
+      const counted = await trx
+        .selectFrom('orders')
+        .select('created_at')
+        .where('phone', '=', input.phone)
+        .where('created_at', '>', windowStart(now, phoneLookbackMs(windows)).toISOString())
+        .where('status', 'not in', UNCOUNTED_STATUSES)
+        .execute();
       const limited = checkOtpLimits({
         now,
         limits: rules.limits,
-        // Only attempts count: a request the gateway refused before calling the vendor did not.
-        phoneTimes: recent
-          .filter((r) => r.status !== 'REFUSED' && r.created_at > hourAgo)
-          .map((r) => new Date(r.created_at)),
+        phoneTimes: counted.map((r) => new Date(r.created_at)),
         clientTimes: [],
+        windows,
       });
       if (limited) return { kind: 'limited', error: limited };
 
@@ -337,18 +345,15 @@ export class OrderStore {
    * OTP validity become EXPIRED. Returns the orders it changed.
    */
   async sweep(rules: { staleAfterMs: number; validitySeconds: number }): Promise<Order[]> {
-    const now = this.now().getTime();
-    const staleBefore = new Date(now - rules.staleAfterMs).toISOString();
-    const expiredBefore = new Date(now - rules.validitySeconds * 1000).toISOString();
+    const now = this.now();
+    const staleBefore = windowStart(now, rules.staleAfterMs).toISOString();
+    const expiredBefore = otpValidSince(now, rules.validitySeconds).toISOString();
     const rows = await this.db
       .selectFrom('orders')
       .selectAll()
       .where((eb) =>
         eb.or([
-          eb.and([
-            eb('status', 'in', ['PENDING', 'REGISTERING']),
-            eb('updated_at', '<', staleBefore),
-          ]),
+          eb.and([eb('status', 'in', IN_FLIGHT_STATUSES), eb('updated_at', '<', staleBefore)]),
           eb.and([eb('status', '=', 'OTP_SENT'), eb('otp_sent_at', '<', expiredBefore)]),
         ]),
       )

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OTP_LIMIT_WINDOWS } from '../../src/domain/otp-limits.js';
 import { OrderStore } from '../../src/store/orders.js';
 import { DIALECTS, type TestDatabase } from '../helpers/db.js';
 
@@ -88,6 +89,68 @@ describe.each(DIALECTS)('the order store on $name', ({ create }) => {
       }
     }
     expect(kinds).toEqual(['created', 'created', 'created', 'limited']);
+  });
+
+  it('blocks a new OTP while the open order’s OTP is valid, counted from when it was sent', async () => {
+    const order = await created('0936000010');
+    clock += 30_000;
+    await orders.transition(
+      order,
+      'OTP_SENT',
+      { orderCode: 'DG10', otpSentAt: new Date(clock).toISOString() },
+      'sent',
+    );
+    // 600 s after the request but 570 s after the OTP: still valid.
+    clock += 570_000;
+    expect((await orders.createPending(newOrder('0936000010'), RULES)).kind).toBe('open');
+    clock += 30_000;
+    expect((await orders.createPending(newOrder('0936000010'), RULES)).kind).toBe('created');
+  });
+
+  it('blocks on an unsettled registration however old, not on an OTP request of unknown outcome', async () => {
+    const request = await created('0936000011');
+    await orders.transition(request, 'UNKNOWN', {}, 'timeout');
+    const registration = await created('0936000011', '3C120');
+    await orders.transition(registration, 'UNKNOWN', { orderCode: 'DG11' }, 'timeout');
+    clock += 3 * 86_400_000;
+    expect((await orders.createPending(newOrder('0936000011'), RULES)).kind).toBe('created');
+    const again = await orders.createPending(newOrder('0936000011', '3C120'), RULES);
+    expect(again).toMatchObject({ kind: 'open', order: { id: registration.id } });
+  });
+
+  it('counts toward the phone limits what the domain counts, over the windows it is given', async () => {
+    const rules = { limits: { ...LIMITS, perPhoneHour: 2 }, validitySeconds: 600 };
+    const windows = { ...OTP_LIMIT_WINDOWS, PHONE_PER_HOUR: 2 * 3_600_000 };
+    for (const phone of ['0936000012', '0936000013']) {
+      // The first is never sent (REFUSED): it does not count.
+      for (const [pkg, status] of [
+        ['6C120', 'REFUSED'],
+        ['C120', 'FAILED'],
+        ['3C120', 'FAILED'],
+      ] as const) {
+        const result = await orders.createPending(newOrder(phone, pkg), rules);
+        if (result.kind !== 'created') throw new Error(result.kind);
+        await orders.transition(result.order, status, {}, status);
+      }
+    }
+    clock += 90 * 60_000;
+    // The domain's hour has passed; a window of two hours still holds both attempts.
+    expect((await orders.createPending(newOrder('0936000012', 'MP5X'), rules)).kind).toBe(
+      'created',
+    );
+    const limited = await orders.createPending(newOrder('0936000013', 'MP5X'), {
+      ...rules,
+      windows,
+    });
+    expect(limited).toMatchObject({
+      kind: 'limited',
+      error: { limit: 'PHONE_PER_HOUR', retryAfterSeconds: 30 * 60 },
+    });
+    if (limited.kind === 'limited') {
+      expect(limited.error.message).toBe(
+        'This phone was sent 2 OTPs in the last 2 hours; try again in 1800 s.',
+      );
+    }
   });
 
   it('sweeps calls cut short into UNKNOWN and lapsed OTPs into EXPIRED, and nothing else', async () => {
