@@ -91,7 +91,13 @@ export function settleBackoffMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts), 3_600_000);
 }
 
+/**
+ * Statuses whose outcome is not known yet: the SDP may have acted, so a new call for the same
+ * subscriber and package waits, and a notification may settle them.
+ */
+export const IN_DOUBT_STATUSES: readonly VasTransactionStatus[] = ['PENDING', 'UNKNOWN'];
+
 /** True while a transaction's outcome is not known (a new call for the same package waits). */
 export function isInDoubt(tx: Pick<VasTransaction, 'status'>): boolean {
-  return tx.status === 'PENDING' || tx.status === 'UNKNOWN';
+  return IN_DOUBT_STATUSES.includes(tx.status);
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { VendorFailureReason } from '../domain/errors.js';
-import type {
-  VasEvent,
-  VasTransaction,
-  VasTransactionAction,
-  VasTransactionEvent,
-  VasTransactionStatus,
+import {
+  IN_DOUBT_STATUSES,
+  type VasEvent,
+  type VasTransaction,
+  type VasTransactionAction,
+  type VasTransactionEvent,
+  type VasTransactionStatus,
 } from '../domain/vas.js';
 import { countChange, counterTag, countRows } from './counters.js';
 import type { Database } from './database.js';
@@ -169,7 +170,7 @@ export class VasStore {
 
   /**
    * Records a new transaction as PENDING, unless one for the same subscriber and package is
-   * still in doubt (PENDING or UNKNOWN): the SDP may have acted on it, so a second call waits for
+   * still in doubt (`IN_DOUBT_STATUSES`): the SDP may have acted on it, so a second call waits for
    * it to settle. Check and insert are serialised per subscriber.
    */
   async create(input: NewVasTransaction): Promise<CreateVasResult> {
@@ -186,7 +187,7 @@ export class VasStore {
         .where('phone', '=', input.phone)
         .where('service_id', '=', input.serviceId)
         .where('package_id', '=', input.packageId)
-        .where('status', 'in', ['PENDING', 'UNKNOWN'])
+        .where('status', 'in', IN_DOUBT_STATUSES)
         .orderBy('created_at', 'desc')
         .executeTakeFirst();
       if (open) return { kind: 'in-doubt', transaction: toTransaction(open) };
@@ -302,7 +303,7 @@ export class VasStore {
       .where('phone', '=', phone)
       .where('service_id', '=', serviceId)
       .where('package_id', '=', packageId)
-      .where('status', 'in', ['PENDING', 'UNKNOWN'])
+      .where('status', 'in', IN_DOUBT_STATUSES)
       .execute();
     return rows.map(toTransaction);
   }
