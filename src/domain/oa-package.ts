@@ -1,4 +1,5 @@
 import type { VendorFailureReason } from './errors.js';
+import { HOUR_MS } from './windows.js';
 
 /**
  * A purchase of a Zalo Official Account package through eSMS.
@@ -51,3 +52,6 @@ export interface OAPackageEvent {
 export function vietnamToday(now: Date): string {
   return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 }
+
+/** The window `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` counts one client's purchases over. */
+export const OA_PURCHASE_WINDOW_MS = HOUR_MS;

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { VendorFailureReason } from '../domain/errors.js';
-import type {
-  OAPackage,
-  OAPackageEvent,
-  OAPackageStatus,
-  OAPackageTierName,
+import {
+  OA_PURCHASE_WINDOW_MS,
+  type OAPackage,
+  type OAPackageEvent,
+  type OAPackageStatus,
+  type OAPackageTierName,
 } from '../domain/oa-package.js';
+import { secondsUntilRoom, windowStart } from '../domain/windows.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, OAPackagesTable } from './schema.js';
@@ -43,8 +45,6 @@ export type CreateOAPackageResult =
   | { kind: 'created'; oaPackage: OAPackage }
   | { kind: 'limited'; retryAfterSeconds: number };
 
-const HOUR_MS = 3_600_000;
-
 /** Narrows the ledger of purchases; every field optional, given ones must all match. */
 export interface OAPackageFilter {
   /** Only this client's purchases (a client without `ledger:all` sees its own). */
@@ -80,14 +80,17 @@ export class OAPackageStore {
 
   /**
    * Records a purchase as SUBMITTED, before eSMS is called, unless the client has made
-   * `perClientHour` purchases in the last hour. Count and insert run in one transaction,
-   * serialised per client (one writer on SQLite, an advisory lock on PostgreSQL), so concurrent
-   * purchases cannot all slip under the limit.
+   * `perClientHour` purchases in the domain's window (`windowMs` only for tests). Count and insert
+   * run in one transaction, serialised per client (one writer on SQLite, an advisory lock on
+   * PostgreSQL), so concurrent purchases cannot all slip under the limit.
    */
   async create(
     input: NewOAPackage,
-    limits: { perClientHour: number } = { perClientHour: Number.POSITIVE_INFINITY },
+    limits: { perClientHour: number; windowMs?: number } = {
+      perClientHour: Number.POSITIVE_INFINITY,
+    },
   ): Promise<CreateOAPackageResult> {
+    const windowMs = limits.windowMs ?? OA_PURCHASE_WINDOW_MS;
     const now = this.now();
     const at = now.toISOString();
     const row: OAPackageRow = {
@@ -116,16 +119,18 @@ export class OAPackageStore {
         .selectFrom('oa_packages')
         .select('created_at')
         .where('client_id', '=', input.clientId)
-        .where('created_at', '>', new Date(now.getTime() - HOUR_MS).toISOString())
+        .where('created_at', '>', windowStart(now, windowMs).toISOString())
         .orderBy('created_at', 'desc')
+        // The newest `perClientHour` are all the count needs.
         .limit(Number.isFinite(limits.perClientHour) ? limits.perClientHour : 1)
         .execute();
-      if (recent.length >= limits.perClientHour) {
-        // The oldest of the last `perClientHour` purchases leaves the window first.
-        const oldest = Date.parse(recent[recent.length - 1]!.created_at);
-        const retryAfterSeconds = Math.max(1, Math.ceil((oldest + HOUR_MS - now.getTime()) / 1000));
-        return { kind: 'limited', retryAfterSeconds };
-      }
+      const retryAfterSeconds = secondsUntilRoom(
+        recent.map((r) => new Date(r.created_at)),
+        limits.perClientHour,
+        windowMs,
+        now,
+      );
+      if (retryAfterSeconds !== null) return { kind: 'limited', retryAfterSeconds };
       await trx.insertInto('oa_packages').values(row).execute();
       await appendEvent(
         trx,

@@ -116,6 +116,17 @@ describe.each(DIALECTS)('the OA package store on $name', ({ create }) => {
     expect((await store.create(PURCHASE, limits)).kind).toBe('created');
   });
 
+  it('counts over the window it is given (the domain’s hour by default)', async () => {
+    const limits = { perClientHour: 1 };
+    expect((await store.create(PURCHASE, limits)).kind).toBe('created');
+    clock += 90 * 60_000;
+    expect(await store.create(PURCHASE, { ...limits, windowMs: 2 * 3_600_000 })).toEqual({
+      kind: 'limited',
+      retryAfterSeconds: 30 * 60,
+    });
+    expect((await store.create(PURCHASE, limits)).kind).toBe('created');
+  });
+
   it('sweeps purchases cut short mid-call to UNKNOWN, but not one eSMS answered 199', async () => {
     const cut = await created(PURCHASE);
     const processing = await store.transition(
