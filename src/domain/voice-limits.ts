@@ -3,7 +3,8 @@
  * and the fraud guard's prefix. Pure: the store counts, this decides.
  */
 
-import { DAY_MS, longestWait, MINUTE_MS, type WindowCheck } from './windows.js';
+import type { VerificationStatus } from './voice.js';
+import { DAY_MS, longestWait, MINUTE_MS, type WindowCheck, windowStart } from './windows.js';
 
 export const VOICE_CALL_LIMITS = [
   'PHONE_PER_10_MINUTES',
@@ -104,6 +105,24 @@ export function checkVoiceCallLimits(input: {
       message: `${hit.reached}; no call was placed. Try again in ${hit.retryAfterSeconds} s.`,
     }
   );
+}
+
+/** A verification that ends so converted: the guard does not count its calls. */
+export const CONVERTED_STATUS = 'APPROVED' satisfies VerificationStatus;
+
+/**
+ * Where the guard's count of a prefix's unconverted calls starts: the guard's window back from
+ * now, or the end of the prefix's last block if that is later (counting starts again when a
+ * block ends, its cool-down over or lifted).
+ */
+export function guardCountFrom(now: Date, guard: VoiceGuardRules, lastBlockUntil?: string): string {
+  const start = windowStart(now, guard.windowSeconds * 1000).toISOString();
+  return lastBlockUntil !== undefined && lastBlockUntil > start ? lastBlockUntil : start;
+}
+
+/** Until when a prefix that trips the guard now is blocked: the guard's cool-down. */
+export function guardBlockUntil(now: Date, guard: VoiceGuardRules): string {
+  return new Date(now.getTime() + guard.cooldownSeconds * 1000).toISOString();
 }
 
 /** Digits of the local form the guard groups numbers by. */

@@ -4,6 +4,8 @@
  * of its code.
  */
 
+import { HOUR_MS } from './windows.js';
+
 export const VOICE_CALL_STATUSES = ['PENDING', 'ANSWERED', 'FAILED', 'UNKNOWN'] as const;
 export type VoiceCallStatus = (typeof VOICE_CALL_STATUSES)[number];
 
@@ -75,3 +77,11 @@ export interface VerificationRules {
 
 export const VERIFICATION_LIMITS = ['SENDS_PER_VERIFICATION', 'PHONE_PER_HOUR'] as const;
 export type VerificationLimit = (typeof VERIFICATION_LIMITS)[number];
+
+/** The window `perPhoneHour` counts one phone's verifications over. */
+export const VERIFICATION_PHONE_WINDOW_MS = HOUR_MS;
+
+/** When a verification started at `now` expires (a resend does not extend it). */
+export function verificationExpiresAt(now: Date, validitySeconds: number): Date {
+  return new Date(now.getTime() + validitySeconds * 1000);
+}

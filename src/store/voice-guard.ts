@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import {
+  CONVERTED_STATUS,
+  callLookbackMs,
   checkVoiceCallLimits,
+  guardBlockUntil,
+  guardCountFrom,
   guardPrefix,
+  VOICE_CALL_LIMIT_WINDOWS,
   type VoiceCallLimits,
+  type VoiceCallLimitWindows,
   type VoiceCallRefusal,
   type VoiceGuardRules,
 } from '../domain/voice-limits.js';
+import { windowStart } from '../domain/windows.js';
 import type { Database, Dialect } from './database.js';
 import type { DB, VoicePrefixBlocksTable } from './schema.js';
 
@@ -14,6 +21,8 @@ import type { DB, VoicePrefixBlocksTable } from './schema.js';
 export interface CallRules {
   limits: VoiceCallLimits;
   guard: VoiceGuardRules;
+  /** The domain's (`VOICE_CALL_LIMIT_WINDOWS`) unless a test gives others. */
+  windows?: VoiceCallLimitWindows;
 }
 
 /** Why a call was not admitted; nothing was recorded for it and the vendor is not asked. */
@@ -47,8 +56,6 @@ function toBlock(row: Selectable<VoicePrefixBlocksTable>): PrefixBlock {
     liftedBy: row.lifted_by,
   };
 }
-
-const DAY = 86_400_000;
 
 /**
  * Decides, inside the transaction that records a call, whether it may be placed: the prefix is
@@ -89,43 +96,43 @@ export async function admitCall(
     };
   }
 
-  const dayAgo = new Date(now.getTime() - DAY).toISOString();
+  const windows = rules.windows ?? VOICE_CALL_LIMIT_WINDOWS;
+  const lookback = callLookbackMs(windows);
   const phoneRows = await trx
     .selectFrom('voice_calls')
     .select('created_at')
     .where('phone', '=', input.phone)
-    .where('created_at', '>', dayAgo)
+    .where('created_at', '>', windowStart(now, lookback.phone).toISOString())
     .execute();
   const clientRows = await trx
     .selectFrom('voice_calls')
     .select('created_at')
     .where('client_id', '=', input.clientId)
-    .where('created_at', '>', dayAgo)
+    .where('created_at', '>', windowStart(now, lookback.client).toISOString())
     .execute();
   const refusal = checkVoiceCallLimits({
     now,
     limits: rules.limits,
     phoneTimes: phoneRows.map((r) => new Date(r.created_at)),
     clientTimes: clientRows.map((r) => new Date(r.created_at)),
+    windows,
   });
   if (refusal) return { kind: 'limited', refusal };
 
   const { guard } = rules;
   if (guard.maxUnconverted === 0) return null;
-  // Counting starts again when a block ends (cool-down over, or lifted).
-  const windowStart = new Date(now.getTime() - guard.windowSeconds * 1000).toISOString();
-  const since = last && last.until > windowStart ? last.until : windowStart;
+  const since = guardCountFrom(now, guard, last?.until);
   const counted = await trx
     .selectFrom('voice_calls as c')
     .innerJoin('phone_verifications as v', 'v.id', 'c.verification_id')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .where('c.phone_prefix', '=', prefix)
     .where('c.created_at', '>=', since)
-    .where('v.status', '!=', 'APPROVED')
+    .where('v.status', '!=', CONVERTED_STATUS)
     .executeTakeFirst();
   const unconverted = Number(counted?.n ?? 0);
   if (unconverted < guard.maxUnconverted) return null;
-  const until = new Date(now.getTime() + guard.cooldownSeconds * 1000).toISOString();
+  const until = guardBlockUntil(now, guard);
   await trx
     .insertInto('voice_prefix_blocks')
     .values({

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type {
-  PhoneVerification,
-  VerificationChannel,
-  VerificationStatus,
-  VoiceCall,
-  VoiceCallStatus,
+import {
+  type PhoneVerification,
+  VERIFICATION_PHONE_WINDOW_MS,
+  type VerificationChannel,
+  type VerificationStatus,
+  type VoiceCall,
+  type VoiceCallStatus,
+  verificationExpiresAt,
 } from '../domain/voice.js';
 import { guardPrefix } from '../domain/voice-limits.js';
+import { secondsUntilRoom, windowStart } from '../domain/windows.js';
 import type { Database } from './database.js';
 import { keysetPage, type PageWindow } from './keyset.js';
 import type { DB, PhoneVerificationsTable, VoiceCallsTable } from './schema.js';
@@ -288,9 +291,16 @@ export class VoiceStore {
       /** The new code's hash, keyed by the verification's id. */
       codeHash: (verificationId: string) => string;
     },
-    rules: { validitySeconds: number; maxSends: number; perPhoneHour: number },
+    rules: {
+      validitySeconds: number;
+      maxSends: number;
+      perPhoneHour: number;
+      /** The domain's (`VERIFICATION_PHONE_WINDOW_MS`) unless a test gives another. */
+      phoneWindowMs?: number;
+    },
     callRules: CallRules,
   ): Promise<OpenVerification> {
+    const phoneWindowMs = rules.phoneWindowMs ?? VERIFICATION_PHONE_WINDOW_MS;
     const now = this.now();
     const at = now.toISOString();
     return this.db.transaction().execute(async (trx) => {
@@ -340,22 +350,19 @@ export class VoiceStore {
           call: await insertCall(trx, { ...input, verificationId: current.id }, at),
         };
       }
-      const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
       const recent = await trx
         .selectFrom('phone_verifications')
         .select('created_at')
         .where('phone', '=', input.phone)
-        .where('created_at', '>', hourAgo)
-        .orderBy('created_at', 'asc')
+        .where('created_at', '>', windowStart(now, phoneWindowMs).toISOString())
         .execute();
-      if (recent.length >= rules.perPhoneHour) {
-        const oldest = recent[recent.length - rules.perPhoneHour]!;
-        const frees = new Date(oldest.created_at).getTime() + 3_600_000;
-        return {
-          kind: 'phone-limited',
-          retryAfterSeconds: Math.max(1, Math.ceil((frees - now.getTime()) / 1000)),
-        };
-      }
+      const retryAfterSeconds = secondsUntilRoom(
+        recent.map((r) => new Date(r.created_at)),
+        rules.perPhoneHour,
+        phoneWindowMs,
+        now,
+      );
+      if (retryAfterSeconds !== null) return { kind: 'phone-limited', retryAfterSeconds };
       const refused = await admit();
       if (refused) return { kind: 'call-refused', refused };
       const id = randomUUID();
@@ -368,7 +375,7 @@ export class VoiceStore {
         code_hash: input.codeHash(id),
         checks: 0,
         sends: 1,
-        expires_at: new Date(now.getTime() + rules.validitySeconds * 1000).toISOString(),
+        expires_at: verificationExpiresAt(now, rules.validitySeconds).toISOString(),
         created_at: at,
         updated_at: at,
         version: 1,

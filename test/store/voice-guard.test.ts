@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VOICE_CALL_LIMIT_WINDOWS } from '../../src/domain/voice-limits.js';
 import { VoiceStore } from '../../src/store/voice.js';
 import { type CallRules, VoiceGuardStore } from '../../src/store/voice-guard.js';
 import { DIALECTS, type TestDatabase } from '../helpers/db.js';
@@ -93,6 +94,30 @@ describe.each(DIALECTS)('voice call limits and the prefix guard on $name', ({ cr
     expect(await t.database.db.selectFrom('phone_verifications').selectAll().execute()).toEqual([]);
     clock = T0 + 86_400_000;
     expect((await call('0936000107', 'app-1', rules)).kind).toBe('recorded');
+  });
+
+  it('counts over the windows it is given (the domain’s by default)', async () => {
+    const rules = { ...RULES, limits: { ...RULES.limits, perPhoneDay: 1, perClientDay: 2 } };
+    const twoDays = { ...VOICE_CALL_LIMIT_WINDOWS, PHONE_PER_DAY: 2 * 86_400_000 };
+    expect((await call('0936000201', 'app-1', rules)).kind).toBe('recorded');
+    expect((await call('0936000202', 'app-2', rules)).kind).toBe('recorded');
+    clock += 36 * 3_600_000;
+    expect(await call('0936000201', 'app-3', { ...rules, windows: twoDays })).toMatchObject({
+      kind: 'limited',
+      refusal: {
+        limit: 'PHONE_PER_DAY',
+        retryAfterSeconds: 12 * 3_600,
+        message:
+          'This phone was called 1 times in the last 48 hours; no call was placed. Try again in 43200 s.',
+      },
+    });
+    expect((await call('0936000201', 'app-3', rules)).kind).toBe('recorded');
+    const clientWeek = { ...VOICE_CALL_LIMIT_WINDOWS, CLIENT_PER_DAY: 7 * 86_400_000 };
+    expect((await call('0936000203', 'app-2', rules)).kind).toBe('recorded');
+    expect(await call('0936000204', 'app-2', { ...rules, windows: clientWeek })).toMatchObject({
+      kind: 'limited',
+      refusal: { limit: 'CLIENT_PER_DAY' },
+    });
   });
 
   it('blocks a prefix once its unconverted calls reach the threshold, until the cool-down ends', async () => {

@@ -120,6 +120,22 @@ describe.each(DIALECTS)('the voice store on $name', ({ create }) => {
     expect((await store.openVerification(open('0936000011'), RULES, CALLS)).kind).toBe('created');
   });
 
+  it('counts a phone’s verifications over the window it is given (the domain’s hour by default)', async () => {
+    const rules = { ...RULES, perPhoneHour: 1 };
+    const a = await store.openVerification(open('0936000013'), rules, CALLS);
+    if (a.kind !== 'created') throw new Error('not created');
+    await store.moveVerification(a.verification, 'CANCELED', {}, 'Canceled');
+    clock += 90 * 60_000;
+    expect(
+      await store.openVerification(
+        open('0936000013'),
+        { ...rules, phoneWindowMs: 2 * 3_600_000 },
+        CALLS,
+      ),
+    ).toEqual({ kind: 'phone-limited', retryAfterSeconds: 30 * 60 });
+    expect((await store.openVerification(open('0936000013'), rules, CALLS)).kind).toBe('created');
+  });
+
   it('lets only one of two writers holding the same version move a verification', async () => {
     const a = await store.openVerification(open('0936000012'), RULES, CALLS);
     if (a.kind !== 'created') throw new Error('not created');
