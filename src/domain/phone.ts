@@ -1,3 +1,4 @@
+import { InvalidPhoneNumber } from './errors.js';
 import { TELCO_PREFIXES, type Telco } from './telco-prefixes.js';
 
 /** A Vietnamese mobile number in the three forms the vendors use. */
@@ -19,10 +20,6 @@ const PREFIX_TABLE: ReadonlyArray<readonly [string, Telco]> = Object.entries(TEL
 /** The nine significant digits of a mobile number: 3, 5, 7, 8 or 9 followed by eight digits. */
 const SUBSCRIBER_DIGITS = /^[35789]\d{8}$/;
 
-export class PhoneNumberError extends Error {
-  override name = 'PhoneNumberError';
-}
-
 export function detectTelco(subscriberDigits: string): Telco {
   for (const [prefix, telco] of PREFIX_TABLE) {
     if (subscriberDigits.startsWith(prefix)) return telco;
@@ -31,8 +28,10 @@ export function detectTelco(subscriberDigits: string): Telco {
 }
 
 /**
- * Accepts `0936004420`, `84936004420` or `+84936004420`, with spaces, dots or dashes between
- * digits. Anything else throws `PhoneNumberError` with a message fit for a clerk.
+ * The one reading of a Vietnamese mobile number: accepts `0936004420`, `84936004420` or
+ * `+84936004420`, with spaces, dots or dashes between digits. Anything else throws
+ * `InvalidPhoneNumber` with a message fit for a clerk (a mutation returns it in its result
+ * union; a look-up answers it as a top-level error with code INVALID_PHONE_NUMBER).
  */
 export function parsePhone(input: string): PhoneNumber {
   const compact = input.trim().replace(/[\s.-]/g, '');
@@ -41,8 +40,9 @@ export function parsePhone(input: string): PhoneNumber {
   else if (/^\+84\d+$/.test(compact)) digits = compact.slice(3);
   else if (/^84\d+$/.test(compact)) digits = compact.slice(2);
   if (digits === undefined || !SUBSCRIBER_DIGITS.test(digits)) {
-    throw new PhoneNumberError(
+    throw new InvalidPhoneNumber(
       'Not a Vietnamese mobile number: expected 0XXXXXXXXX, 84XXXXXXXXX or +84XXXXXXXXX (10 digits in local form).',
+      input,
     );
   }
   return {
@@ -51,6 +51,16 @@ export function parsePhone(input: string): PhoneNumber {
     e164: `+84${digits}`,
     telco: detectTelco(digits),
   };
+}
+
+/** Whether `parsePhone` reads `input` as a mobile number (for a schema that refuses the rest). */
+export function isPhoneNumber(input: string): boolean {
+  try {
+    parsePhone(input);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `0936004420` → `093****420`, for logs. Works on any of the three forms and on garbage. */

@@ -4,7 +4,6 @@ import type { EligibilityProvider } from '../domain/eligibility.js';
 import {
   type ErrorName,
   InvalidInput,
-  InvalidPhoneNumber,
   OrderLocked,
   OrderNotFound,
   OrderNotOpen,
@@ -24,7 +23,7 @@ import {
   secondsUntilExpiry,
 } from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
-import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import { maskPhone, parsePhone } from '../domain/phone.js';
 import { LEDGER_OUTCOMES, outcomeOf, PREVIOUS, statusAfter } from '../domain/vendor-outcome.js';
 import type { OrderPatch, OrderStore } from '../store/orders.js';
 import type { DmallClient, DmallRegistration } from '../vendors/dmall/client.js';
@@ -133,7 +132,7 @@ export class DmallSales {
   }
 
   async requestOtp(clientId: string, input: RequestOtpInput): Promise<Order> {
-    const phone = readPhone(input.phone);
+    const phone = parsePhone(input.phone);
     const packageCode = input.packageCode.trim().toUpperCase();
     const pkg = findPackage(packageCode);
     // The same rule as Subscriber.eligiblePackages: whatever provider decides what may be sold.
@@ -491,15 +490,6 @@ function unavailableMessage(err: VendorError): string {
   return err.outcomeUnknown
     ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`
     : `${err.vendor} could not take the request (${err.code}); nothing was done. Try again shortly.`;
-}
-
-function readPhone(input: string) {
-  try {
-    return parsePhone(input);
-  } catch (err) {
-    if (err instanceof PhoneNumberError) throw new InvalidPhoneNumber(err.message, input);
-    throw err;
-  }
 }
 
 function readUtm(value: string | null | undefined, field: string): string {

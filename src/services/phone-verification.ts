@@ -6,7 +6,7 @@ import {
   VerificationNotPending,
   VerificationRateLimited,
 } from '../domain/errors.js';
-import { maskPhone } from '../domain/phone.js';
+import { maskPhone, parsePhone } from '../domain/phone.js';
 import type {
   PhoneVerification,
   VerificationChannel,
@@ -20,7 +20,7 @@ import {
   type ResultCodec,
   readKey,
 } from './idempotent.js';
-import { CALL_ERRORS, readPhone, type VoiceCallService } from './voice-calls.js';
+import { CALL_ERRORS, type VoiceCallService } from './voice-calls.js';
 import type { VoiceMetrics } from './voice-metrics.js';
 
 /** What `startPhoneVerification` can answer besides the verification. */
@@ -90,7 +90,7 @@ export class PhoneVerificationService {
     clientId: string,
     input: StartPhoneVerificationInput,
   ): Promise<PhoneVerification> {
-    const phone = readPhone(input.phone);
+    const phone = parsePhone(input.phone);
     const key = readKey(input.idempotencyKey);
     const rules = this.opts.rules;
     const codec: ResultCodec<PhoneVerification> = {

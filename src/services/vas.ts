@@ -2,13 +2,12 @@ import type { Logger } from 'pino';
 import {
   type ErrorName,
   InvalidInput,
-  InvalidPhoneNumber,
   VasTransactionInDoubt,
   type VendorFailureReason,
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
-import { maskPhone, type PhoneNumber, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import { maskPhone, type PhoneNumber, parsePhone } from '../domain/phone.js';
 import {
   isInDoubt,
   settleBackoffMs,
@@ -145,7 +144,7 @@ export class VasService {
     action: VasTransactionAction,
     input: VasChangeInput,
   ): Promise<VasTransaction> {
-    const phone = readPhone(input.phone);
+    const phone = parsePhone(input.phone);
     const serviceId = readId(input.serviceId, 'serviceId');
     const packageId = readId(input.packageId, 'packageId');
     const channel = input.channel.trim().toUpperCase();
@@ -483,15 +482,6 @@ function answerFromState(tx: VasTransaction): VasTransaction {
     unknown,
     { kind: 'VasTransaction', key: tx.id },
   );
-}
-
-function readPhone(input: string): PhoneNumber {
-  try {
-    return parsePhone(input);
-  } catch (err) {
-    if (err instanceof PhoneNumberError) throw new InvalidPhoneNumber(err.message, input);
-    throw err;
-  }
 }
 
 /** A vendor id, kept exactly as written (leading zeros included). */

@@ -3,12 +3,11 @@ import { Gauge, type Registry } from 'prom-client';
 import {
   type ErrorName,
   InvalidInput,
-  InvalidPhoneNumber,
   VendorUnavailable,
   VoiceCallPrefixBlocked,
   VoiceCallRateLimited,
 } from '../domain/errors.js';
-import { maskPhone, PhoneNumberError, parsePhone } from '../domain/phone.js';
+import { maskPhone, parsePhone } from '../domain/phone.js';
 import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import { isFollowable, type VoiceCall } from '../domain/voice.js';
 import type { VoiceStore } from '../store/voice.js';
@@ -121,7 +120,7 @@ export class VoiceCallService {
   }
 
   async sendVoiceOtp(clientId: string, input: SendVoiceOtpInput): Promise<VoiceCall> {
-    const phone = readPhone(input.phone);
+    const phone = parsePhone(input.phone);
     const code = input.code.trim();
     if (!CODE.test(code)) throw new InvalidInput('The code is 1 to 6 digits.', 'code');
     const key = readKey(input.idempotencyKey);
@@ -369,15 +368,5 @@ export class VoiceCallService {
 
   close(): void {
     this.poller.close();
-  }
-}
-
-/** The phone of a request; InvalidPhoneNumber when it is not one. */
-export function readPhone(input: string) {
-  try {
-    return parsePhone(input);
-  } catch (err) {
-    if (err instanceof PhoneNumberError) throw new InvalidPhoneNumber(err.message, input);
-    throw err;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone, PhoneNumberError, parsePhone } from '../../src/domain/phone.js';
+import { InvalidPhoneNumber } from '../../src/domain/errors.js';
+import { maskPhone, parsePhone } from '../../src/domain/phone.js';
 
 describe('parsePhone', () => {
   it.each([
@@ -31,7 +32,8 @@ describe('parsePhone', () => {
     '+0936004420',
     '84 (93) 600 4420',
   ])('rejects %j', (input) => {
-    expect(() => parsePhone(input)).toThrow(PhoneNumberError);
+    expect(() => parsePhone(input)).toThrow(InvalidPhoneNumber);
+    expect(() => parsePhone(input)).toThrow(expect.objectContaining({ input }));
   });
 });
 

@@ -1,5 +1,6 @@
 import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
+import { isPhoneNumber, parsePhone } from '../../domain/phone.js';
 
 /**
  * VAS cloud XML API wire shapes (vendor-docs/README.md §3, `vascloud-xml.md`). Element names and
@@ -111,8 +112,11 @@ export function buildVasXml(message: Record<string, unknown>): string {
 
 const digits = z.string().regex(/^\d+$/, 'expected digits');
 const id = z.string().min(1);
-/** `84` and nine digits, e.g. `84912555755`. */
-export const Msisdn = z.string().regex(/^84\d{9}$/, 'msisdn must be 84XXXXXXXXX');
+/** `84` and the nine digits of a Vietnamese mobile number (`parsePhone`), e.g. `84912555755`. */
+export const Msisdn = z
+  .string()
+  .regex(/^84\d{9}$/, 'msisdn must be 84XXXXXXXXX')
+  .refine(isPhoneNumber, 'msisdn is not a Vietnamese mobile number');
 /** An element that may be empty (`<updateTime/>` reads as `""`). */
 const text = z.string();
 
@@ -259,7 +263,7 @@ export function toNotification(command: NotifyCommand): VasNotification {
     queueId: command.queueID,
     action: command.regType === REG_TYPES.register ? 'register' : 'cancel',
     msisdn: command.msisdn,
-    phone: `0${command.msisdn.slice(2)}`,
+    phone: parsePhone(command.msisdn).local,
     serviceId: command.service_id,
     packageId: command.package_id,
     channel: command.channel,

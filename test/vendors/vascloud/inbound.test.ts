@@ -121,6 +121,11 @@ describe('vascloud inbound: POST notify_sub', () => {
       'ACCESSGW.COMMAND.msisdn',
     ],
     [
+      'an msisdn that is no Vietnamese mobile number',
+      fixture('notify-request.xml').replace(/<msisdn>.*<\/msisdn>/, '<msisdn>84145989325</msisdn>'),
+      'msisdn is not a Vietnamese mobile number',
+    ],
+    [
       'an unknown regType',
       fixture('notify-request.xml').replace('<regType>1</regType>', '<regType>3</regType>'),
       'ACCESSGW.COMMAND.regType',
