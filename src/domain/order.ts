@@ -1,5 +1,6 @@
 import { VENDOR_FAILURE_REASONS } from './errors.js';
 import type { Telco } from './telco-prefixes.js';
+import { secondsUntil } from './windows.js';
 
 /**
  * The order state machine.
@@ -157,8 +158,7 @@ export function secondsUntilExpiry(
   validitySeconds: number,
   now: Date,
 ): number {
-  const ms = otpExpiresAt(order, validitySeconds).getTime() - now.getTime();
-  return Math.max(1, Math.ceil(ms / 1000));
+  return secondsUntil(otpExpiresAt(order, validitySeconds), now);
 }
 
 export function attemptsLeft(order: Pick<Order, 'otpAttempts'>, maxAttempts: number): number {

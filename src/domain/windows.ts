@@ -12,6 +12,11 @@ export function windowStart(now: Date, ms: number): Date {
   return new Date(now.getTime() - ms);
 }
 
+/** Whole seconds from `now` until `at`, at least 1: a retry-after. */
+export function secondsUntil(at: Date, now: Date): number {
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
+}
+
 /**
  * Whole seconds (at least 1) until one more event fits under `max` (1 or more) per `windowMs`,
  * given the times of earlier events in any order (those outside the window do not count); null
@@ -29,7 +34,7 @@ export function secondsUntilRoom(
     .sort((a, b) => a - b);
   if (inWindow.length < max) return null;
   const oldest = inWindow[inWindow.length - max]!;
-  return Math.max(1, Math.ceil((oldest + windowMs - now.getTime()) / 1000));
+  return secondsUntil(new Date(oldest + windowMs), now);
 }
 
 /** A window for "in the last …": `60_000` → `minute`, `600_000` → `10 minutes`, a day → `24 hours`. */

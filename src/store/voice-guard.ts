@@ -13,7 +13,7 @@ import {
   type VoiceCallRefusal,
   type VoiceGuardRules,
 } from '../domain/voice-limits.js';
-import { windowStart } from '../domain/windows.js';
+import { secondsUntil, windowStart } from '../domain/windows.js';
 import type { Database, Dialect } from './database.js';
 import type { DB, VoicePrefixBlocksTable } from './schema.js';
 
@@ -90,7 +90,7 @@ export async function admitCall(
     return {
       kind: 'prefix-blocked',
       prefix,
-      retryAfterSeconds: secondsUntil(last.until, now),
+      retryAfterSeconds: secondsUntil(new Date(last.until), now),
       tripped: false,
       unconverted: Number(last.unconverted),
     };
@@ -148,14 +148,10 @@ export async function admitCall(
   return {
     kind: 'prefix-blocked',
     prefix,
-    retryAfterSeconds: secondsUntil(until, now),
+    retryAfterSeconds: secondsUntil(new Date(until), now),
     tripped: true,
     unconverted,
   };
-}
-
-function secondsUntil(iso: string, now: Date): number {
-  return Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
 }
 
 /** The fraud guard's blocks, for operators (`npm run voice-guard`). */
