@@ -19,17 +19,17 @@ export function secondsUntil(at: Date, now: Date): number {
 
 /**
  * Whole seconds (at least 1) until one more event fits under `max` (1 or more) per `windowMs`,
- * given the times of earlier events in any order (those outside the window do not count); null
- * while it fits now. The event that must leave the window first is the `max`-th newest.
+ * given the times (or ISO times) of earlier events in any order (those outside the window do not
+ * count); null while it fits now. The event that must leave the window first is the `max`-th newest.
  */
 export function secondsUntilRoom(
-  times: readonly Date[],
+  times: ReadonlyArray<Date | string>,
   max: number,
   windowMs: number,
   now: Date,
 ): number | null {
   const inWindow = times
-    .map((t) => t.getTime())
+    .map((t) => new Date(t).getTime())
     .filter((t) => now.getTime() - t < windowMs)
     .sort((a, b) => a - b);
   if (inWindow.length < max) return null;

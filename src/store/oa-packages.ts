@@ -124,12 +124,8 @@ export class OAPackageStore {
         // The newest `perClientHour` are all the count needs.
         .limit(Number.isFinite(limits.perClientHour) ? limits.perClientHour : 1)
         .execute();
-      const retryAfterSeconds = secondsUntilRoom(
-        recent.map((r) => new Date(r.created_at)),
-        limits.perClientHour,
-        windowMs,
-        now,
-      );
+      const times = recent.map((r) => r.created_at);
+      const retryAfterSeconds = secondsUntilRoom(times, limits.perClientHour, windowMs, now);
       if (retryAfterSeconds !== null) return { kind: 'limited', retryAfterSeconds };
       await trx.insertInto('oa_packages').values(row).execute();
       await appendEvent(

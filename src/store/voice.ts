@@ -356,12 +356,8 @@ export class VoiceStore {
         .where('phone', '=', input.phone)
         .where('created_at', '>', windowStart(now, phoneWindowMs).toISOString())
         .execute();
-      const retryAfterSeconds = secondsUntilRoom(
-        recent.map((r) => new Date(r.created_at)),
-        rules.perPhoneHour,
-        phoneWindowMs,
-        now,
-      );
+      const times = recent.map((r) => r.created_at);
+      const retryAfterSeconds = secondsUntilRoom(times, rules.perPhoneHour, phoneWindowMs, now);
       if (retryAfterSeconds !== null) return { kind: 'phone-limited', retryAfterSeconds };
       const refused = await admit();
       if (refused) return { kind: 'call-refused', refused };
