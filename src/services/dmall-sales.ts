@@ -16,11 +16,13 @@ import {
 } from '../domain/errors.js';
 import {
   attemptsLeft,
+  IN_FLIGHT_STATUSES,
   isUnsettledRegistration,
   type Order,
   type OrderStatus,
   otpExpiresAt,
   secondsUntilExpiry,
+  UNSETTLED_STATUS,
 } from '../domain/order.js';
 import type { OtpLimits } from '../domain/otp-limits.js';
 import { maskPhone, parsePhone } from '../domain/phone.js';
@@ -473,7 +475,7 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
       { kind: 'Order', key: order.id },
     );
   }
-  const unknown = ['PENDING', 'REGISTERING', 'UNKNOWN'].includes(order.status);
+  const unknown = order.status === UNSETTLED_STATUS || IN_FLIGHT_STATUSES.includes(order.status);
   throw new VendorUnavailable(
     unknown
       ? `The gateway stopped while this request was with dmall, so its outcome is unknown; the order is ${order.status}. ${step === 'registerWithOtp' ? 'Register again with the same order code (and a new key) to settle it.' : 'Check it before trying again.'}`
