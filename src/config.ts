@@ -45,13 +45,13 @@ export const BASE_ENV = {
   ),
   SANDBOX: bool,
   /** How long an OTP stays usable at the vendor, in seconds. */
-  OTP_VALIDITY_SECONDS: count(600, 86_400),
-  OTP_MAX_ATTEMPTS: count(5, 20),
-  OTP_LIMIT_PER_PHONE_HOUR: count(5, 1000),
-  OTP_LIMIT_PER_PHONE_10MIN: count(3, 1000),
-  OTP_LIMIT_PER_CLIENT_MINUTE: count(30, 100_000),
+  OTP_VALIDITY_SECONDS: limit(600, 86_400),
+  OTP_MAX_ATTEMPTS: limit(5, 20),
+  OTP_LIMIT_PER_PHONE_HOUR: limit(5, 1000),
+  OTP_LIMIT_PER_PHONE_10MIN: limit(3, 1000),
+  OTP_LIMIT_PER_CLIENT_MINUTE: limit(30, 100_000),
   /** Zalo OA package purchases one client may make per hour (each one spends money). */
-  OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: count(20, 100_000),
+  OA_PURCHASE_LIMIT_PER_CLIENT_HOUR: limit(20, 100_000),
   IDEMPOTENCY_TTL_HOURS: count(24, 24 * 30),
   /** Phone verification (README "Voice calls and phone verification"). */
   VERIFICATION_VALIDITY_SECONDS: limit(600, 86_400),

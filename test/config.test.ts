@@ -30,6 +30,20 @@ describe('loadConfig', () => {
     expect(problems.some((p) => p.startsWith('LOG_LEVEL:'))).toBe(true);
   });
 
+  it('refuses a limit of 0 that would refuse every OTP or purchase, naming each variable', () => {
+    const zero = [
+      'OTP_VALIDITY_SECONDS',
+      'OTP_MAX_ATTEMPTS',
+      'OTP_LIMIT_PER_PHONE_HOUR',
+      'OTP_LIMIT_PER_PHONE_10MIN',
+      'OTP_LIMIT_PER_CLIENT_MINUTE',
+      'OA_PURCHASE_LIMIT_PER_CLIENT_HOUR',
+    ];
+    expect(problemsOf(Object.fromEntries(zero.map((name) => [name, '0'])))).toEqual(
+      zero.map((name) => `${name}: must be 1 or more`),
+    );
+  });
+
   it('never echoes a value, which may be a secret', () => {
     const problems = problemsOf({ DMALL_BASE_URL: 'ftp://s3cr3t-host', DMALL_TIMEOUT_MS: 'xyz' });
     expect(problems.join('\n')).not.toContain('s3cr3t');
