@@ -97,6 +97,9 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     modules: modules as VendorModules,
   });
   const live = createLiveUpdates(config.redisUrl, logger);
+  if (live.redis && !(await live.connected())) {
+    logger.warn('Redis is not reachable yet: serving degraded (limits and streams per instance)');
+  }
 
   const now = options.now ?? (() => new Date());
   const eligibility = options.eligibility ?? new CatalogEligibility(dmallSells);

@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createLiveUpdates } from '../src/server/live-updates.js';
 import { startTestGateway } from './helpers/gateway.js';
 import { sales } from './helpers/sales.js';
 
@@ -7,14 +9,29 @@ const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 if (!TEST_REDIS_URL) console.warn('redis readiness: skipped (TEST_REDIS_URL unset)');
 
 describe.skipIf(!TEST_REDIS_URL)('readiness with REDIS_URL', () => {
-  it('is ready when Redis answers', async () => {
+  it('is ready when Redis answers, from its first request: it starts once Redis is connected', async () => {
     const t = await startTestGateway({ REDIS_URL: TEST_REDIS_URL! });
     try {
-      await expect
-        .poll(async () => (await t.gateway.yoga.fetch('http://x/readyz')).status)
-        .toBe(200);
+      const res = await t.gateway.yoga.fetch('http://x/readyz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'ok', problems: [] });
     } finally {
       await t.close();
+    }
+  });
+
+  it('waits for the Redis connection at start, or says it is not there', async () => {
+    const logger = pino({ level: 'silent' });
+    const up = createLiveUpdates(TEST_REDIS_URL!, logger);
+    const down = createLiveUpdates(`redis://127.0.0.1:${await closedPort()}`, logger);
+    try {
+      expect(await up.connected()).toBe(true);
+      expect(up.redis?.status).toBe('ready');
+      expect(await down.connected()).toBe(false);
+      expect(await createLiveUpdates(null, logger).connected()).toBe(false);
+    } finally {
+      up.close();
+      down.close();
     }
   });
 

@@ -17,6 +17,13 @@ export interface LiveUpdates {
   publishVas(state: VasSubscriptionState): void;
   /** Tells every subscriber of the voice call (by its id). */
   publishVoiceCall(call: VoiceCall): void;
+  /**
+   * Resolves once the Redis connection is ready (true), or false when it is not within its
+   * connect timeout (the instance then serves degraded, as when Redis goes down later). Without
+   * the wait, the first requests after a start would fail fast on a connection still opening
+   * and count shared limits and subscription slots in this process only.
+   */
+  connected(): Promise<boolean>;
   close(): void;
 }
 
@@ -24,6 +31,8 @@ export interface LiveUpdates {
  * Live updates cross instances through Redis when it is configured, and stay in memory otherwise.
  * They are best effort: a sale never fails because Redis is down.
  */
+const CONNECT_TIMEOUT_MS = 2_000;
+
 export function createLiveUpdates(redisUrl: string | null, logger: Logger): LiveUpdates {
   // No offline queue: while Redis is down a command fails at once instead of piling up, so
   // readiness answers quickly and honestly.
@@ -31,7 +40,7 @@ export function createLiveUpdates(redisUrl: string | null, logger: Logger): Live
     ? new Redis(redisUrl, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
-        connectTimeout: 2_000,
+        connectTimeout: CONNECT_TIMEOUT_MS,
       })
     : null;
   redis?.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
@@ -49,12 +58,27 @@ export function createLiveUpdates(redisUrl: string | null, logger: Logger): Live
         return 0;
       }),
   };
+  // The event target drops the promises of subscribe and unsubscribe too: one still queued when
+  // the connection closes (a stop, or Redis gone) rejects, and is caught here.
+  const subscribing = subscriber && {
+    on: subscriber.on.bind(subscriber),
+    subscribe: (topic: string) =>
+      subscriber.subscribe(topic).catch((err: Error) => {
+        logger.debug({ err: err.message }, 'live updates: subscribe not sent');
+        return 0;
+      }),
+    unsubscribe: (topic: string) =>
+      subscriber.unsubscribe(topic).catch((err: Error) => {
+        logger.debug({ err: err.message }, 'live updates: unsubscribe not sent');
+        return 0;
+      }),
+  };
   const pubsub: GatewayPubSub = createPubSub(
-    publisher && subscriber
+    publisher && subscribing
       ? {
           eventTarget: createRedisEventTarget({
             publishClient: publisher as unknown as Redis,
-            subscribeClient: subscriber,
+            subscribeClient: subscribing as unknown as Redis,
           }),
         }
       : {},
@@ -73,6 +97,21 @@ export function createLiveUpdates(redisUrl: string | null, logger: Logger): Live
     },
     publishVoiceCall(call) {
       pubsub.publish('voiceCallUpdated', call.id, call);
+    },
+    connected() {
+      if (!redis) return Promise.resolve(false);
+      if (redis.status === 'ready') return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          redis.off('ready', onReady);
+          resolve(ok);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(false), CONNECT_TIMEOUT_MS);
+        timer.unref();
+        redis.on('ready', onReady);
+      });
     },
     close() {
       subscriber?.disconnect();
