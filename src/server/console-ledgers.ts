@@ -8,7 +8,7 @@
 
 import { OA_PACKAGE_STATUSES, OA_PACKAGE_TIER_NAMES } from '../domain/oa-package.js';
 import { ORDER_STATUSES } from '../domain/order.js';
-import { TELCO_PREFIXES } from '../domain/telco-prefixes.js';
+import { KNOWN_TELCOS } from '../domain/telco-prefixes.js';
 import { VAS_TRANSACTION_STATUSES } from '../domain/vas.js';
 import { VOICE_CALL_STATUSES } from '../domain/voice.js';
 
@@ -36,7 +36,7 @@ export const FILTER_FIELDS = Object.keys(RULES) as readonly FilterField[];
 export type ConsoleFilter = { ledger: Ledger } & Record<FilterField, string>;
 
 /** The carriers a clerk can pick (every one the gateway knows a prefix of). */
-export const TELCOS = Object.keys(TELCO_PREFIXES) as ReadonlyArray<keyof typeof TELCO_PREFIXES>;
+export const TELCOS = KNOWN_TELCOS;
 
 type Row = Record<string, unknown>;
 type Column = [header: string, cell: (r: Row) => string];
