@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { parsePhone } from '../../domain/phone.js';
+import { belowServerError, readReply, rejection } from '../client-kit.js';
 import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
   buildVasXml,
@@ -137,7 +138,7 @@ export class VascloudClient {
       headers: { 'content-type': XML_CONTENT_TYPE },
       body,
       safeToRepeat: true,
-      acceptStatus,
+      acceptStatus: belowServerError,
       phone: msisdn,
       parse: (reply) => {
         const rply = read(reply, CheckServiceInfoReply).RPLY;
@@ -219,7 +220,7 @@ export class VascloudClient {
       headers: { 'content-type': XML_CONTENT_TYPE },
       body,
       safeToRepeat: false,
-      acceptStatus,
+      acceptStatus: belowServerError,
       phone: msisdn,
       parse: (reply) => {
         const command = read(reply, NotifierResponse).ACCESSGW.COMMAND;
@@ -242,38 +243,23 @@ export class VascloudClient {
   }
 }
 
-/** The vendor says no in its XML, whatever the status; 5xx stays an HTTP failure. */
-const acceptStatus = (status: number) => status < 500;
-
 /**
  * Reads a reply in its documented shape. A 4xx that is not that shape (a proxy's page) is a
  * refusal with a known outcome; a 2xx that is not is a bad response, whose outcome the HTTP
  * layer leaves unknown for a create call.
  */
 function read<T>(reply: VendorReply, schema: z.ZodType<T>): T {
-  try {
-    return schema.parse(parseVasXml(reply.body));
-  } catch (err) {
-    if (reply.status < 400) throw err;
-    throw new VendorError({
-      vendor: 'vascloud',
-      code: 'VENDOR_HTTP',
-      status: reply.status,
-      message: `vascloud answered HTTP ${reply.status}`,
-      outcomeUnknown: false,
-      cause: err,
-    });
-  }
+  return readReply('vascloud', reply, (body) => schema.parse(parseVasXml(body)));
 }
 
 function rejected(reply: VendorReply, errorId: string, errorDesc: string | undefined) {
-  return new VendorError({
-    vendor: 'vascloud',
-    code: 'VENDOR_REJECTED',
-    status: reply.status,
-    vendorCode: errorId,
-    vendorMessage: errorDesc || null,
-    message: errorDesc || `vascloud refused the request (error_id ${errorId})`,
-    outcomeUnknown: false,
-  });
+  return new VendorError(
+    rejection({
+      vendor: 'vascloud',
+      status: reply.status,
+      vendorCode: errorId,
+      vendorMessage: errorDesc || null,
+      fallback: `vascloud refused the request (error_id ${errorId})`,
+    }),
+  );
 }
