@@ -4,6 +4,7 @@ import { parsePhone } from '../../domain/phone.js';
 import { belowServerError, readReply, rejection } from '../client-kit.js';
 import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
+  buildNotifyMessage,
   buildVasXml,
   CHECK_PATH,
   CHECK_SERVICE_INFO,
@@ -182,36 +183,30 @@ export class VascloudClient {
     // The partner sends the SDP's own NOTIFY message (vendor-docs §3). The elements the SDP
     // fills when it notifies us (`resultCode`, `errorDesc`, `commandcode`, `expiredTime`,
     // `updateTime`) go out empty but present, as the documented shape has them all.
-    const body = buildVasXml({
-      ACCESSGW: {
-        MODULE: 'SDP',
-        MESSAGE_TYPE: 'NOTIFY',
-        COMMAND: {
-          queueID: queueId,
-          resultCode: '',
-          errorDesc: '',
-          startTime: epochMs,
-          startTimeCP: epochMs,
-          cpURL: this.opts.cpUrl ?? '',
-          // "The operation's identifier": ours is the queueID.
-          regID: queueId,
-          msisdn,
-          regType: REG_TYPES[action],
-          channel: request.channel,
-          service_id: request.serviceId,
-          package_id: request.packageId,
-          originalprice: request.originalPrice ?? request.price ?? '',
-          price: request.price ?? '',
-          commandcode: '',
-          serviceCode: request.serviceCode ?? '',
-          packageCode: request.packageCode ?? '',
-          subpackageCode: request.subpackageCode ?? '',
-          autoRenew: action === 'cancel' ? '0' : request.autoRenew === false ? '0' : '1',
-          subcribeTime: formatVnTime(now),
-          expiredTime: '',
-          updateTime: '',
-        },
-      },
+    const body = buildNotifyMessage({
+      queueID: queueId,
+      resultCode: '',
+      errorDesc: '',
+      startTime: epochMs,
+      startTimeCP: epochMs,
+      cpURL: this.opts.cpUrl ?? '',
+      // "The operation's identifier": ours is the queueID.
+      regID: queueId,
+      msisdn,
+      regType: REG_TYPES[action],
+      channel: request.channel,
+      service_id: request.serviceId,
+      package_id: request.packageId,
+      originalprice: request.originalPrice ?? request.price ?? '',
+      price: request.price ?? '',
+      commandcode: '',
+      serviceCode: request.serviceCode ?? '',
+      packageCode: request.packageCode ?? '',
+      subpackageCode: request.subpackageCode ?? '',
+      autoRenew: action === 'cancel' ? '0' : request.autoRenew === false ? '0' : '1',
+      subcribeTime: formatVnTime(now),
+      expiredTime: '',
+      updateTime: '',
     });
     return this.opts.http.call({
       operation: action === 'register' ? 'notify-reg-register' : 'notify-reg-cancel',

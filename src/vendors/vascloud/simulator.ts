@@ -10,7 +10,7 @@ import {
   xmlObject,
 } from '../simulator-kit.js';
 import {
-  buildVasXml,
+  buildNotifyMessage,
   CHECK_PATH,
   CHECK_SERVICE_INFO,
   CheckServiceInfoRequest,
@@ -245,35 +245,29 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
     );
     // A replay (same queueID) or a refused change still notifies: the gateway must cope.
     const expires = new Date(now.getTime() + 24 * 3_600_000);
-    const body = buildVasXml({
-      ACCESSGW: {
-        MODULE: 'SDP',
-        MESSAGE_TYPE: 'NOTIFY',
-        COMMAND: {
-          queueID: queueId,
-          resultCode: refusal ? VAS_ERROR : VAS_OK,
-          errorDesc: refusal ?? 'OK',
-          startTime: String(now.getTime()),
-          startTimeCP: String(now.getTime()),
-          cpURL: url,
-          regID: String(randomInt(10_000_000, 99_999_999)),
-          msisdn: n.msisdn,
-          regType: REG_TYPES[n.action],
-          channel,
-          service_id: n.serviceId,
-          package_id: n.packageId,
-          originalprice: n.price ?? '3000',
-          price: n.price ?? '3000',
-          commandcode: n.commandCode ?? (n.action === 'register' ? 'DK L1' : 'HUY L1'),
-          serviceCode: n.serviceCode ?? '',
-          packageCode: n.packageCode ?? '',
-          subpackageCode: n.packageCode ?? '',
-          autoRenew: n.action === 'register' ? '1' : '0',
-          subcribeTime: formatVnTime(now),
-          expiredTime: n.action === 'register' ? formatVnTime(expires) : formatVnTime(now),
-          updateTime: '',
-        },
-      },
+    const body = buildNotifyMessage({
+      queueID: queueId,
+      resultCode: refusal ? VAS_ERROR : VAS_OK,
+      errorDesc: refusal ?? 'OK',
+      startTime: String(now.getTime()),
+      startTimeCP: String(now.getTime()),
+      cpURL: url,
+      regID: String(randomInt(10_000_000, 99_999_999)),
+      msisdn: n.msisdn,
+      regType: REG_TYPES[n.action],
+      channel,
+      service_id: n.serviceId,
+      package_id: n.packageId,
+      originalprice: n.price ?? '3000',
+      price: n.price ?? '3000',
+      commandcode: n.commandCode ?? (n.action === 'register' ? 'DK L1' : 'HUY L1'),
+      serviceCode: n.serviceCode ?? '',
+      packageCode: n.packageCode ?? '',
+      subpackageCode: n.packageCode ?? '',
+      autoRenew: n.action === 'register' ? '1' : '0',
+      subcribeTime: formatVnTime(now),
+      expiredTime: n.action === 'register' ? formatVnTime(expires) : formatVnTime(now),
+      updateTime: '',
     });
     return server.callBack(url, body, XML_CONTENT_TYPE);
   };

@@ -192,6 +192,14 @@ export const NotifyMessage = z.object({
 });
 export type NotifyMessage = z.infer<typeof NotifyMessage>;
 
+/**
+ * Builds an `SDP` `NOTIFY` message: the partner's notify_reg and the SDP's notification alike.
+ * Its elements go out in the order of `command`'s keys, which is the document's.
+ */
+export function buildNotifyMessage(command: NotifyCommand): string {
+  return buildVasXml({ ACCESSGW: { MODULE: 'SDP', MESSAGE_TYPE: 'NOTIFY', COMMAND: command } });
+}
+
 /** The `SDP NOTIFIER` `RESPONSE`: the SDP's answer to notify_reg, and ours to its notification. */
 export const NotifierResponse = z.object({
   ACCESSGW: z.object({
