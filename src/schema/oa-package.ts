@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import {
   errorClasses,
   InvalidInput,
@@ -21,7 +20,7 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
+import { checkPageSize, ledgerPage, totalCountField } from './ledger-page.js';
 import { loadRecords, recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 
@@ -154,13 +153,7 @@ const OAPackageConnection = builder.connectionObject(
     type: OAPackageRef,
     name: 'OAPackageConnection',
     description: 'A page of OA package purchases, newest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many purchases match, across all pages.',
-        resolve: (parent) =>
-          (parent as unknown as { totalCount: () => Promise<number> }).totalCount(),
-      }),
-    }),
+    fields: totalCountField('How many purchases match, across all pages.'),
   },
   { name: 'OAPackageEdge', description: 'An OA package purchase in a page.' },
 );
@@ -227,8 +220,8 @@ builder.queryField('oaPackages', (t) =>
         description: 'Return purchases after this cursor (`pageInfo.endCursor`).',
       }),
     },
-    resolve: async (_root, args, ctx) => {
-      checkPageSize(args);
+    resolve: (_root, args, ctx) => {
+      checkPageSize(args); // before the filter is read, as it always was
       const f = args.filter ?? {};
       const oaIds = [args.oaId, f.oaId].map((id) => id?.trim()).filter(Boolean);
       if (new Set(oaIds).size > 1) {
@@ -242,30 +235,17 @@ builder.queryField('oaPackages', (t) =>
         createdFrom: f.createdFrom ?? null,
         createdTo: f.createdTo ?? null,
       };
-      const page = await resolveCursorConnection<Promise<OAPackage[]>>(
+      return ledgerPage(
+        ctx,
+        'OAPackage',
+        { first: args.first, after: args.after },
         {
-          args: { first: args.first, after: args.after },
-          toCursor: (p: OAPackage) => encodeCursor(p.createdAt, p.id),
-          ...PAGE_SIZE,
+          cursor: (p) => encodeCursor(p.createdAt, p.id),
+          list: (s, clientId, window) => s.oaPackages.list({ ...filter, clientId }, window),
+          count: (s, clientId) => s.oaPackages.count({ ...filter, clientId }),
+          client,
         },
-        ({ before, after, limit, inverted }): Promise<OAPackage[]> =>
-          ctx.access.list(
-            'OAPackage',
-            (s, clientId) =>
-              s.oaPackages.list({ ...filter, clientId }, { before, after, limit, inverted }),
-            client,
-          ),
       );
-      // Null only for `first: 0` with `last`, which this field does not take.
-      if (!page) throw new Error('No page');
-      return Object.assign(page, {
-        totalCount: () =>
-          ctx.access.count(
-            'OAPackage',
-            (s, clientId) => s.oaPackages.count({ ...filter, clientId }),
-            client,
-          ),
-      });
     },
   }),
 );

@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { findPackage } from '../domain/catalog.js';
 import { InvalidInput, OrderNotFound } from '../domain/errors.js';
 import {
@@ -17,6 +16,7 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { PackageRef } from './package.js';
 import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
@@ -249,57 +249,29 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
   }),
 });
 
-interface ConnectionWithCount {
-  totalCount: () => Promise<number>;
-}
-
 export const OrderConnection = builder.connectionObject(
   {
     type: OrderRef,
     name: 'OrderConnection',
     description: 'A page of orders, newest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many orders match the filter, across all pages.',
-        resolve: (parent) => (parent as unknown as ConnectionWithCount).totalCount(),
-      }),
-    }),
+    fields: totalCountField('How many orders match the filter, across all pages.'),
   },
   { name: 'OrderEdge', description: 'An order in a page.' },
 );
 
 type Ctx = typeof builder.$inferSchemaTypes.Context;
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
 
-/** Page sizes (src/schema/page-size.ts), here beside the check of every paged list. */
+/** Page sizes and their check, for the lists not on `ledgerPage` yet. */
+export { checkPageSize, MAX_PAGE_SIZE } from './ledger-page.js';
 export { PAGE_SIZE };
-export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 
-/**
- * A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`.
- * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
- * asking for 500 would otherwise take 100 for all there is.
- */
-export async function orderPage(ctx: Ctx, filter: LedgerOrderFilter, args: PageArgs) {
-  checkPageSize(args);
-  const { client, ...rest } = filter;
-  const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.access.list(
-        'Order',
-        (s, clientId) => s.orders.list({ ...rest, clientId }, { before, after, limit, inverted }),
-        client,
-      ),
-  );
-  return Object.assign(page, {
-    totalCount: () =>
-      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...rest, clientId }), client),
+/** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
+export function orderPage(ctx: Ctx, { client, ...filter }: LedgerOrderFilter, args: PageArgs) {
+  return ledgerPage(ctx, 'Order', args, {
+    cursor: (order) => encodeCursor(order.createdAt, order.id),
+    list: (s, clientId, window) => s.orders.list({ ...filter, clientId }, window),
+    count: (s, clientId) => s.orders.count({ ...filter, clientId }),
+    client,
   });
 }
 
@@ -325,19 +297,6 @@ export function ledgerOrderFilter(f: {
     createdFrom: f.createdFrom ?? null,
     createdTo: f.createdTo ?? null,
   };
-}
-
-/** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
-export function checkPageSize(args: PageArgs): void {
-  for (const name of ['first', 'last'] as const) {
-    const size = args[name];
-    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
-      throw new InvalidInput(
-        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
-        name,
-      );
-    }
-  }
 }
 
 builder.queryField('order', (t) =>

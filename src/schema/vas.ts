@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { errorClasses, InvalidInput, VasTransactionNotFound } from '../domain/errors.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import {
@@ -20,7 +19,7 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
+import { checkPageSize, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -261,19 +260,6 @@ builder.node(VasEventRef, {
   }),
 });
 
-interface WithCount {
-  totalCount: () => Promise<number>;
-}
-
-const totalCountField =
-  (description: string) =>
-  (t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, object>) => ({
-    totalCount: t.int({
-      description,
-      resolve: (parent) => (parent as unknown as WithCount).totalCount(),
-    }),
-  });
-
 export const VasTransactionConnection = builder.connectionObject(
   {
     type: VasTransactionRef,
@@ -296,36 +282,16 @@ export const VasEventConnection = builder.connectionObject(
   { name: 'VasEventEdge', description: 'A notification in a page.' },
 );
 
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
-
-async function transactionPage(
+function transactionPage(
   ctx: Ctx,
   { client, ...filter }: Omit<VasTransactionFilter, 'clientId'> & { client?: string | null },
   args: PageArgs,
 ) {
-  checkPageSize(args);
-  const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
-    { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }) =>
-      ctx.access.list(
-        'VasTransaction',
-        (s, clientId) =>
-          s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
-        client,
-      ),
-  );
-  return Object.assign(page, {
-    totalCount: () =>
-      ctx.access.count(
-        'VasTransaction',
-        (s, clientId) => s.vasStore.count({ ...filter, clientId }),
-        client,
-      ),
+  return ledgerPage(ctx, 'VasTransaction', args, {
+    cursor: (tx) => encodeCursor(tx.createdAt, tx.id),
+    list: (s, clientId, window) => s.vasStore.list({ ...filter, clientId }, window),
+    count: (s, clientId) => s.vasStore.count({ ...filter, clientId }),
+    client,
   });
 }
 
@@ -465,26 +431,16 @@ builder.objectFields(SubscriberRef, (t) => ({
           description: 'Only notifications about this package id, as written.',
         }),
       },
-      resolve: async (p, args, ctx) => {
-        checkPageSize(args);
+      resolve: (p, args, ctx) => {
+        checkPageSize(args); // before the ids are read, as it always was
         const only = {
           serviceId: args.serviceId ? readId(String(args.serviceId), 'serviceId') : null,
           packageId: args.packageId ? readId(String(args.packageId), 'packageId') : null,
         };
-        const page = await resolveCursorConnection<Promise<VasEvent[]>>(
-          {
-            args,
-            toCursor: (e: VasEvent) => encodeCursor(e.receivedAt, e.queueId),
-            ...PAGE_SIZE,
-          },
-          ({ before, after, limit, inverted }) =>
-            ctx.access.list('VasEvent', (s) =>
-              s.vasStore.listEvents(p.local, { before, after, limit, inverted }, only),
-            ),
-        );
-        return Object.assign(page, {
-          totalCount: () =>
-            ctx.access.count('VasEvent', (s) => s.vasStore.countEvents(p.local, only)),
+        return ledgerPage(ctx, 'VasEvent', args, {
+          cursor: (e) => encodeCursor(e.receivedAt, e.queueId),
+          list: (s, _owner, window) => s.vasStore.listEvents(p.local, window, only),
+          count: (s) => s.vasStore.countEvents(p.local, only),
         });
       },
     },
