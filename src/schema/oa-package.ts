@@ -8,7 +8,6 @@ import {
   OA_PACKAGE_STATUSES,
   OA_PACKAGE_TIER_NAMES,
   type OAPackage,
-  type OAPackageEvent,
   type OAPackageStatus,
   type OAPackageTierName,
 } from '../domain/oa-package.js';
@@ -20,8 +19,9 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { ledgerStatusTypes } from './ledger-events.js';
 import { checkPageSize, ledgerPage, totalCountField } from './ledger-page.js';
-import { loadRecords, recordAuth } from './records.js';
+import { recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 
 const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
@@ -61,23 +61,17 @@ const STATUS_DESCRIPTIONS: Record<OAPackageStatus, string> = {
     'eSMS did not answer in time, or its answer was lost or unreadable: it may have acted. Check with eSMS before buying again.',
 };
 
-export const OAPackageStatusEnum = builder.enumType('OAPackageStatus', {
+export const { status: OAPackageStatusEnum, event: OAPackageEventRef } = ledgerStatusTypes({
+  name: 'OAPackageStatus',
   description: 'Where a Zalo OA package purchase stands. Every change is in `OAPackage.events`.',
-  values: describedValues(OA_PACKAGE_STATUSES, STATUS_DESCRIPTIONS),
-});
-
-export const OAPackageEventRef = builder.objectRef<OAPackageEvent>('OAPackageEvent').implement({
-  description: 'One change of an OA package purchase, in the order it happened.',
-  fields: (t) => ({
-    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-    status: t.field({
-      type: OAPackageStatusEnum,
-      description: 'The status the purchase moved to.',
-      resolve: (e) => e.status,
-    }),
-    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
-  }),
+  statuses: OA_PACKAGE_STATUSES,
+  descriptions: STATUS_DESCRIPTIONS,
+  event: {
+    name: 'OAPackageEvent',
+    description: 'One change of an OA package purchase, in the order it happened.',
+    status: 'The status the purchase moved to.',
+    detail: 'What happened, in words.',
+  },
 });
 
 export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
@@ -85,9 +79,7 @@ export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
 builder.node(OAPackageRef, {
   description:
     'A purchase of a Zalo Official Account package through eSMS: recorded before eSMS is called and settled after.',
-  ...recordAuth('OAPackage'),
-  id: { resolve: (p) => p.id },
-  loadMany: loadRecords('OAPackage'),
+  ...recordNode('OAPackage'),
   fields: (t) => ({
     oaId: t.exposeString('oaId', { description: 'The Zalo Official Account id.' }),
     tier: t.field({

@@ -6,7 +6,6 @@ import {
   ORDER_FAILURE_CODES,
   ORDER_STATUSES,
   type Order,
-  type OrderEvent,
   type OrderFailureCode,
   otpExpiresAt,
 } from '../domain/order.js';
@@ -16,11 +15,12 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { ledgerStatusTypes } from './ledger-events.js';
 import { ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { PackageRef } from './package.js';
 import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
-import { loadRecords, recordAuth } from './records.js';
+import { recordNode } from './records.js';
 import { noteEventId, recordStream, resumeAfter } from './streams.js';
 import { TelcoEnum } from './telco.js';
 import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
@@ -40,9 +40,17 @@ const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
     'The gateway refused the OTP request before calling the vendor (its circuit was open or too many calls were in flight); nothing was sent, and it does not count toward the OTP limits. Final.',
 };
 
-export const OrderStatusEnum = builder.enumType('OrderStatus', {
+export const { status: OrderStatusEnum, event: OrderEventRef } = ledgerStatusTypes({
+  name: 'OrderStatus',
   description: 'Where an order stands. Every change is recorded in `Order.events`.',
-  values: describedValues(ORDER_STATUSES, STATUS_DESCRIPTIONS),
+  statuses: ORDER_STATUSES,
+  descriptions: STATUS_DESCRIPTIONS,
+  event: {
+    name: 'OrderEvent',
+    description: 'One change of an order, in the order it happened.',
+    status: 'The status the order moved to.',
+    detail: 'What happened, in words.',
+  },
 });
 
 const UtmRef = builder.objectRef<Order['utm']>('Utm').implement({
@@ -102,20 +110,6 @@ export const OrderRegistrationRef = builder
     }),
   });
 
-export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').implement({
-  description: 'One change of an order, in the order it happened.',
-  fields: (t) => ({
-    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-    status: t.field({
-      type: OrderStatusEnum,
-      description: 'The status the order moved to.',
-      resolve: (e) => e.status,
-    }),
-    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
-  }),
-});
-
 export const OrderRef = builder.objectRef<Order>('Order');
 
 /** The only scopes that read the ledger. */
@@ -124,9 +118,7 @@ export const LEDGER_SCOPES = { ledger: true, 'ledger:all': true } as const;
 builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
-  ...recordAuth('Order'),
-  id: { resolve: (o) => o.id },
-  loadMany: loadRecords('Order'),
+  ...recordNode('Order'),
   fields: (t) => ({
     databaseId: t.exposeID('id', {
       description:

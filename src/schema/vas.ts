@@ -7,7 +7,6 @@ import {
   type VasSubscriptionState,
   type VasTransaction,
   type VasTransactionAction,
-  type VasTransactionEvent,
   type VasTransactionStatus,
 } from '../domain/vas.js';
 import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js';
@@ -19,9 +18,10 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { ledgerStatusTypes } from './ledger-events.js';
 import { checkPageSize, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
-import { asSeenBy, loadRecords, recordAuth } from './records.js';
+import { asSeenBy, loadRecords, recordAuth, recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
@@ -51,28 +51,18 @@ const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
     'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
 };
 
-export const VasTransactionStatusEnum = builder.enumType('VasTransactionStatus', {
-  description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
-  values: describedValues(VAS_TRANSACTION_STATUSES, STATUS_DESCRIPTIONS),
-});
-
-export const VasTransactionEventRef = builder
-  .objectRef<VasTransactionEvent>('VasTransactionEvent')
-  .implement({
-    description: 'One change of a VAS transaction, in the order it happened.',
-    fields: (t) => ({
-      sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-      status: t.field({
-        type: VasTransactionStatusEnum,
-        description: 'The status after this change.',
-        resolve: (e) => e.status,
-      }),
-      at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-      detail: t.exposeString('detail', {
-        nullable: true,
-        description: 'What happened, with the evidence (the SDP’s reply, check or notification).',
-      }),
-    }),
+export const { status: VasTransactionStatusEnum, event: VasTransactionEventRef } =
+  ledgerStatusTypes({
+    name: 'VasTransactionStatus',
+    description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
+    statuses: VAS_TRANSACTION_STATUSES,
+    descriptions: STATUS_DESCRIPTIONS,
+    event: {
+      name: 'VasTransactionEvent',
+      description: 'One change of a VAS transaction, in the order it happened.',
+      status: 'The status after this change.',
+      detail: 'What happened, with the evidence (the SDP’s reply, check or notification).',
+    },
   });
 
 export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransaction');
@@ -80,9 +70,7 @@ export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransacti
 builder.node(VasTransactionRef, {
   description:
     'One register or cancel of a VAS package: recorded before the notify_reg call and updated after it. The VAS ledger a back office reconciles.',
-  ...recordAuth('VasTransaction'),
-  id: { resolve: (tx) => tx.id },
-  loadMany: loadRecords('VasTransaction'),
+  ...recordNode('VasTransaction'),
   fields: (t) => ({
     databaseId: t.exposeID('id', { description: 'The gateway’s own id of the transaction.' }),
     phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
@@ -203,9 +191,7 @@ export const VasEventRef = builder.objectRef<VasEvent>('VasEvent');
 builder.node(VasEventRef, {
   description:
     'A notification the SDP sent to the gateway’s cpURL: the subscriber registered or cancelled a package through another channel (an SMS such as `DK L1`). Recorded once per `queueID`.',
-  ...recordAuth('VasEvent'),
-  id: { resolve: (e) => e.queueId },
-  loadMany: loadRecords('VasEvent'),
+  ...recordNode('VasEvent'),
   fields: (t) => ({
     queueId: t.exposeString('queueId', { description: 'The SDP’s `queueID`, unique per event.' }),
     action: t.field({
