@@ -39,6 +39,27 @@ export function checkPageSize(args: PageArgs): void {
   }
 }
 
+type InputFields = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+
+/**
+ * The days a ledger's filter narrows to, `createdFrom` (included) and `createdTo` (excluded):
+ * `recorded` says when a record counts as made, in the ledger's words (`Recorded`, `Created`).
+ */
+export function createdRangeFields(t: InputFields, recorded: string) {
+  return {
+    createdFrom: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `${recorded} at or after this time.`,
+    }),
+    createdTo: t.field({
+      type: 'DateTime',
+      required: false,
+      description: `${recorded} before this time.`,
+    }),
+  };
+}
+
 /** A page as `ledgerPage` answers it: `totalCount` counts the whole listing when asked. */
 interface Counted {
   totalCount: () => Promise<number>;

@@ -20,7 +20,7 @@ import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
-import { checkPageSize, ledgerPage, totalCountField } from './ledger-page.js';
+import { checkPageSize, createdRangeFields, ledgerPage, totalCountField } from './ledger-page.js';
 import { recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 
@@ -162,16 +162,7 @@ const OAPackageFilterInput = builder.inputType('OAPackageFilter', {
     }),
     tier: t.field({ type: OAPackageTierEnum, required: false, description: 'Only this package.' }),
     client: clientFilterField(t, 'purchases'),
-    createdFrom: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Recorded at or after this time.',
-    }),
-    createdTo: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Recorded before this time.',
-    }),
+    ...createdRangeFields(t, 'Recorded'),
   }),
 });
 

@@ -16,7 +16,7 @@ import { describedValues } from './enum-values.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
-import { ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
+import { createdRangeFields, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { PackageRef } from './package.js';
 import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
@@ -213,16 +213,7 @@ const subscriberOrderFilterFields = (
 ) => ({
   status: t.field({ type: OrderStatusEnum, required: false, description: 'Only this status.' }),
   packageCode: t.string({ required: false, description: 'Only this package code.' }),
-  createdFrom: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Created at or after this time.',
-  }),
-  createdTo: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Created before this time.',
-  }),
+  ...createdRangeFields(t, 'Created'),
 });
 
 export const SubscriberOrderFilterInput = builder.inputType('SubscriberOrderFilter', {

@@ -19,7 +19,13 @@ import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
-import { checkPageSize, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
+import {
+  checkPageSize,
+  createdRangeFields,
+  ledgerPage,
+  type PageArgs,
+  totalCountField,
+} from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth, recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -294,16 +300,7 @@ const subscriberFilterFields = (t: InputFields) => ({
   }),
   serviceId: t.string({ required: false, description: 'Only this service id.' }),
   packageId: t.string({ required: false, description: 'Only this package id.' }),
-  createdFrom: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Recorded at or after this time.',
-  }),
-  createdTo: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Recorded before this time.',
-  }),
+  ...createdRangeFields(t, 'Recorded'),
 });
 
 const SubscriberVasTransactionFilterInput = builder.inputType('SubscriberVasTransactionFilter', {
