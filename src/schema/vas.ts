@@ -6,8 +6,6 @@ import {
   type VasEvent,
   type VasSubscriptionState,
   type VasTransaction,
-  type VasTransactionAction,
-  type VasTransactionStatus,
 } from '../domain/vas.js';
 import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js';
 import { encodeCursor } from '../store/keyset.js';
@@ -39,30 +37,27 @@ type InputFields = PothosSchemaTypes.InputFieldBuilder<
   'InputObject'
 >;
 
-const ACTION_DESCRIPTIONS: Record<VasTransactionAction, string> = {
-  REGISTER: 'Register the package (notify_reg `regType` 1); the subscriber is charged.',
-  CANCEL: 'Cancel the package (notify_reg `regType` 2).',
-};
-
 export const VasTransactionActionEnum = builder.enumType('VasTransactionAction', {
   description: 'What a VAS transaction asks the SDP to do.',
-  values: describedValues(VAS_ACTIONS, ACTION_DESCRIPTIONS),
+  values: describedValues(VAS_ACTIONS, {
+    REGISTER: 'Register the package (notify_reg `regType` 1); the subscriber is charged.',
+    CANCEL: 'Cancel the package (notify_reg `regType` 2).',
+  }),
 });
-
-const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
-  PENDING: 'Recorded; the notify_reg call has not been answered yet.',
-  SUCCEEDED: 'The SDP did it (its reply, a CheckServiceInfo or its notification says so). Final.',
-  FAILED: 'The SDP refused it, or did not act on it. Final.',
-  UNKNOWN:
-    'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
-};
 
 export const { status: VasTransactionStatusEnum, event: VasTransactionEventRef } =
   ledgerStatusTypes({
     name: 'VasTransactionStatus',
     description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
     statuses: VAS_TRANSACTION_STATUSES,
-    descriptions: STATUS_DESCRIPTIONS,
+    descriptions: {
+      PENDING: 'Recorded; the notify_reg call has not been answered yet.',
+      SUCCEEDED:
+        'The SDP did it (its reply, a CheckServiceInfo or its notification says so). Final.',
+      FAILED: 'The SDP refused it, or did not act on it. Final.',
+      UNKNOWN:
+        'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
+    },
     event: {
       name: 'VasTransactionEvent',
       description: 'One change of a VAS transaction, in the order it happened.',
@@ -317,17 +312,8 @@ export const VasTransactionFilterInput = builder.inputType('VasTransactionFilter
   }),
 });
 
-type FilterArg =
-  | {
-      status?: VasTransactionStatus | null;
-      action?: VasTransactionAction | null;
-      serviceId?: string | null;
-      packageId?: string | null;
-      createdFrom?: Date | null;
-      createdTo?: Date | null;
-    }
-  | null
-  | undefined;
+/** A filter as the subscriber's list takes it; the ledger's adds the phone and the client. */
+type FilterArg = typeof SubscriberVasTransactionFilterInput.$inferInput | null | undefined;
 
 function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilter, 'clientId'> {
   return {
@@ -343,10 +329,7 @@ function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilt
 
 /** The `filter` argument of `vasTransactions` (and `vasTransactionTotals`) in the store's terms. */
 export function ledgerVasFilter(
-  f:
-    | (NonNullable<FilterArg> & { phone?: string | null; client?: string | null })
-    | null
-    | undefined,
+  f: typeof VasTransactionFilterInput.$inferInput | null | undefined,
 ): Omit<VasTransactionFilter, 'clientId'> & { client: string | null } {
   return {
     ...readFilter(f, f?.phone ? phoneArgument(f.phone).local : null),
