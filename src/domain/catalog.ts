@@ -23,6 +23,21 @@ const C120_BENEFITS = [
   '50 free off-net minutes',
 ] as const;
 
+/** A Viettel product code of the dmall document, which says nothing else about it. */
+function dmallViettelPackage(code: string): CatalogPackage {
+  return {
+    code,
+    telco: 'VIETTEL',
+    name: code,
+    priceVnd: null,
+    cycleDays: null,
+    benefits: [],
+    description:
+      'Viettel package sold through the dmall partner API. The partner document gives its code only: price, cycle and benefits are set by Viettel.',
+    source: 'dmall-partner-otp',
+  };
+}
+
 /**
  * The catalog, kept as data. MobiFone entries come from the retail programme document; the Viettel
  * entries are the product codes in the dmall document, which gives no price, cycle or benefits.
@@ -61,28 +76,8 @@ export const CATALOG: readonly CatalogPackage[] = [
       'MobiFone prepaid, 180-day cycle with the C120 benefits reset every 30 days. Renews automatically when the main account holds enough money.',
     source: 'mobifone-retail-programme',
   },
-  {
-    code: 'MP5X',
-    telco: 'VIETTEL',
-    name: 'MP5X',
-    priceVnd: null,
-    cycleDays: null,
-    benefits: [],
-    description:
-      'Viettel package sold through the dmall partner API. The partner document gives its code only: price, cycle and benefits are set by Viettel.',
-    source: 'dmall-partner-otp',
-  },
-  {
-    code: 'V200B',
-    telco: 'VIETTEL',
-    name: 'V200B',
-    priceVnd: null,
-    cycleDays: null,
-    benefits: [],
-    description:
-      'Viettel package sold through the dmall partner API. The partner document gives its code only: price, cycle and benefits are set by Viettel.',
-    source: 'dmall-partner-otp',
-  },
+  dmallViettelPackage('MP5X'),
+  dmallViettelPackage('V200B'),
 ];
 
 export function findPackage(code: string): CatalogPackage | undefined {

@@ -15,15 +15,11 @@ export const TELCO_PREFIXES = {
   REDDI: ['55'],
 } as const;
 
-export const TELCOS = [
-  'VIETTEL',
-  'MOBIFONE',
-  'VINAPHONE',
-  'VIETNAMOBILE',
-  'GMOBILE',
-  'ITEL',
-  'REDDI',
-  'UNKNOWN',
-] as const;
+/** The carriers with prefixes above, in that order. */
+export const KNOWN_TELCOS = Object.keys(TELCO_PREFIXES) as ReadonlyArray<
+  keyof typeof TELCO_PREFIXES
+>;
 
-export type Telco = (typeof TELCOS)[number];
+/** The carrier of a number: one of those above, or UNKNOWN (no prefix of theirs). */
+export type Telco = (typeof KNOWN_TELCOS)[number] | 'UNKNOWN';
+export const TELCOS: readonly Telco[] = [...KNOWN_TELCOS, 'UNKNOWN'];

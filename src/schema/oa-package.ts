@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import {
   errorClasses,
   InvalidInput,
@@ -9,7 +8,6 @@ import {
   OA_PACKAGE_STATUSES,
   OA_PACKAGE_TIER_NAMES,
   type OAPackage,
-  type OAPackageEvent,
   type OAPackageStatus,
   type OAPackageTierName,
 } from '../domain/oa-package.js';
@@ -21,8 +19,9 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
-import { loadRecords, recordAuth } from './records.js';
+import { ledgerStatusTypes } from './ledger-events.js';
+import { checkPageSize, createdRangeFields, ledgerPage, totalCountField } from './ledger-page.js';
+import { recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 
 const TIER_DESCRIPTIONS: Record<OAPackageTierName, string> = {
@@ -62,23 +61,17 @@ const STATUS_DESCRIPTIONS: Record<OAPackageStatus, string> = {
     'eSMS did not answer in time, or its answer was lost or unreadable: it may have acted. Check with eSMS before buying again.',
 };
 
-export const OAPackageStatusEnum = builder.enumType('OAPackageStatus', {
+export const { status: OAPackageStatusEnum, event: OAPackageEventRef } = ledgerStatusTypes({
+  name: 'OAPackageStatus',
   description: 'Where a Zalo OA package purchase stands. Every change is in `OAPackage.events`.',
-  values: describedValues(OA_PACKAGE_STATUSES, STATUS_DESCRIPTIONS),
-});
-
-export const OAPackageEventRef = builder.objectRef<OAPackageEvent>('OAPackageEvent').implement({
-  description: 'One change of an OA package purchase, in the order it happened.',
-  fields: (t) => ({
-    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-    status: t.field({
-      type: OAPackageStatusEnum,
-      description: 'The status the purchase moved to.',
-      resolve: (e) => e.status,
-    }),
-    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
-  }),
+  statuses: OA_PACKAGE_STATUSES,
+  descriptions: STATUS_DESCRIPTIONS,
+  event: {
+    name: 'OAPackageEvent',
+    description: 'One change of an OA package purchase, in the order it happened.',
+    status: 'The status the purchase moved to.',
+    detail: 'What happened, in words.',
+  },
 });
 
 export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
@@ -86,9 +79,7 @@ export const OAPackageRef = builder.objectRef<OAPackage>('OAPackage');
 builder.node(OAPackageRef, {
   description:
     'A purchase of a Zalo Official Account package through eSMS: recorded before eSMS is called and settled after.',
-  ...recordAuth('OAPackage'),
-  id: { resolve: (p) => p.id },
-  loadMany: loadRecords('OAPackage'),
+  ...recordNode('OAPackage'),
   fields: (t) => ({
     oaId: t.exposeString('oaId', { description: 'The Zalo Official Account id.' }),
     tier: t.field({
@@ -154,13 +145,7 @@ const OAPackageConnection = builder.connectionObject(
     type: OAPackageRef,
     name: 'OAPackageConnection',
     description: 'A page of OA package purchases, newest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many purchases match, across all pages.',
-        resolve: (parent) =>
-          (parent as unknown as { totalCount: () => Promise<number> }).totalCount(),
-      }),
-    }),
+    fields: totalCountField('How many purchases match, across all pages.'),
   },
   { name: 'OAPackageEdge', description: 'An OA package purchase in a page.' },
 );
@@ -177,16 +162,7 @@ const OAPackageFilterInput = builder.inputType('OAPackageFilter', {
     }),
     tier: t.field({ type: OAPackageTierEnum, required: false, description: 'Only this package.' }),
     client: clientFilterField(t, 'purchases'),
-    createdFrom: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Recorded at or after this time.',
-    }),
-    createdTo: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Recorded before this time.',
-    }),
+    ...createdRangeFields(t, 'Recorded'),
   }),
 });
 
@@ -227,8 +203,8 @@ builder.queryField('oaPackages', (t) =>
         description: 'Return purchases after this cursor (`pageInfo.endCursor`).',
       }),
     },
-    resolve: async (_root, args, ctx) => {
-      checkPageSize(args);
+    resolve: (_root, args, ctx) => {
+      checkPageSize(args); // before the filter is read, as it always was
       const f = args.filter ?? {};
       const oaIds = [args.oaId, f.oaId].map((id) => id?.trim()).filter(Boolean);
       if (new Set(oaIds).size > 1) {
@@ -242,30 +218,17 @@ builder.queryField('oaPackages', (t) =>
         createdFrom: f.createdFrom ?? null,
         createdTo: f.createdTo ?? null,
       };
-      const page = await resolveCursorConnection<Promise<OAPackage[]>>(
+      return ledgerPage(
+        ctx,
+        'OAPackage',
+        { first: args.first, after: args.after },
         {
-          args: { first: args.first, after: args.after },
-          toCursor: (p: OAPackage) => encodeCursor(p.createdAt, p.id),
-          ...PAGE_SIZE,
+          cursor: (p) => encodeCursor(p.createdAt, p.id),
+          list: (s, clientId, window) => s.oaPackages.list({ ...filter, clientId }, window),
+          count: (s, clientId) => s.oaPackages.count({ ...filter, clientId }),
+          client,
         },
-        ({ before, after, limit, inverted }): Promise<OAPackage[]> =>
-          ctx.access.list(
-            'OAPackage',
-            (s, clientId) =>
-              s.oaPackages.list({ ...filter, clientId }, { before, after, limit, inverted }),
-            client,
-          ),
       );
-      // Null only for `first: 0` with `last`, which this field does not take.
-      if (!page) throw new Error('No page');
-      return Object.assign(page, {
-        totalCount: () =>
-          ctx.access.count(
-            'OAPackage',
-            (s, clientId) => s.oaPackages.count({ ...filter, clientId }),
-            client,
-          ),
-      });
     },
   }),
 );

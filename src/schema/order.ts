@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { findPackage } from '../domain/catalog.js';
 import { InvalidInput, OrderNotFound } from '../domain/errors.js';
 import {
@@ -7,7 +6,6 @@ import {
   ORDER_FAILURE_CODES,
   ORDER_STATUSES,
   type Order,
-  type OrderEvent,
   type OrderFailureCode,
   otpExpiresAt,
 } from '../domain/order.js';
@@ -17,10 +15,12 @@ import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { ledgerStatusTypes } from './ledger-events.js';
+import { createdRangeFields, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { PackageRef } from './package.js';
 import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
-import { loadRecords, recordAuth } from './records.js';
+import { recordNode } from './records.js';
 import { noteEventId, recordStream, resumeAfter } from './streams.js';
 import { TelcoEnum } from './telco.js';
 import { VENDOR_FAILURE_DESCRIPTIONS } from './vendor-failure.js';
@@ -40,9 +40,17 @@ const STATUS_DESCRIPTIONS: Record<(typeof ORDER_STATUSES)[number], string> = {
     'The gateway refused the OTP request before calling the vendor (its circuit was open or too many calls were in flight); nothing was sent, and it does not count toward the OTP limits. Final.',
 };
 
-export const OrderStatusEnum = builder.enumType('OrderStatus', {
+export const { status: OrderStatusEnum, event: OrderEventRef } = ledgerStatusTypes({
+  name: 'OrderStatus',
   description: 'Where an order stands. Every change is recorded in `Order.events`.',
-  values: describedValues(ORDER_STATUSES, STATUS_DESCRIPTIONS),
+  statuses: ORDER_STATUSES,
+  descriptions: STATUS_DESCRIPTIONS,
+  event: {
+    name: 'OrderEvent',
+    description: 'One change of an order, in the order it happened.',
+    status: 'The status the order moved to.',
+    detail: 'What happened, in words.',
+  },
 });
 
 const UtmRef = builder.objectRef<Order['utm']>('Utm').implement({
@@ -102,20 +110,6 @@ export const OrderRegistrationRef = builder
     }),
   });
 
-export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent').implement({
-  description: 'One change of an order, in the order it happened.',
-  fields: (t) => ({
-    sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-    status: t.field({
-      type: OrderStatusEnum,
-      description: 'The status the order moved to.',
-      resolve: (e) => e.status,
-    }),
-    at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-    detail: t.exposeString('detail', { nullable: true, description: 'What happened, in words.' }),
-  }),
-});
-
 export const OrderRef = builder.objectRef<Order>('Order');
 
 /** The only scopes that read the ledger. */
@@ -124,9 +118,7 @@ export const LEDGER_SCOPES = { ledger: true, 'ledger:all': true } as const;
 builder.node(OrderRef, {
   description:
     'One sale of a package: from the OTP request to registration. The ledger that reconciliation reads.',
-  ...recordAuth('Order'),
-  id: { resolve: (o) => o.id },
-  loadMany: loadRecords('Order'),
+  ...recordNode('Order'),
   fields: (t) => ({
     databaseId: t.exposeID('id', {
       description:
@@ -221,16 +213,7 @@ const subscriberOrderFilterFields = (
 ) => ({
   status: t.field({ type: OrderStatusEnum, required: false, description: 'Only this status.' }),
   packageCode: t.string({ required: false, description: 'Only this package code.' }),
-  createdFrom: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Created at or after this time.',
-  }),
-  createdTo: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Created before this time.',
-  }),
+  ...createdRangeFields(t, 'Created'),
 });
 
 export const SubscriberOrderFilterInput = builder.inputType('SubscriberOrderFilter', {
@@ -249,57 +232,29 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
   }),
 });
 
-interface ConnectionWithCount {
-  totalCount: () => Promise<number>;
-}
-
 export const OrderConnection = builder.connectionObject(
   {
     type: OrderRef,
     name: 'OrderConnection',
     description: 'A page of orders, newest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many orders match the filter, across all pages.',
-        resolve: (parent) => (parent as unknown as ConnectionWithCount).totalCount(),
-      }),
-    }),
+    fields: totalCountField('How many orders match the filter, across all pages.'),
   },
   { name: 'OrderEdge', description: 'An order in a page.' },
 );
 
 type Ctx = typeof builder.$inferSchemaTypes.Context;
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
 
-/** Page sizes (src/schema/page-size.ts), here beside the check of every paged list. */
+/** Page sizes and their check, for the lists not on `ledgerPage` yet. */
+export { checkPageSize, MAX_PAGE_SIZE } from './ledger-page.js';
 export { PAGE_SIZE };
-export const MAX_PAGE_SIZE = PAGE_SIZE.maxSize;
 
-/**
- * A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`.
- * A page size out of range is refused, naming the maximum, rather than quietly cut: a client
- * asking for 500 would otherwise take 100 for all there is.
- */
-export async function orderPage(ctx: Ctx, filter: LedgerOrderFilter, args: PageArgs) {
-  checkPageSize(args);
-  const { client, ...rest } = filter;
-  const page = await resolveCursorConnection<Promise<Order[]>>(
-    { args, toCursor: (order: Order) => encodeCursor(order.createdAt, order.id), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }): Promise<Order[]> =>
-      ctx.access.list(
-        'Order',
-        (s, clientId) => s.orders.list({ ...rest, clientId }, { before, after, limit, inverted }),
-        client,
-      ),
-  );
-  return Object.assign(page, {
-    totalCount: () =>
-      ctx.access.count('Order', (s, clientId) => s.orders.count({ ...rest, clientId }), client),
+/** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
+export function orderPage(ctx: Ctx, { client, ...filter }: LedgerOrderFilter, args: PageArgs) {
+  return ledgerPage(ctx, 'Order', args, {
+    cursor: (order) => encodeCursor(order.createdAt, order.id),
+    list: (s, clientId, window) => s.orders.list({ ...filter, clientId }, window),
+    count: (s, clientId) => s.orders.count({ ...filter, clientId }),
+    client,
   });
 }
 
@@ -325,19 +280,6 @@ export function ledgerOrderFilter(f: {
     createdFrom: f.createdFrom ?? null,
     createdTo: f.createdTo ?? null,
   };
-}
-
-/** Refuses a page size out of range (`INVALID_INPUT` naming the maximum), for every paged list. */
-export function checkPageSize(args: PageArgs): void {
-  for (const name of ['first', 'last'] as const) {
-    const size = args[name];
-    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
-      throw new InvalidInput(
-        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
-        name,
-      );
-    }
-  }
 }
 
 builder.queryField('order', (t) =>

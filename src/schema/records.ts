@@ -1,5 +1,5 @@
 import type { ObjectRef } from '@pothos/core';
-import type { RecordKindName, RecordOf } from '../access.js';
+import { RECORD_KINDS, type RecordKindName, type RecordOf } from '../access.js';
 import { GatewayError } from '../domain/errors.js';
 import type { builder } from './builder.js';
 
@@ -24,6 +24,19 @@ export function recordAuth<K extends RecordKindName>(kind: K) {
     runScopesOnType: true,
     authScopes: (record: RecordOf<K>, ctx: Ctx) => ctx.access.canSee(kind, record),
   } as const;
+}
+
+/**
+ * What every record's `builder.node` declares alike, from its kind in `RECORD_KINDS`: the access
+ * rule (`recordAuth`), the key its global id holds, and the loader of `node(id:)`.
+ */
+export function recordNode<K extends RecordKindName>(kind: K) {
+  const { key } = RECORD_KINDS[kind] as unknown as { key: (record: RecordOf<K>) => string };
+  return {
+    ...recordAuth(kind),
+    id: { resolve: (record: RecordOf<K>) => key(record) },
+    loadMany: loadRecords(kind),
+  };
 }
 
 /**

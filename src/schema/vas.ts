@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { errorClasses, InvalidInput, VasTransactionNotFound } from '../domain/errors.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import {
@@ -7,9 +6,6 @@ import {
   type VasEvent,
   type VasSubscriptionState,
   type VasTransaction,
-  type VasTransactionAction,
-  type VasTransactionEvent,
-  type VasTransactionStatus,
 } from '../domain/vas.js';
 import { readId, SETTLE_VAS_ERRORS, VAS_CHANGE_ERRORS } from '../services/vas.js';
 import { encodeCursor } from '../store/keyset.js';
@@ -20,9 +16,16 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
+import { ledgerStatusTypes } from './ledger-events.js';
+import {
+  checkPageSize,
+  createdRangeFields,
+  ledgerPage,
+  type PageArgs,
+  totalCountField,
+} from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
-import { asSeenBy, loadRecords, recordAuth } from './records.js';
+import { asSeenBy, loadRecords, recordAuth, recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 import { untilShutdown } from './streams.js';
 import { SubscriberRef } from './subscriber.js';
@@ -34,46 +37,33 @@ type InputFields = PothosSchemaTypes.InputFieldBuilder<
   'InputObject'
 >;
 
-const ACTION_DESCRIPTIONS: Record<VasTransactionAction, string> = {
-  REGISTER: 'Register the package (notify_reg `regType` 1); the subscriber is charged.',
-  CANCEL: 'Cancel the package (notify_reg `regType` 2).',
-};
-
 export const VasTransactionActionEnum = builder.enumType('VasTransactionAction', {
   description: 'What a VAS transaction asks the SDP to do.',
-  values: describedValues(VAS_ACTIONS, ACTION_DESCRIPTIONS),
+  values: describedValues(VAS_ACTIONS, {
+    REGISTER: 'Register the package (notify_reg `regType` 1); the subscriber is charged.',
+    CANCEL: 'Cancel the package (notify_reg `regType` 2).',
+  }),
 });
 
-const STATUS_DESCRIPTIONS: Record<VasTransactionStatus, string> = {
-  PENDING: 'Recorded; the notify_reg call has not been answered yet.',
-  SUCCEEDED: 'The SDP did it (its reply, a CheckServiceInfo or its notification says so). Final.',
-  FAILED: 'The SDP refused it, or did not act on it. Final.',
-  UNKNOWN:
-    'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
-};
-
-export const VasTransactionStatusEnum = builder.enumType('VasTransactionStatus', {
-  description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
-  values: describedValues(VAS_TRANSACTION_STATUSES, STATUS_DESCRIPTIONS),
-});
-
-export const VasTransactionEventRef = builder
-  .objectRef<VasTransactionEvent>('VasTransactionEvent')
-  .implement({
-    description: 'One change of a VAS transaction, in the order it happened.',
-    fields: (t) => ({
-      sequence: t.exposeInt('version', { description: '1 for the first event, then 2, 3, ...' }),
-      status: t.field({
-        type: VasTransactionStatusEnum,
-        description: 'The status after this change.',
-        resolve: (e) => e.status,
-      }),
-      at: t.field({ type: 'DateTime', description: 'When.', resolve: (e) => e.at }),
-      detail: t.exposeString('detail', {
-        nullable: true,
-        description: 'What happened, with the evidence (the SDP’s reply, check or notification).',
-      }),
-    }),
+export const { status: VasTransactionStatusEnum, event: VasTransactionEventRef } =
+  ledgerStatusTypes({
+    name: 'VasTransactionStatus',
+    description: 'Where a VAS transaction stands. Every change is in `VasTransaction.events`.',
+    statuses: VAS_TRANSACTION_STATUSES,
+    descriptions: {
+      PENDING: 'Recorded; the notify_reg call has not been answered yet.',
+      SUCCEEDED:
+        'The SDP did it (its reply, a CheckServiceInfo or its notification says so). Final.',
+      FAILED: 'The SDP refused it, or did not act on it. Final.',
+      UNKNOWN:
+        'The call got no usable answer and the SDP may have acted. The sweeper settles it from CheckServiceInfo (with backoff), as does `settleVasTransaction` or a notification for the same package; a new register or cancel of the package waits until then.',
+    },
+    event: {
+      name: 'VasTransactionEvent',
+      description: 'One change of a VAS transaction, in the order it happened.',
+      status: 'The status after this change.',
+      detail: 'What happened, with the evidence (the SDP’s reply, check or notification).',
+    },
   });
 
 export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransaction');
@@ -81,9 +71,7 @@ export const VasTransactionRef = builder.objectRef<VasTransaction>('VasTransacti
 builder.node(VasTransactionRef, {
   description:
     'One register or cancel of a VAS package: recorded before the notify_reg call and updated after it. The VAS ledger a back office reconciles.',
-  ...recordAuth('VasTransaction'),
-  id: { resolve: (tx) => tx.id },
-  loadMany: loadRecords('VasTransaction'),
+  ...recordNode('VasTransaction'),
   fields: (t) => ({
     databaseId: t.exposeID('id', { description: 'The gateway’s own id of the transaction.' }),
     phone: t.exposeString('phone', { description: 'The subscriber, local form `0XXXXXXXXX`.' }),
@@ -204,9 +192,7 @@ export const VasEventRef = builder.objectRef<VasEvent>('VasEvent');
 builder.node(VasEventRef, {
   description:
     'A notification the SDP sent to the gateway’s cpURL: the subscriber registered or cancelled a package through another channel (an SMS such as `DK L1`). Recorded once per `queueID`.',
-  ...recordAuth('VasEvent'),
-  id: { resolve: (e) => e.queueId },
-  loadMany: loadRecords('VasEvent'),
+  ...recordNode('VasEvent'),
   fields: (t) => ({
     queueId: t.exposeString('queueId', { description: 'The SDP’s `queueID`, unique per event.' }),
     action: t.field({
@@ -261,19 +247,6 @@ builder.node(VasEventRef, {
   }),
 });
 
-interface WithCount {
-  totalCount: () => Promise<number>;
-}
-
-const totalCountField =
-  (description: string) =>
-  (t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, object>) => ({
-    totalCount: t.int({
-      description,
-      resolve: (parent) => (parent as unknown as WithCount).totalCount(),
-    }),
-  });
-
 export const VasTransactionConnection = builder.connectionObject(
   {
     type: VasTransactionRef,
@@ -296,36 +269,16 @@ export const VasEventConnection = builder.connectionObject(
   { name: 'VasEventEdge', description: 'A notification in a page.' },
 );
 
-interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
-
-async function transactionPage(
+function transactionPage(
   ctx: Ctx,
   { client, ...filter }: Omit<VasTransactionFilter, 'clientId'> & { client?: string | null },
   args: PageArgs,
 ) {
-  checkPageSize(args);
-  const page = await resolveCursorConnection<Promise<VasTransaction[]>>(
-    { args, toCursor: (tx: VasTransaction) => encodeCursor(tx.createdAt, tx.id), ...PAGE_SIZE },
-    ({ before, after, limit, inverted }) =>
-      ctx.access.list(
-        'VasTransaction',
-        (s, clientId) =>
-          s.vasStore.list({ ...filter, clientId }, { before, after, limit, inverted }),
-        client,
-      ),
-  );
-  return Object.assign(page, {
-    totalCount: () =>
-      ctx.access.count(
-        'VasTransaction',
-        (s, clientId) => s.vasStore.count({ ...filter, clientId }),
-        client,
-      ),
+  return ledgerPage(ctx, 'VasTransaction', args, {
+    cursor: (tx) => encodeCursor(tx.createdAt, tx.id),
+    list: (s, clientId, window) => s.vasStore.list({ ...filter, clientId }, window),
+    count: (s, clientId) => s.vasStore.count({ ...filter, clientId }),
+    client,
   });
 }
 
@@ -342,16 +295,7 @@ const subscriberFilterFields = (t: InputFields) => ({
   }),
   serviceId: t.string({ required: false, description: 'Only this service id.' }),
   packageId: t.string({ required: false, description: 'Only this package id.' }),
-  createdFrom: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Recorded at or after this time.',
-  }),
-  createdTo: t.field({
-    type: 'DateTime',
-    required: false,
-    description: 'Recorded before this time.',
-  }),
+  ...createdRangeFields(t, 'Recorded'),
 });
 
 const SubscriberVasTransactionFilterInput = builder.inputType('SubscriberVasTransactionFilter', {
@@ -368,17 +312,8 @@ export const VasTransactionFilterInput = builder.inputType('VasTransactionFilter
   }),
 });
 
-type FilterArg =
-  | {
-      status?: VasTransactionStatus | null;
-      action?: VasTransactionAction | null;
-      serviceId?: string | null;
-      packageId?: string | null;
-      createdFrom?: Date | null;
-      createdTo?: Date | null;
-    }
-  | null
-  | undefined;
+/** A filter as the subscriber's list takes it; the ledger's adds the phone and the client. */
+type FilterArg = typeof SubscriberVasTransactionFilterInput.$inferInput | null | undefined;
 
 function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilter, 'clientId'> {
   return {
@@ -394,10 +329,7 @@ function readFilter(f: FilterArg, phone: string | null): Omit<VasTransactionFilt
 
 /** The `filter` argument of `vasTransactions` (and `vasTransactionTotals`) in the store's terms. */
 export function ledgerVasFilter(
-  f:
-    | (NonNullable<FilterArg> & { phone?: string | null; client?: string | null })
-    | null
-    | undefined,
+  f: typeof VasTransactionFilterInput.$inferInput | null | undefined,
 ): Omit<VasTransactionFilter, 'clientId'> & { client: string | null } {
   return {
     ...readFilter(f, f?.phone ? phoneArgument(f.phone).local : null),
@@ -465,26 +397,16 @@ builder.objectFields(SubscriberRef, (t) => ({
           description: 'Only notifications about this package id, as written.',
         }),
       },
-      resolve: async (p, args, ctx) => {
-        checkPageSize(args);
+      resolve: (p, args, ctx) => {
+        checkPageSize(args); // before the ids are read, as it always was
         const only = {
           serviceId: args.serviceId ? readId(String(args.serviceId), 'serviceId') : null,
           packageId: args.packageId ? readId(String(args.packageId), 'packageId') : null,
         };
-        const page = await resolveCursorConnection<Promise<VasEvent[]>>(
-          {
-            args,
-            toCursor: (e: VasEvent) => encodeCursor(e.receivedAt, e.queueId),
-            ...PAGE_SIZE,
-          },
-          ({ before, after, limit, inverted }) =>
-            ctx.access.list('VasEvent', (s) =>
-              s.vasStore.listEvents(p.local, { before, after, limit, inverted }, only),
-            ),
-        );
-        return Object.assign(page, {
-          totalCount: () =>
-            ctx.access.count('VasEvent', (s) => s.vasStore.countEvents(p.local, only)),
+        return ledgerPage(ctx, 'VasEvent', args, {
+          cursor: (e) => encodeCursor(e.receivedAt, e.queueId),
+          list: (s, _owner, window) => s.vasStore.listEvents(p.local, window, only),
+          count: (s) => s.vasStore.countEvents(p.local, only),
         });
       },
     },

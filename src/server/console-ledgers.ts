@@ -2,37 +2,41 @@
  * What the back-office console (`/console`) lists, shared by the page (console/, bundled for
  * the browser) and its CSV export (src/server/console.ts): the four ledgers, the filter a clerk
  * types and its checks, each ledger's GraphQL page query and its CSV columns. Pure: no DOM, no
- * Node, so both sides read rows the same way and the export is exactly what the page lists.
+ * Node (the domain lists it reads are plain data too), so both sides read rows the same way and
+ * the export is exactly what the page lists.
  */
+
+import { OA_PACKAGE_STATUSES, OA_PACKAGE_TIER_NAMES } from '../domain/oa-package.js';
+import { ORDER_STATUSES } from '../domain/order.js';
+import { KNOWN_TELCOS } from '../domain/telco-prefixes.js';
+import { VAS_TRANSACTION_STATUSES } from '../domain/vas.js';
+import { VOICE_CALL_STATUSES } from '../domain/voice.js';
 
 export const LEDGERS = ['orders', 'vas', 'oa', 'voice'] as const;
 export type Ledger = (typeof LEDGERS)[number];
 
-/** Every field of the filter form; which of them a ledger takes is `LEDGER_SPECS[l].fields`. */
-export const FILTER_FIELDS = [
-  'from',
-  'to',
-  'status',
-  'telco',
-  'package',
-  'client',
-  'phone',
-  'oa',
-] as const;
-export type FilterField = (typeof FILTER_FIELDS)[number];
+/**
+ * Every field of the filter form, with the shape its value must have; which of them a ledger
+ * takes is `LEDGER_SPECS[l].fields`.
+ */
+const RULES = {
+  from: /^\d{4}-\d{2}-\d{2}$/,
+  to: /^\d{4}-\d{2}-\d{2}$/,
+  status: /^[A-Z_]{1,20}$/,
+  telco: /^[A-Z]{1,20}$/,
+  package: /^[\w.-]{1,40}$/,
+  client: /^[A-Za-z0-9._:-]{1,64}$/,
+  phone: /^\+?[\d .-]{9,20}$/,
+  oa: /^\d{1,32}$/,
+} satisfies Record<string, RegExp>;
+export type FilterField = keyof typeof RULES;
+export const FILTER_FIELDS = Object.keys(RULES) as readonly FilterField[];
 
 /** The filter as the clerk gives it: days are Vietnam days (yyyy-MM-dd), both included. */
 export type ConsoleFilter = { ledger: Ledger } & Record<FilterField, string>;
 
-export const TELCOS = [
-  'VIETTEL',
-  'MOBIFONE',
-  'VINAPHONE',
-  'VIETNAMOBILE',
-  'GMOBILE',
-  'ITEL',
-  'REDDI',
-] as const;
+/** The carriers a clerk can pick (every one the gateway knows a prefix of). */
+export const TELCOS = KNOWN_TELCOS;
 
 type Row = Record<string, unknown>;
 type Column = [header: string, cell: (r: Row) => string];
@@ -60,17 +64,7 @@ const price = (r: Row) => text((r.package as { price?: number } | null)?.price);
 
 export const LEDGER_SPECS: Record<Ledger, LedgerSpec> = {
   orders: {
-    statuses: [
-      'PENDING',
-      'OTP_SENT',
-      'REGISTERING',
-      'REGISTERED',
-      'FAILED',
-      'UNKNOWN',
-      'LOCKED',
-      'EXPIRED',
-      'REFUSED',
-    ],
+    statuses: ORDER_STATUSES,
     fields: ['status', 'telco', 'package', 'client', 'phone'],
     list: 'orders',
     filterType: 'OrderFilter',
@@ -95,7 +89,7 @@ export const LEDGER_SPECS: Record<Ledger, LedgerSpec> = {
     phoneArg: 'phone',
   },
   vas: {
-    statuses: ['PENDING', 'SUCCEEDED', 'FAILED', 'UNKNOWN'],
+    statuses: VAS_TRANSACTION_STATUSES,
     fields: ['status', 'package', 'client', 'phone'],
     list: 'vasTransactions',
     filterType: 'VasTransactionFilter',
@@ -120,9 +114,9 @@ export const LEDGER_SPECS: Record<Ledger, LedgerSpec> = {
     phoneArg: 'phone',
   },
   oa: {
-    statuses: ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'UNKNOWN'],
+    statuses: OA_PACKAGE_STATUSES,
     fields: ['status', 'package', 'client', 'oa'],
-    packages: ['TRIAL', 'ADVANCED', 'PREMIUM'],
+    packages: OA_PACKAGE_TIER_NAMES,
     list: 'oaPackages',
     filterType: 'OAPackageFilter',
     rowFields: `id createdAt updatedAt client oaId tier activeFrom duration status servicePreviewId
@@ -144,7 +138,7 @@ export const LEDGER_SPECS: Record<Ledger, LedgerSpec> = {
     phoneArg: 'oaId',
   },
   voice: {
-    statuses: ['PENDING', 'ANSWERED', 'FAILED', 'UNKNOWN'],
+    statuses: VOICE_CALL_STATUSES,
     fields: ['status', 'client', 'phone'],
     list: 'voiceCalls',
     filterType: 'VoiceCallFilter',
@@ -161,17 +155,6 @@ export const LEDGER_SPECS: Record<Ledger, LedgerSpec> = {
     packageArg: '',
     phoneArg: 'phone',
   },
-};
-
-const RULES: Record<FilterField, RegExp> = {
-  from: /^\d{4}-\d{2}-\d{2}$/,
-  to: /^\d{4}-\d{2}-\d{2}$/,
-  status: /^[A-Z_]{1,20}$/,
-  telco: /^[A-Z]{1,20}$/,
-  package: /^[\w.-]{1,40}$/,
-  client: /^[A-Za-z0-9._:-]{1,64}$/,
-  phone: /^\+?[\d .-]{9,20}$/,
-  oa: /^\d{1,32}$/,
 };
 
 /** A filter with nothing set but the ledger. */

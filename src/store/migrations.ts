@@ -1,64 +1,131 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import {
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 
 /**
  * The one set of migrations, valid on SQLite and PostgreSQL: portable column types only, no
  * auto-increment, timestamps as ISO text. Never edit a released migration; add the next one.
+ * test/store/migration-schema.test.ts holds each migration to the schema it made when released.
  */
+
+type Columns = (t: CreateTableBuilder<string, string>) => CreateTableBuilder<string, string>;
+
+interface Ledger {
+  /** The records' table: `id` first, then `columns`, then the timestamps and `version`. */
+  table: string;
+  columns: Columns;
+  /** A `settled_at` column after `updated_at` (when the vendor's outcome became final). */
+  settles?: boolean;
+  /** The history table (one row per version) and its column naming the record. */
+  events: { table: string; ref: string };
+}
+
+/**
+ * A ledger's records and their history. Records end in `created_at`, `updated_at`, `settled_at`
+ * where the ledger settles, and the optimistic lock's `version`; the history, keyed by record and
+ * version, holds the status each version moved to, a detail and when.
+ */
+async function createLedger(db: Kysely<unknown>, ledger: Ledger): Promise<void> {
+  let records = ledger
+    .columns(db.schema.createTable(ledger.table).addColumn('id', 'text', (c) => c.primaryKey()))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull());
+  if (ledger.settles) records = records.addColumn('settled_at', 'text');
+  await records.addColumn('version', 'integer', (c) => c.notNull()).execute();
+  const { table, ref } = ledger.events;
+  await db.schema
+    .createTable(table)
+    .addColumn(ref, 'text', (c) => c.notNull().references(`${ledger.table}.id`))
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text')
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint(`${table}_pk`, [ref, 'version'])
+    .execute();
+}
+
+/** Plain (not unique) indexes of one table, by name. */
+async function createIndexes(
+  db: Kysely<unknown>,
+  table: string,
+  indexes: Record<string, string[]>,
+): Promise<void> {
+  for (const [name, columns] of Object.entries(indexes)) {
+    await db.schema.createIndex(name).on(table).columns(columns).execute();
+  }
+}
+
+/**
+ * Fills `ledger_counts` from a ledger's rows for one tag (none: the untagged counts): per day, per
+ * client and status, per status, per client, and all together (counters.ts).
+ */
+async function countExisting(
+  db: Kysely<unknown>,
+  ledger: string,
+  tag: { expr: RawBuilder<unknown>; columns: string[] } | null,
+): Promise<void> {
+  const day = sql`substr(created_at, 1, 10)`;
+  for (const [byClient, byStatus] of [
+    [true, true],
+    [false, true],
+    [true, false],
+    [false, false],
+  ]) {
+    const client = byClient ? sql.ref('client_id') : sql.lit('');
+    const status = byStatus ? sql.ref('status') : sql.lit('');
+    const groups = [
+      ...(byClient ? [sql.ref('client_id')] : []),
+      ...(byStatus ? [sql.ref('status')] : []),
+      ...(tag ? tag.columns.map((c) => sql.ref(c)) : []),
+      day,
+    ];
+    await sql`
+      insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
+      select ${sql.lit(ledger)}, ${client}, ${status}, ${tag ? tag.expr : sql.lit('')}, ${day}, 0, count(*)
+      from ${sql.table(ledger)}
+      group by ${sql.join(groups)}
+    `.execute(db);
+  }
+}
 const migrations: Record<string, Migration> = {
   '0001_order_ledger': {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('orders')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('partner_trans_id', 'text', (c) => c.notNull().unique())
-        .addColumn('order_code', 'text', (c) => c.unique())
-        .addColumn('telco_trans_id', 'text')
-        .addColumn('client_id', 'text', (c) => c.notNull())
-        .addColumn('phone', 'text', (c) => c.notNull())
-        .addColumn('telco', 'text', (c) => c.notNull())
-        .addColumn('package_code', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('failure_code', 'text')
-        .addColumn('failure_message', 'text')
-        .addColumn('otp_attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('utm_source', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('utm_medium', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('utm_content', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('utm_campaign', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('registered_type', 'text')
-        .addColumn('registered_code', 'text')
-        .addColumn('otp_sent_at', 'text')
-        .addColumn('registered_at', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('orders_phone_created')
-        .on('orders')
-        .columns(['phone', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('orders_client_created')
-        .on('orders')
-        .columns(['client_id', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('orders_status_created')
-        .on('orders')
-        .columns(['status', 'created_at'])
-        .execute();
-      await db.schema.createIndex('orders_created').on('orders').column('created_at').execute();
-
-      await db.schema
-        .createTable('order_events')
-        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('detail', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('order_events_pk', ['order_id', 'version'])
-        .execute();
+      await createLedger(db, {
+        table: 'orders',
+        columns: (t) =>
+          t
+            .addColumn('partner_trans_id', 'text', (c) => c.notNull().unique())
+            .addColumn('order_code', 'text', (c) => c.unique())
+            .addColumn('telco_trans_id', 'text')
+            .addColumn('client_id', 'text', (c) => c.notNull())
+            .addColumn('phone', 'text', (c) => c.notNull())
+            .addColumn('telco', 'text', (c) => c.notNull())
+            .addColumn('package_code', 'text', (c) => c.notNull())
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('failure_code', 'text')
+            .addColumn('failure_message', 'text')
+            .addColumn('otp_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+            .addColumn('utm_source', 'text', (c) => c.notNull().defaultTo(''))
+            .addColumn('utm_medium', 'text', (c) => c.notNull().defaultTo(''))
+            .addColumn('utm_content', 'text', (c) => c.notNull().defaultTo(''))
+            .addColumn('utm_campaign', 'text', (c) => c.notNull().defaultTo(''))
+            .addColumn('registered_type', 'text')
+            .addColumn('registered_code', 'text')
+            .addColumn('otp_sent_at', 'text')
+            .addColumn('registered_at', 'text'),
+        events: { table: 'order_events', ref: 'order_id' },
+      });
+      await createIndexes(db, 'orders', {
+        orders_phone_created: ['phone', 'created_at'],
+        orders_client_created: ['client_id', 'created_at'],
+        orders_status_created: ['status', 'created_at'],
+        orders_created: ['created_at'],
+      });
 
       await db.schema
         .createTable('idempotency_keys')
@@ -71,11 +138,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('idempotency_keys_pk', ['client_id', 'operation', 'key'])
         .execute();
-      await db.schema
-        .createIndex('idempotency_keys_expires')
-        .on('idempotency_keys')
-        .column('expires_at')
-        .execute();
+      await createIndexes(db, 'idempotency_keys', { idempotency_keys_expires: ['expires_at'] });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table idempotency_keys`.execute(db);
@@ -86,11 +149,9 @@ const migrations: Record<string, Migration> = {
   '0002_idempotency_progress': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('idempotency_keys').addColumn('progress', 'text').execute();
-      await db.schema
-        .createIndex('idempotency_keys_open')
-        .on('idempotency_keys')
-        .columns(['response', 'created_at'])
-        .execute();
+      await createIndexes(db, 'idempotency_keys', {
+        idempotency_keys_open: ['response', 'created_at'],
+      });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop index idempotency_keys_open`.execute(db);
@@ -115,11 +176,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('revoked_at', 'text')
         .execute();
-      await db.schema
-        .createIndex('client_keys_client')
-        .on('client_keys')
-        .column('client_id')
-        .execute();
+      await createIndexes(db, 'client_keys', { client_keys_client: ['client_id'] });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table client_keys`.execute(db);
@@ -156,53 +213,33 @@ const migrations: Record<string, Migration> = {
     // VAS registrations and cancellations (written before the notify_reg call), their history,
     // the SDP's notifications (once per queueID) and what the gateway knows of each package.
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('vas_transactions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('client_id', 'text', (c) => c.notNull())
-        .addColumn('phone', 'text', (c) => c.notNull())
-        .addColumn('service_id', 'text', (c) => c.notNull())
-        .addColumn('package_id', 'text', (c) => c.notNull())
-        .addColumn('action', 'text', (c) => c.notNull())
-        .addColumn('channel', 'text', (c) => c.notNull())
-        .addColumn('price', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('auto_renew', 'integer')
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('queue_id', 'text', (c) => c.notNull().unique())
-        .addColumn('vendor_code', 'text')
-        .addColumn('vendor_message', 'text')
-        .addColumn('failure_reason', 'text')
-        .addColumn('settle_attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('next_settle_at', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('settled_at', 'text')
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('vas_transactions_created')
-        .on('vas_transactions')
-        .columns(['created_at', 'id'])
-        .execute();
-      await db.schema
-        .createIndex('vas_transactions_package')
-        .on('vas_transactions')
-        .columns(['phone', 'service_id', 'package_id', 'status'])
-        .execute();
-      await db.schema
-        .createIndex('vas_transactions_settle')
-        .on('vas_transactions')
-        .columns(['status', 'next_settle_at'])
-        .execute();
-      await db.schema
-        .createTable('vas_transaction_events')
-        .addColumn('transaction_id', 'text', (c) => c.notNull().references('vas_transactions.id'))
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('detail', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('vas_transaction_events_pk', ['transaction_id', 'version'])
-        .execute();
+      await createLedger(db, {
+        table: 'vas_transactions',
+        columns: (t) =>
+          t
+            .addColumn('client_id', 'text', (c) => c.notNull())
+            .addColumn('phone', 'text', (c) => c.notNull())
+            .addColumn('service_id', 'text', (c) => c.notNull())
+            .addColumn('package_id', 'text', (c) => c.notNull())
+            .addColumn('action', 'text', (c) => c.notNull())
+            .addColumn('channel', 'text', (c) => c.notNull())
+            .addColumn('price', 'text', (c) => c.notNull().defaultTo(''))
+            .addColumn('auto_renew', 'integer')
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('queue_id', 'text', (c) => c.notNull().unique())
+            .addColumn('vendor_code', 'text')
+            .addColumn('vendor_message', 'text')
+            .addColumn('failure_reason', 'text')
+            .addColumn('settle_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+            .addColumn('next_settle_at', 'text'),
+        settles: true,
+        events: { table: 'vas_transaction_events', ref: 'transaction_id' },
+      });
+      await createIndexes(db, 'vas_transactions', {
+        vas_transactions_created: ['created_at', 'id'],
+        vas_transactions_package: ['phone', 'service_id', 'package_id', 'status'],
+        vas_transactions_settle: ['status', 'next_settle_at'],
+      });
       await db.schema
         .createTable('vas_events')
         .addColumn('queue_id', 'text', (c) => c.primaryKey())
@@ -220,11 +257,9 @@ const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'text')
         .addColumn('received_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('vas_events_phone_received')
-        .on('vas_events')
-        .columns(['phone', 'received_at'])
-        .execute();
+      await createIndexes(db, 'vas_events', {
+        vas_events_phone_received: ['phone', 'received_at'],
+      });
       await db.schema
         .createTable('vas_subscriptions')
         .addColumn('phone', 'text', (c) => c.notNull())
@@ -247,73 +282,42 @@ const migrations: Record<string, Migration> = {
     // Voice OTP calls and phone verifications. A call never stores the digits it reads out; a
     // verification stores only an HMAC of its code (keyed with GATEWAY_SECRET).
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('phone_verifications')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('client_id', 'text', (c) => c.notNull())
-        .addColumn('phone', 'text', (c) => c.notNull())
-        .addColumn('channel', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('code_hash', 'text', (c) => c.notNull())
-        .addColumn('checks', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('sends', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('expires_at', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('phone_verifications_phone_created')
-        .on('phone_verifications')
-        .columns(['phone', 'created_at'])
-        .execute();
+      await createLedger(db, {
+        table: 'phone_verifications',
+        columns: (t) =>
+          t
+            .addColumn('client_id', 'text', (c) => c.notNull())
+            .addColumn('phone', 'text', (c) => c.notNull())
+            .addColumn('channel', 'text', (c) => c.notNull())
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('code_hash', 'text', (c) => c.notNull())
+            .addColumn('checks', 'integer', (c) => c.notNull().defaultTo(0))
+            .addColumn('sends', 'integer', (c) => c.notNull().defaultTo(0))
+            .addColumn('expires_at', 'text', (c) => c.notNull()),
+        events: { table: 'phone_verification_events', ref: 'verification_id' },
+      });
+      await createIndexes(db, 'phone_verifications', {
+        phone_verifications_phone_created: ['phone', 'created_at'],
+      });
 
-      await db.schema
-        .createTable('voice_calls')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('client_id', 'text', (c) => c.notNull())
-        .addColumn('phone', 'text', (c) => c.notNull())
-        .addColumn('request_id', 'text')
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('vendor_code', 'text')
-        .addColumn('failure_message', 'text')
-        .addColumn('verification_id', 'text', (c) => c.references('phone_verifications.id'))
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('settled_at', 'text')
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('voice_calls_phone_created')
-        .on('voice_calls')
-        .columns(['phone', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('voice_calls_status_updated')
-        .on('voice_calls')
-        .columns(['status', 'updated_at'])
-        .execute();
-
-      await db.schema
-        .createTable('voice_call_events')
-        .addColumn('voice_call_id', 'text', (c) => c.notNull().references('voice_calls.id'))
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('detail', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('voice_call_events_pk', ['voice_call_id', 'version'])
-        .execute();
-      await db.schema
-        .createTable('phone_verification_events')
-        .addColumn('verification_id', 'text', (c) =>
-          c.notNull().references('phone_verifications.id'),
-        )
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('detail', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('phone_verification_events_pk', ['verification_id', 'version'])
-        .execute();
+      await createLedger(db, {
+        table: 'voice_calls',
+        columns: (t) =>
+          t
+            .addColumn('client_id', 'text', (c) => c.notNull())
+            .addColumn('phone', 'text', (c) => c.notNull())
+            .addColumn('request_id', 'text')
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('vendor_code', 'text')
+            .addColumn('failure_message', 'text')
+            .addColumn('verification_id', 'text', (c) => c.references('phone_verifications.id')),
+        settles: true,
+        events: { table: 'voice_call_events', ref: 'voice_call_id' },
+      });
+      await createIndexes(db, 'voice_calls', {
+        voice_calls_phone_created: ['phone', 'created_at'],
+        voice_calls_status_updated: ['status', 'updated_at'],
+      });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table phone_verification_events`.execute(db);
@@ -325,42 +329,26 @@ const migrations: Record<string, Migration> = {
   '0007_oa_packages': {
     // Zalo OA package purchases through eSMS (src/store/oa-packages.ts), and their history.
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('oa_packages')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('client_id', 'text', (c) => c.notNull())
-        .addColumn('oa_id', 'text', (c) => c.notNull())
-        .addColumn('tier', 'text', (c) => c.notNull())
-        .addColumn('active_from', 'text', (c) => c.notNull())
-        .addColumn('duration', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('service_preview_id', 'text')
-        .addColumn('vendor_code', 'text')
-        .addColumn('vendor_message', 'text')
-        .addColumn('failure_reason', 'text')
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('oa_packages_oa_created')
-        .on('oa_packages')
-        .columns(['oa_id', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('oa_packages_status_updated')
-        .on('oa_packages')
-        .columns(['status', 'updated_at'])
-        .execute();
-      await db.schema
-        .createTable('oa_package_events')
-        .addColumn('oa_package_id', 'text', (c) => c.notNull().references('oa_packages.id'))
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('detail', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('oa_package_events_pk', ['oa_package_id', 'version'])
-        .execute();
+      await createLedger(db, {
+        table: 'oa_packages',
+        columns: (t) =>
+          t
+            .addColumn('client_id', 'text', (c) => c.notNull())
+            .addColumn('oa_id', 'text', (c) => c.notNull())
+            .addColumn('tier', 'text', (c) => c.notNull())
+            .addColumn('active_from', 'text', (c) => c.notNull())
+            .addColumn('duration', 'integer', (c) => c.notNull())
+            .addColumn('status', 'text', (c) => c.notNull())
+            .addColumn('service_preview_id', 'text')
+            .addColumn('vendor_code', 'text')
+            .addColumn('vendor_message', 'text')
+            .addColumn('failure_reason', 'text'),
+        events: { table: 'oa_package_events', ref: 'oa_package_id' },
+      });
+      await createIndexes(db, 'oa_packages', {
+        oa_packages_oa_created: ['oa_id', 'created_at'],
+        oa_packages_status_updated: ['status', 'updated_at'],
+      });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table oa_package_events`.execute(db);
@@ -389,42 +377,18 @@ const migrations: Record<string, Migration> = {
           'shard',
         ])
         .execute();
-      const day = sql`substr(created_at, 1, 10)`;
       // The tags of counters.ts `TAGS` as of this migration.
       const tags = {
         orders: { telco: 'telco', package: 'package_code' },
         vas_transactions: { action: 'action', service: 'service_id' },
       };
       for (const [ledger, columns] of Object.entries(tags)) {
-        const tagged = [
-          null,
-          ...Object.entries(columns).map(([name, column]) => ({
+        await countExisting(db, ledger, null);
+        for (const [name, column] of Object.entries(columns)) {
+          await countExisting(db, ledger, {
             expr: sql`${sql.lit(`${name}=`)} || ${sql.ref(column)}`,
-            group: sql.ref(column),
-          })),
-        ];
-        for (const t of tagged) {
-          for (const [byClient, byStatus] of [
-            [true, true],
-            [false, true],
-            [true, false],
-            [false, false],
-          ]) {
-            const client = byClient ? sql.ref('client_id') : sql.lit('');
-            const status = byStatus ? sql.ref('status') : sql.lit('');
-            const groups = [
-              ...(byClient ? [sql.ref('client_id')] : []),
-              ...(byStatus ? [sql.ref('status')] : []),
-              ...(t ? [t.group] : []),
-              day,
-            ];
-            await sql`
-              insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
-              select ${sql.lit(ledger)}, ${client}, ${status}, ${t ? t.expr : sql.lit('')}, ${day}, 0, count(*)
-              from ${sql.table(ledger)}
-              group by ${sql.join(groups)}
-            `.execute(db);
-          }
+            columns: [column],
+          });
         }
       }
     },
@@ -448,16 +412,10 @@ const migrations: Record<string, Migration> = {
     // prefix for the fraud guard, whose blocks are kept with their history.
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('voice_calls').addColumn('phone_prefix', 'text').execute();
-      await db.schema
-        .createIndex('voice_calls_client_created')
-        .on('voice_calls')
-        .columns(['client_id', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('voice_calls_prefix_created')
-        .on('voice_calls')
-        .columns(['phone_prefix', 'created_at'])
-        .execute();
+      await createIndexes(db, 'voice_calls', {
+        voice_calls_client_created: ['client_id', 'created_at'],
+        voice_calls_prefix_created: ['phone_prefix', 'created_at'],
+      });
       await db.schema
         .createTable('voice_prefix_blocks')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -468,11 +426,9 @@ const migrations: Record<string, Migration> = {
         .addColumn('lifted_at', 'text')
         .addColumn('lifted_by', 'text')
         .execute();
-      await db.schema
-        .createIndex('voice_prefix_blocks_prefix_blocked')
-        .on('voice_prefix_blocks')
-        .columns(['prefix', 'blocked_at'])
-        .execute();
+      await createIndexes(db, 'voice_prefix_blocks', {
+        voice_prefix_blocks_prefix_blocked: ['prefix', 'blocked_at'],
+      });
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table voice_prefix_blocks`.execute(db);
@@ -500,36 +456,16 @@ const migrations: Record<string, Migration> = {
     // VAS transaction's action and service: counters.ts `combinedTag`), filled from the rows there
     // are. Exact once every instance writes them (this version on), like 0008's.
     async up(db: Kysely<unknown>) {
-      const day = sql`substr(created_at, 1, 10)`;
       // Per ledger, its two tags as counters.ts `TAGS` has them at this migration: name, column.
       const pairs: Array<[string, [string, string], [string, string]]> = [
         ['orders', ['telco', 'telco'], ['package', 'package_code']],
         ['vas_transactions', ['action', 'action'], ['service', 'service_id']],
       ];
       for (const [ledger, [a, colA], [b, colB]] of pairs) {
-        const expr = sql`${sql.lit(`${a}=`)} || ${sql.ref(colA)} || ${sql.lit(`&${b}=`)} || ${sql.ref(colB)}`;
-        for (const [byClient, byStatus] of [
-          [true, true],
-          [false, true],
-          [true, false],
-          [false, false],
-        ]) {
-          const client = byClient ? sql.ref('client_id') : sql.lit('');
-          const status = byStatus ? sql.ref('status') : sql.lit('');
-          const groups = [
-            ...(byClient ? [sql.ref('client_id')] : []),
-            ...(byStatus ? [sql.ref('status')] : []),
-            sql.ref(colA),
-            sql.ref(colB),
-            day,
-          ];
-          await sql`
-            insert into ledger_counts (ledger, client_id, status, tag, day, shard, n)
-            select ${sql.lit(ledger)}, ${client}, ${status}, ${expr}, ${day}, 0, count(*)
-            from ${sql.table(ledger)}
-            group by ${sql.join(groups)}
-          `.execute(db);
-        }
+        await countExisting(db, ledger, {
+          expr: sql`${sql.lit(`${a}=`)} || ${sql.ref(colA)} || ${sql.lit(`&${b}=`)} || ${sql.ref(colB)}`,
+          columns: [colA, colB],
+        });
       }
     },
     async down(db: Kysely<unknown>) {

@@ -18,66 +18,39 @@ interface IndexSpec {
   columns: string[];
 }
 
+/** Indexes of one table, by name: the columns of each. */
+function onTable(table: string, indexes: Record<string, string[]>): IndexSpec[] {
+  return Object.entries(indexes).map(([name, columns]) => ({ name, table, columns }));
+}
+
 /**
  * Every ledger list sorts on `(created_at, id)` and filters on an owner, a status or a
  * subscriber: one index per such filter, ending in the sort key, so that a page at any depth and
  * a count of a partial day are one index range (`keyset.ts`, `counters.ts`).
  */
 const KEYSET_INDEXES: IndexSpec[] = [
-  { name: 'orders_created_id', table: 'orders', columns: ['created_at', 'id'] },
-  { name: 'orders_client_created_id', table: 'orders', columns: ['client_id', 'created_at', 'id'] },
-  { name: 'orders_status_created_id', table: 'orders', columns: ['status', 'created_at', 'id'] },
-  {
-    name: 'orders_client_status_created_id',
-    table: 'orders',
-    columns: ['client_id', 'status', 'created_at', 'id'],
-  },
-  { name: 'orders_phone_created_id', table: 'orders', columns: ['phone', 'created_at', 'id'] },
-  {
-    name: 'vas_transactions_client_created_id',
-    table: 'vas_transactions',
-    columns: ['client_id', 'created_at', 'id'],
-  },
-  {
-    name: 'vas_transactions_status_created_id',
-    table: 'vas_transactions',
-    columns: ['status', 'created_at', 'id'],
-  },
-  {
-    name: 'vas_transactions_client_status_created_id',
-    table: 'vas_transactions',
-    columns: ['client_id', 'status', 'created_at', 'id'],
-  },
-  {
-    name: 'vas_transactions_phone_created_id',
-    table: 'vas_transactions',
-    columns: ['phone', 'created_at', 'id'],
-  },
-  {
-    name: 'vas_events_phone_received_id',
-    table: 'vas_events',
-    columns: ['phone', 'received_at', 'queue_id'],
-  },
-  {
-    name: 'voice_calls_phone_created_id',
-    table: 'voice_calls',
-    columns: ['phone', 'created_at', 'id'],
-  },
-  {
-    name: 'phone_verifications_phone_created_id',
-    table: 'phone_verifications',
-    columns: ['phone', 'created_at', 'id'],
-  },
-  {
-    name: 'oa_packages_oa_created_id',
-    table: 'oa_packages',
-    columns: ['oa_id', 'created_at', 'id'],
-  },
-  {
-    name: 'oa_packages_client_created_id',
-    table: 'oa_packages',
-    columns: ['client_id', 'created_at', 'id'],
-  },
+  ...onTable('orders', {
+    orders_created_id: ['created_at', 'id'],
+    orders_client_created_id: ['client_id', 'created_at', 'id'],
+    orders_status_created_id: ['status', 'created_at', 'id'],
+    orders_client_status_created_id: ['client_id', 'status', 'created_at', 'id'],
+    orders_phone_created_id: ['phone', 'created_at', 'id'],
+  }),
+  ...onTable('vas_transactions', {
+    vas_transactions_client_created_id: ['client_id', 'created_at', 'id'],
+    vas_transactions_status_created_id: ['status', 'created_at', 'id'],
+    vas_transactions_client_status_created_id: ['client_id', 'status', 'created_at', 'id'],
+    vas_transactions_phone_created_id: ['phone', 'created_at', 'id'],
+  }),
+  ...onTable('vas_events', { vas_events_phone_received_id: ['phone', 'received_at', 'queue_id'] }),
+  ...onTable('voice_calls', { voice_calls_phone_created_id: ['phone', 'created_at', 'id'] }),
+  ...onTable('phone_verifications', {
+    phone_verifications_phone_created_id: ['phone', 'created_at', 'id'],
+  }),
+  ...onTable('oa_packages', {
+    oa_packages_oa_created_id: ['oa_id', 'created_at', 'id'],
+    oa_packages_client_created_id: ['client_id', 'created_at', 'id'],
+  }),
 ];
 
 /**
@@ -85,27 +58,27 @@ const KEYSET_INDEXES: IndexSpec[] = [
  * or one client's), and the idempotency keys of a record (its evidence).
  */
 const CONSOLE_INDEXES: IndexSpec[] = [
-  { name: 'oa_packages_created_id', table: 'oa_packages', columns: ['created_at', 'id'] },
-  { name: 'voice_calls_created_id', table: 'voice_calls', columns: ['created_at', 'id'] },
-  {
-    name: 'voice_calls_client_created_id',
-    table: 'voice_calls',
-    columns: ['client_id', 'created_at', 'id'],
-  },
-  { name: 'idempotency_keys_record', table: 'idempotency_keys', columns: ['record_id'] },
+  ...onTable('oa_packages', { oa_packages_created_id: ['created_at', 'id'] }),
+  ...onTable('voice_calls', {
+    voice_calls_created_id: ['created_at', 'id'],
+    voice_calls_client_created_id: ['client_id', 'created_at', 'id'],
+  }),
+  ...onTable('idempotency_keys', { idempotency_keys_record: ['record_id'] }),
 ];
 
-/** The indexes the ones above replace (each is a prefix of a new one). */
-const SUPERSEDED: Array<[index: string, table: string]> = [
-  ['orders_created', 'orders'],
-  ['orders_client_created', 'orders'],
-  ['orders_status_created', 'orders'],
-  ['orders_phone_created', 'orders'],
-  ['vas_events_phone_received', 'vas_events'],
-  ['voice_calls_phone_created', 'voice_calls'],
-  ['phone_verifications_phone_created', 'phone_verifications'],
-  ['oa_packages_oa_created', 'oa_packages'],
-];
+/** The indexes the ones above replace (each is a prefix of a new one), per table. */
+const SUPERSEDED: Record<string, string[]> = {
+  orders: [
+    'orders_created',
+    'orders_client_created',
+    'orders_status_created',
+    'orders_phone_created',
+  ],
+  vas_events: ['vas_events_phone_received'],
+  voice_calls: ['voice_calls_phone_created'],
+  phone_verifications: ['phone_verifications_phone_created'],
+  oa_packages: ['oa_packages_oa_created'],
+};
 
 function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -152,7 +125,9 @@ const migrations: Record<string, Migration> = {
   '0001_keyset_indexes': {
     async up(db: Kysely<unknown>) {
       for (const spec of KEYSET_INDEXES) await createIndex(db, spec);
-      for (const [name, table] of SUPERSEDED) await dropIndex(db, name, table);
+      for (const [table, names] of Object.entries(SUPERSEDED)) {
+        for (const name of names) await dropIndex(db, name, table);
+      }
     },
     async down(db: Kysely<unknown>) {
       for (const spec of KEYSET_INDEXES) await dropIndex(db, spec.name, spec.table);

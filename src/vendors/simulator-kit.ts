@@ -74,6 +74,30 @@ export function sharedFailure(behaviour: SandboxBehaviour | null): SimReply | nu
   }
 }
 
+/** The magic numbers as one call about a subject (a phone number, an OA id) meets them. */
+export interface SandboxCall {
+  /**
+   * The call's opening: the vendor's own refusal (`refuse`) for `reject`, the shared failures
+   * (`sharedFailure`, a hang thrown), or null to go on.
+   */
+  failure(refuse: () => SimReply): SimReply | null;
+  /**
+   * Hangs (throws `HangSignal`) when the subject's behaviour is `kind` and `when` holds: a
+   * `hang-once` before the call acts, an `act-then-hang` after it acted (its reply lost).
+   */
+  hangIf(kind: 'hang-once' | 'act-then-hang', when?: boolean): void;
+}
+
+export function sandbox(subject: unknown): SandboxCall {
+  const behaviour = sandboxBehaviour(subject);
+  return {
+    failure: (refuse) => (behaviour === 'reject' ? refuse() : sharedFailure(behaviour)),
+    hangIf(kind, when = true) {
+      if (behaviour === kind && when) throw new HangSignal();
+    },
+  };
+}
+
 export const GARBAGE_REPLY: SimReply = {
   status: 200,
   contentType: 'text/html',

@@ -6,7 +6,9 @@ import {
   HangSignal,
   json,
   route,
+  SERVER_ERROR_REPLY,
   SimulatorServer,
+  sandbox,
   sandboxBehaviour,
   text,
   xml,
@@ -210,5 +212,22 @@ describe('simulator kit', () => {
     expect(refused).toMatchObject({ status: null, reply: null });
     expect(refused.error).toMatch(/fetch failed/);
     expect(sim.callbacks).toHaveLength(2);
+  });
+
+  it('sandbox: a call’s opening answers reject and the shared failures; hangIf throws for its kind', () => {
+    const refuse = () => text(200, 'refused');
+    expect(sandbox('0930000001').failure(refuse)).toEqual(refuse());
+    expect(sandbox('84930000002').failure(refuse)).toBe(SERVER_ERROR_REPLY);
+    expect(() => sandbox('0930000003').failure(refuse)).toThrow(HangSignal);
+    expect(sandbox('0930000004').failure(refuse)).toMatchObject({ contentType: 'text/html' });
+    for (const phone of ['0930000005', '0930000006', '0936004420', undefined]) {
+      expect(sandbox(phone).failure(refuse)).toBeNull();
+    }
+    expect(() => sandbox('0930000005').hangIf('act-then-hang')).toThrow(HangSignal);
+    expect(() => sandbox('0930000005').hangIf('act-then-hang', false)).not.toThrow();
+    expect(() => sandbox('0930000005').hangIf('hang-once')).not.toThrow();
+    expect(() => sandbox('0930000006').hangIf('hang-once', true)).toThrow(HangSignal);
+    expect(() => sandbox('0930000006').hangIf('act-then-hang')).not.toThrow();
+    expect(() => sandbox('0936004420').hangIf('hang-once')).not.toThrow();
   });
 });

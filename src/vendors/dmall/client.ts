@@ -1,5 +1,6 @@
 import type { Telco } from '../../domain/telco-prefixes.js';
-import { type VendorCall, VendorError, type VendorHttp, type VendorReply } from '../http.js';
+import { jsonBody, jsonPost, readReply, rejection } from '../client-kit.js';
+import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
   ALREADY_REGISTERED_CODE,
   DMALL_TELCOS,
@@ -49,7 +50,12 @@ export function dmallSells(telco: Telco): telco is DmallTelco {
  * so neither is ever retried here. A refusal is a `VendorError` with code `VENDOR_REJECTED`.
  */
 export class DmallClient {
-  constructor(private readonly opts: DmallClientOptions) {}
+  /** dmall's key; it says no with a JSON body, whatever the status (`jsonPost`). */
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly opts: DmallClientOptions) {
+    this.headers = { 'api-key': opts.apiKey };
+  }
 
   async getOtp(request: OtpRequest): Promise<DmallOtpIssued> {
     const { telco } = request;
@@ -67,88 +73,62 @@ export class DmallClient {
       utmCampaign: request.utm.campaign,
     };
     return this.opts.http.call(
-      this.post('get-otp', GET_OTP_PATH, body, request.phone, (reply) => {
-        const envelope = expectSuccess(reply);
-        return { ...GetOtpData.parse(envelope.data), message: envelope.message ?? null };
+      jsonPost({
+        operation: 'get-otp',
+        path: GET_OTP_PATH,
+        headers: this.headers,
+        json: body,
+        safeToRepeat: false,
+        phone: request.phone,
+        parse: (reply) => {
+          const envelope = expectSuccess(reply);
+          return { ...GetOtpData.parse(envelope.data), message: envelope.message ?? null };
+        },
       }),
     );
   }
 
   registerWithOtp(orderCode: string, otp: string): Promise<DmallRegistration> {
     return this.opts.http.call(
-      this.post('register-with-otp', REGISTER_PATH, { orderCode, otp }, undefined, (reply) => {
-        let envelope: ReturnType<typeof expectSuccess>;
-        try {
-          envelope = expectSuccess(reply);
-        } catch (err) {
-          if (err instanceof VendorError && err.vendorCode === ALREADY_REGISTERED_CODE) {
-            return { kind: 'already-registered' as const };
+      jsonPost({
+        operation: 'register-with-otp',
+        path: REGISTER_PATH,
+        headers: this.headers,
+        json: { orderCode, otp },
+        safeToRepeat: false,
+        parse: (reply) => {
+          let envelope: ReturnType<typeof expectSuccess>;
+          try {
+            envelope = expectSuccess(reply);
+          } catch (err) {
+            if (err instanceof VendorError && err.vendorCode === ALREADY_REGISTERED_CODE) {
+              return { kind: 'already-registered' as const };
+            }
+            throw err;
           }
-          throw err;
-        }
-        return {
-          kind: 'registered' as const,
-          ...RegisterData.parse(envelope.data),
-          message: envelope.message ?? null,
-        };
+          return {
+            kind: 'registered' as const,
+            ...RegisterData.parse(envelope.data),
+            message: envelope.message ?? null,
+          };
+        },
       }),
     );
-  }
-
-  private post<T>(
-    operation: string,
-    path: string,
-    body: object,
-    phone: string | undefined,
-    parse: (reply: VendorReply) => T,
-  ): VendorCall<T> {
-    return {
-      operation,
-      path,
-      method: 'POST',
-      headers: { 'api-key': this.opts.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      safeToRepeat: false,
-      // dmall says no with a JSON body, whatever the status; 5xx stays an HTTP failure.
-      acceptStatus: (status) => status < 500,
-      parse,
-      ...(phone ? { phone } : {}),
-    };
   }
 }
 
 function expectSuccess(reply: VendorReply) {
-  const parsed = Envelope.safeParse(safeJson(reply.body));
-  if (!parsed.success && reply.status >= 400) {
-    // A refusal without dmall's envelope (a proxy's 401/403/404 page): refused, so not acted on.
-    throw new VendorError({
-      vendor: 'dmall',
-      code: 'VENDOR_HTTP',
-      status: reply.status,
-      message: `dmall answered HTTP ${reply.status}`,
-      outcomeUnknown: false,
-    });
-  }
-  if (!parsed.success) throw parsed.error;
-  const envelope = parsed.data;
+  const envelope = readReply('dmall', reply, (body) => Envelope.parse(jsonBody(body)));
   if (envelope.success !== true || String(envelope.errorCode) !== '200') {
-    throw new VendorError({
-      vendor: 'dmall',
-      code: 'VENDOR_REJECTED',
-      status: reply.status,
-      vendorCode: String(envelope.errorCode),
-      vendorMessage: envelope.message ?? null,
-      message: envelope.message ?? `dmall refused the request (${envelope.errorCode})`,
-      outcomeUnknown: false,
-    });
+    throw new VendorError(
+      rejection({
+        vendor: 'dmall',
+        status: reply.status,
+        vendorCode: String(envelope.errorCode),
+        vendorMessage: envelope.message ?? null,
+        fallback: `dmall refused the request (${envelope.errorCode})`,
+      }),
+    );
   }
   return envelope;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -2,14 +2,12 @@ import { randomInt } from 'node:crypto';
 import { packagesForTelco } from '../../domain/catalog.js';
 import { detectTelco } from '../../domain/phone.js';
 import {
-  HangSignal,
   json,
   route,
   SANDBOX_OTP,
   type SimReply,
   SimulatorServer,
-  sandboxBehaviour,
-  sharedFailure,
+  sandbox,
 } from '../simulator-kit.js';
 import {
   ALREADY_REGISTERED_CODE,
@@ -87,12 +85,10 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
         format: 'json',
         input: GetOtpRequest,
         handle: (body) => {
-          const behaviour = sandboxBehaviour(body.phone);
-          if (behaviour === 'reject') {
-            return fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước');
-          }
-          const shared = sharedFailure(behaviour);
-          if (shared) return shared;
+          const refused = sandbox(body.phone).failure(() =>
+            fail(200, 1001, 'Thuê bao không đủ điều kiện đăng ký gói cước'),
+          );
+          if (refused) return refused;
           if (!sells(body.telcoCode, body.productCode)) {
             return fail(
               200,
@@ -130,7 +126,7 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
           const order = orders.get(body.orderCode);
           if (!order) return fail(200, 1004, 'Không tìm thấy giao dịch');
           order.registerCalls += 1;
-          const behaviour = sandboxBehaviour(order.phone);
+          const sandboxed = sandbox(order.phone);
           if (order.registered) {
             return fail(200, Number(ALREADY_REGISTERED_CODE), 'Giao dịch đã được đăng ký trước đó');
           }
@@ -140,11 +136,9 @@ export function createDmallSimulator(options: DmallSimulatorOptions): SimulatorS
           if (body.otp !== SANDBOX_OTP) {
             return fail(200, 1006, 'Mã OTP không chính xác');
           }
-          if (behaviour === 'hang-once' && order.registerCalls === 1) throw new HangSignal();
+          sandboxed.hangIf('hang-once', order.registerCalls === 1);
           order.registered = true;
-          if (behaviour === 'act-then-hang' && order.registerCalls === 1) {
-            throw new HangSignal();
-          }
+          sandboxed.hangIf('act-then-hang', order.registerCalls === 1);
           return json(200, {
             success: true,
             errorCode: 200,

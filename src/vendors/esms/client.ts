@@ -1,3 +1,4 @@
+import { jsonBody, jsonPost, readReply, rejection } from '../client-kit.js';
 import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
   ALREADY_PROCESSING_CODE,
@@ -49,16 +50,14 @@ export class EsmsRejection extends VendorError {
     reason: EsmsRefusalReason;
     vendorMessage: string | null;
   }) {
-    super({
-      vendor: 'esms',
-      code: 'VENDOR_REJECTED',
-      status: init.status,
-      vendorCode: init.vendorCode,
-      vendorMessage: init.vendorMessage,
-      message: init.vendorMessage ?? `eSMS refused the request (${init.vendorCode})`,
-      // eSMS answered: this request was not acted on (124 and 199 concern an earlier one).
-      outcomeUnknown: false,
-    });
+    // eSMS answered: this request was not acted on (124 and 199 concern an earlier one).
+    super(
+      rejection({
+        ...init,
+        vendor: 'esms',
+        fallback: `eSMS refused the request (${init.vendorCode})`,
+      }),
+    );
     this.reason = init.reason;
   }
 }
@@ -78,17 +77,16 @@ export class EsmsClient {
 
   async purchaseOAPackage(purchase: OAPackagePurchase): Promise<OAPackageSubmission> {
     const body = this.purchaseBody(purchase);
-    return this.opts.http.call({
-      operation: 'regis-oa-package',
-      path: REGIS_OA_PACKAGE_PATH,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      safeToRepeat: false,
-      // eSMS says no with a JSON body, whatever the status; 5xx stays an HTTP failure.
-      acceptStatus: (status) => status < 500,
-      parse: (reply) => this.read(reply),
-    });
+    // eSMS says no with a JSON body, whatever the status.
+    return this.opts.http.call(
+      jsonPost({
+        operation: 'regis-oa-package',
+        path: REGIS_OA_PACKAGE_PATH,
+        json: body,
+        safeToRepeat: false,
+        parse: (reply) => this.read(reply),
+      }),
+    );
   }
 
   /** The request body; a purchase the wire format cannot carry is a bug of the caller. */
@@ -113,23 +111,7 @@ export class EsmsClient {
   }
 
   private read(reply: VendorReply): OAPackageSubmission {
-    const json = safeJson(reply.body);
-    let outcome: ReturnType<typeof toOutcome>;
-    try {
-      outcome = toOutcome(json);
-    } catch (err) {
-      if (reply.status >= 400) {
-        // A refusal without eSMS's body (a proxy's 401/403/404 page): refused, so not acted on.
-        throw new VendorError({
-          vendor: 'esms',
-          code: 'VENDOR_HTTP',
-          status: reply.status,
-          message: `esms answered HTTP ${reply.status}`,
-          outcomeUnknown: false,
-        });
-      }
-      throw err;
-    }
+    const outcome = readReply('esms', reply, (body) => toOutcome(jsonBody(body)));
     switch (outcome.kind) {
       case 'accepted':
         return {
@@ -163,13 +145,5 @@ export class EsmsClient {
       if (secret) out = out.split(secret).join('[redacted]');
     }
     return out;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

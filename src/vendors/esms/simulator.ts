@@ -1,12 +1,4 @@
-import {
-  HangSignal,
-  json,
-  route,
-  type SimReply,
-  SimulatorServer,
-  sandboxBehaviour,
-  sharedFailure,
-} from '../simulator-kit.js';
+import { json, route, type SimReply, SimulatorServer, sandbox } from '../simulator-kit.js';
 import {
   ACCEPTED_CODE,
   ALREADY_PROCESSING_CODE,
@@ -115,10 +107,9 @@ export function createEsmsSimulator(options: EsmsSimulatorOptions): SimulatorSer
         handle: (body) => {
           const magic = magicCode(body.OAID);
           if (magic) return answer(magic);
-          const behaviour = sandboxBehaviour(body.OAID);
-          if (behaviour === 'reject') return answer(SIM_INVALID_REQUEST_CODE);
-          const shared = sharedFailure(behaviour);
-          if (shared) return shared;
+          const sandboxed = sandbox(body.OAID);
+          const refused = sandboxed.failure(() => answer(SIM_INVALID_REQUEST_CODE));
+          if (refused) return refused;
           const today = vietnamToday(now());
           if (body.Dateactive < today) {
             return json(200, {
@@ -138,10 +129,9 @@ export function createEsmsSimulator(options: EsmsSimulatorOptions): SimulatorSer
             same.calls += 1;
             return answer(ALREADY_PROCESSING_CODE);
           }
-          if (behaviour === 'hang-once' && !firstCalls.has(body.OAID)) {
-            firstCalls.add(body.OAID);
-            throw new HangSignal();
-          }
+          const first = !firstCalls.has(body.OAID);
+          firstCalls.add(body.OAID);
+          sandboxed.hangIf('hang-once', first);
           const purchase: SimPurchase = {
             servicePreviewId: nextId++,
             oaId: body.OAID,
@@ -152,7 +142,7 @@ export function createEsmsSimulator(options: EsmsSimulatorOptions): SimulatorSer
             calls: 1,
           };
           purchases.set(purchase.servicePreviewId, purchase);
-          if (behaviour === 'act-then-hang') throw new HangSignal();
+          sandboxed.hangIf('act-then-hang');
           return answer(ACCEPTED_CODE, { ServicePreviewId: purchase.servicePreviewId });
         },
       }),

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { parsePhone } from '../../domain/phone.js';
+import { belowServerError, readReply, rejection } from '../client-kit.js';
 import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
+  buildNotifyMessage,
   buildVasXml,
   CHECK_PATH,
   CHECK_SERVICE_INFO,
@@ -137,7 +139,7 @@ export class VascloudClient {
       headers: { 'content-type': XML_CONTENT_TYPE },
       body,
       safeToRepeat: true,
-      acceptStatus,
+      acceptStatus: belowServerError,
       phone: msisdn,
       parse: (reply) => {
         const rply = read(reply, CheckServiceInfoReply).RPLY;
@@ -181,36 +183,30 @@ export class VascloudClient {
     // The partner sends the SDP's own NOTIFY message (vendor-docs §3). The elements the SDP
     // fills when it notifies us (`resultCode`, `errorDesc`, `commandcode`, `expiredTime`,
     // `updateTime`) go out empty but present, as the documented shape has them all.
-    const body = buildVasXml({
-      ACCESSGW: {
-        MODULE: 'SDP',
-        MESSAGE_TYPE: 'NOTIFY',
-        COMMAND: {
-          queueID: queueId,
-          resultCode: '',
-          errorDesc: '',
-          startTime: epochMs,
-          startTimeCP: epochMs,
-          cpURL: this.opts.cpUrl ?? '',
-          // "The operation's identifier": ours is the queueID.
-          regID: queueId,
-          msisdn,
-          regType: REG_TYPES[action],
-          channel: request.channel,
-          service_id: request.serviceId,
-          package_id: request.packageId,
-          originalprice: request.originalPrice ?? request.price ?? '',
-          price: request.price ?? '',
-          commandcode: '',
-          serviceCode: request.serviceCode ?? '',
-          packageCode: request.packageCode ?? '',
-          subpackageCode: request.subpackageCode ?? '',
-          autoRenew: action === 'cancel' ? '0' : request.autoRenew === false ? '0' : '1',
-          subcribeTime: formatVnTime(now),
-          expiredTime: '',
-          updateTime: '',
-        },
-      },
+    const body = buildNotifyMessage({
+      queueID: queueId,
+      resultCode: '',
+      errorDesc: '',
+      startTime: epochMs,
+      startTimeCP: epochMs,
+      cpURL: this.opts.cpUrl ?? '',
+      // "The operation's identifier": ours is the queueID.
+      regID: queueId,
+      msisdn,
+      regType: REG_TYPES[action],
+      channel: request.channel,
+      service_id: request.serviceId,
+      package_id: request.packageId,
+      originalprice: request.originalPrice ?? request.price ?? '',
+      price: request.price ?? '',
+      commandcode: '',
+      serviceCode: request.serviceCode ?? '',
+      packageCode: request.packageCode ?? '',
+      subpackageCode: request.subpackageCode ?? '',
+      autoRenew: action === 'cancel' ? '0' : request.autoRenew === false ? '0' : '1',
+      subcribeTime: formatVnTime(now),
+      expiredTime: '',
+      updateTime: '',
     });
     return this.opts.http.call({
       operation: action === 'register' ? 'notify-reg-register' : 'notify-reg-cancel',
@@ -219,7 +215,7 @@ export class VascloudClient {
       headers: { 'content-type': XML_CONTENT_TYPE },
       body,
       safeToRepeat: false,
-      acceptStatus,
+      acceptStatus: belowServerError,
       phone: msisdn,
       parse: (reply) => {
         const command = read(reply, NotifierResponse).ACCESSGW.COMMAND;
@@ -242,38 +238,23 @@ export class VascloudClient {
   }
 }
 
-/** The vendor says no in its XML, whatever the status; 5xx stays an HTTP failure. */
-const acceptStatus = (status: number) => status < 500;
-
 /**
  * Reads a reply in its documented shape. A 4xx that is not that shape (a proxy's page) is a
  * refusal with a known outcome; a 2xx that is not is a bad response, whose outcome the HTTP
  * layer leaves unknown for a create call.
  */
 function read<T>(reply: VendorReply, schema: z.ZodType<T>): T {
-  try {
-    return schema.parse(parseVasXml(reply.body));
-  } catch (err) {
-    if (reply.status < 400) throw err;
-    throw new VendorError({
-      vendor: 'vascloud',
-      code: 'VENDOR_HTTP',
-      status: reply.status,
-      message: `vascloud answered HTTP ${reply.status}`,
-      outcomeUnknown: false,
-      cause: err,
-    });
-  }
+  return readReply('vascloud', reply, (body) => schema.parse(parseVasXml(body)));
 }
 
 function rejected(reply: VendorReply, errorId: string, errorDesc: string | undefined) {
-  return new VendorError({
-    vendor: 'vascloud',
-    code: 'VENDOR_REJECTED',
-    status: reply.status,
-    vendorCode: errorId,
-    vendorMessage: errorDesc || null,
-    message: errorDesc || `vascloud refused the request (error_id ${errorId})`,
-    outcomeUnknown: false,
-  });
+  return new VendorError(
+    rejection({
+      vendor: 'vascloud',
+      status: reply.status,
+      vendorCode: errorId,
+      vendorMessage: errorDesc || null,
+      fallback: `vascloud refused the request (error_id ${errorId})`,
+    }),
+  );
 }

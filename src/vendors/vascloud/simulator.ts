@@ -1,18 +1,16 @@
 import { randomInt } from 'node:crypto';
 import {
-  HangSignal,
   route,
   type SimCallback,
   type SimReply,
   type SimRequest,
   SimulatorServer,
-  sandboxBehaviour,
-  sharedFailure,
+  sandbox,
   xml,
   xmlObject,
 } from '../simulator-kit.js';
 import {
-  buildVasXml,
+  buildNotifyMessage,
   CHECK_PATH,
   CHECK_SERVICE_INFO,
   CheckServiceInfoRequest,
@@ -167,12 +165,6 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
     return null;
   };
 
-  /** The magic numbers every call shares; null lets the call go on. */
-  const failure = (msisdn: string, refuse: () => SimReply): SimReply | null => {
-    const behaviour = sandboxBehaviour(msisdn);
-    return behaviour === 'reject' ? refuse() : sharedFailure(behaviour);
-  };
-
   const server = new SimulatorServer({
     name: 'vascloud',
     ...(options.hangMs === undefined ? {} : { hangMs: options.hangMs }),
@@ -200,7 +192,7 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
         format: 'xml',
         input: CheckServiceInfoRequest,
         handle: ({ RQST: rq }) => {
-          const refused = failure(rq.msisdn, () =>
+          const refused = sandbox(rq.msisdn).failure(() =>
             checkReply(rq, '0', VAS_ERROR, 'Thue bao khong ton tai hoac bi chan'),
           );
           if (refused) return refused;
@@ -214,15 +206,15 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
         format: 'xml',
         input: NotifyMessage,
         handle: ({ ACCESSGW: { COMMAND: c } }) => {
-          const refused = failure(c.msisdn, () =>
+          const sandboxed = sandbox(c.msisdn);
+          const refused = sandboxed.failure(() =>
             notifierReply(c, VAS_ERROR, 'Thue bao khong du dieu kien dang ky'),
           );
           if (refused) return refused;
           const k = key(c.msisdn, c.service_id, c.package_id);
           const calls = (regCalls.get(k) ?? 0) + 1;
           regCalls.set(k, calls);
-          const behaviour = sandboxBehaviour(c.msisdn);
-          if (behaviour === 'hang-once' && calls === 1) throw new HangSignal();
+          sandboxed.hangIf('hang-once', calls === 1);
           const action: VasAction = c.regType === REG_TYPES.register ? 'register' : 'cancel';
           const change = {
             msisdn: c.msisdn,
@@ -232,7 +224,7 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
           };
           const refusal = apply(action, change, c.queueID, c.autoRenew !== '0');
           if (refusal) return notifierReply(c, VAS_ERROR, refusal);
-          if (behaviour === 'act-then-hang' && calls === 1) throw new HangSignal();
+          sandboxed.hangIf('act-then-hang', calls === 1);
           return notifierReply(c, VAS_OK, 'successfully');
         },
       }),
@@ -253,35 +245,29 @@ export function createVascloudSimulator(options: VascloudSimulatorOptions = {}):
     );
     // A replay (same queueID) or a refused change still notifies: the gateway must cope.
     const expires = new Date(now.getTime() + 24 * 3_600_000);
-    const body = buildVasXml({
-      ACCESSGW: {
-        MODULE: 'SDP',
-        MESSAGE_TYPE: 'NOTIFY',
-        COMMAND: {
-          queueID: queueId,
-          resultCode: refusal ? VAS_ERROR : VAS_OK,
-          errorDesc: refusal ?? 'OK',
-          startTime: String(now.getTime()),
-          startTimeCP: String(now.getTime()),
-          cpURL: url,
-          regID: String(randomInt(10_000_000, 99_999_999)),
-          msisdn: n.msisdn,
-          regType: REG_TYPES[n.action],
-          channel,
-          service_id: n.serviceId,
-          package_id: n.packageId,
-          originalprice: n.price ?? '3000',
-          price: n.price ?? '3000',
-          commandcode: n.commandCode ?? (n.action === 'register' ? 'DK L1' : 'HUY L1'),
-          serviceCode: n.serviceCode ?? '',
-          packageCode: n.packageCode ?? '',
-          subpackageCode: n.packageCode ?? '',
-          autoRenew: n.action === 'register' ? '1' : '0',
-          subcribeTime: formatVnTime(now),
-          expiredTime: n.action === 'register' ? formatVnTime(expires) : formatVnTime(now),
-          updateTime: '',
-        },
-      },
+    const body = buildNotifyMessage({
+      queueID: queueId,
+      resultCode: refusal ? VAS_ERROR : VAS_OK,
+      errorDesc: refusal ?? 'OK',
+      startTime: String(now.getTime()),
+      startTimeCP: String(now.getTime()),
+      cpURL: url,
+      regID: String(randomInt(10_000_000, 99_999_999)),
+      msisdn: n.msisdn,
+      regType: REG_TYPES[n.action],
+      channel,
+      service_id: n.serviceId,
+      package_id: n.packageId,
+      originalprice: n.price ?? '3000',
+      price: n.price ?? '3000',
+      commandcode: n.commandCode ?? (n.action === 'register' ? 'DK L1' : 'HUY L1'),
+      serviceCode: n.serviceCode ?? '',
+      packageCode: n.packageCode ?? '',
+      subpackageCode: n.packageCode ?? '',
+      autoRenew: n.action === 'register' ? '1' : '0',
+      subcribeTime: formatVnTime(now),
+      expiredTime: n.action === 'register' ? formatVnTime(expires) : formatVnTime(now),
+      updateTime: '',
     });
     return server.callBack(url, body, XML_CONTENT_TYPE);
   };

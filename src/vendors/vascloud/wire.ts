@@ -1,6 +1,7 @@
 import { type X2jOptions, XMLBuilder, XMLParser, type XmlBuilderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
 import { isPhoneNumber, parsePhone } from '../../domain/phone.js';
+import type { VasEvent } from '../../domain/vas.js';
 
 /**
  * VAS cloud XML API wire shapes (vendor-docs/README.md §3, `vascloud-xml.md`). Element names and
@@ -156,6 +157,36 @@ export type CheckServiceInfoReply = z.infer<typeof CheckServiceInfoReply>;
 
 // ---- notify_reg: /vascloud/v1/notify_reg.html, and the SDP's notification to our cpURL ----
 
+/** What heads an `ACCESSGW` message, before its `COMMAND`. */
+interface AccessGwHead<M extends string, T extends string> {
+  MODULE: M;
+  MESSAGE_TYPE: T;
+}
+
+/** The `SDP` `NOTIFY` message: the partner's notify_reg, and the SDP's notification. */
+const NOTIFY = { MODULE: 'SDP', MESSAGE_TYPE: 'NOTIFY' } as const;
+/** The `SDP NOTIFIER` `RESPONSE`: the answer to a `NOTIFY`. */
+const NOTIFIER_RESPONSE = { MODULE: 'SDP NOTIFIER', MESSAGE_TYPE: 'RESPONSE' } as const;
+
+/** An `ACCESSGW` message of this head around its command, as it is read. */
+function accessGw<M extends string, T extends string, C extends z.ZodType>(
+  head: AccessGwHead<M, T>,
+  command: C,
+) {
+  return z.object({
+    ACCESSGW: z.object({
+      MODULE: z.literal(head.MODULE),
+      MESSAGE_TYPE: z.literal(head.MESSAGE_TYPE),
+      COMMAND: command,
+    }),
+  });
+}
+
+/** Builds an `ACCESSGW` message: its head, then the command's elements in the order of its keys. */
+function buildAccessGw(head: AccessGwHead<string, string>, command: object): string {
+  return buildVasXml({ ACCESSGW: { ...head, COMMAND: command } });
+}
+
 /** The `<COMMAND>` of an `ACCESSGW` `NOTIFY` message, every documented element. */
 export const NotifyCommand = z.object({
   queueID: digits,
@@ -183,30 +214,29 @@ export const NotifyCommand = z.object({
 });
 export type NotifyCommand = z.infer<typeof NotifyCommand>;
 
-export const NotifyMessage = z.object({
-  ACCESSGW: z.object({
-    MODULE: z.literal('SDP'),
-    MESSAGE_TYPE: z.literal('NOTIFY'),
-    COMMAND: NotifyCommand,
-  }),
-});
+export const NotifyMessage = accessGw(NOTIFY, NotifyCommand);
 export type NotifyMessage = z.infer<typeof NotifyMessage>;
 
+/**
+ * Builds an `SDP` `NOTIFY` message: the partner's notify_reg and the SDP's notification alike.
+ * Its elements go out in the order of `command`'s keys, which is the document's.
+ */
+export function buildNotifyMessage(command: NotifyCommand): string {
+  return buildAccessGw(NOTIFY, command);
+}
+
 /** The `SDP NOTIFIER` `RESPONSE`: the SDP's answer to notify_reg, and ours to its notification. */
-export const NotifierResponse = z.object({
-  ACCESSGW: z.object({
-    MODULE: z.literal('SDP NOTIFIER'),
-    MESSAGE_TYPE: z.literal('RESPONSE'),
-    COMMAND: z.object({
-      error_id: digits,
-      error_desc: text.optional(),
-      queueID: text.optional(),
-      msisdn: text.optional(),
-      service_id: text.optional(),
-      package_id: text.optional(),
-    }),
+export const NotifierResponse = accessGw(
+  NOTIFIER_RESPONSE,
+  z.object({
+    error_id: digits,
+    error_desc: text.optional(),
+    queueID: text.optional(),
+    msisdn: text.optional(),
+    service_id: text.optional(),
+    package_id: text.optional(),
   }),
-});
+);
 export type NotifierResponse = z.infer<typeof NotifierResponse>;
 
 export interface NotifierEcho {
@@ -218,39 +248,38 @@ export interface NotifierEcho {
 
 /** Builds a `SDP NOTIFIER` `RESPONSE`, element order as in the document. */
 export function notifierResponse(errorId: string, errorDesc: string, echo: NotifierEcho): string {
-  return buildVasXml({
-    ACCESSGW: {
-      MODULE: 'SDP NOTIFIER',
-      MESSAGE_TYPE: 'RESPONSE',
-      COMMAND: { error_id: errorId, error_desc: errorDesc, ...echo },
-    },
-  });
+  return buildAccessGw(NOTIFIER_RESPONSE, { error_id: errorId, error_desc: errorDesc, ...echo });
 }
 
 // ---- Domain types and pure mappers ----
 
-/** A registration or cancellation the SDP reports (e.g. an SMS `DK L1`), in the gateway's terms. */
-export interface VasNotification {
-  /** The SDP's unique id of this notification: replays carry the same one. */
-  queueId: string;
+/**
+ * A registration or cancellation the SDP reports (e.g. an SMS `DK L1`), in the gateway's terms:
+ * what the VAS ledger records of it (`VasEvent`: the SDP's `queueId`, which a replay carries
+ * again; the subscriber's `phone` in local form; the SDP's `resultCode`, `"0"` when it went
+ * through; ...), then the rest of the message.
+ */
+export interface VasNotification
+  extends Pick<
+    VasEvent,
+    | 'queueId'
+    | 'phone'
+    | 'serviceId'
+    | 'packageId'
+    | 'channel'
+    | 'resultCode'
+    | 'errorDesc'
+    | 'commandCode'
+    | 'price'
+    | 'autoRenew'
+  > {
   action: VasAction;
   msisdn: string;
-  /** Local form, `0XXXXXXXXX`. */
-  phone: string;
-  serviceId: string;
-  packageId: string;
-  channel: string;
-  /** The SDP's result of the operation: `"0"` when it went through. */
-  resultCode: string;
-  errorDesc: string;
   regId: string;
-  commandCode: string;
   serviceCode: string;
   packageCode: string;
   subpackageCode: string;
-  price: string;
   originalPrice: string;
-  autoRenew: boolean | null;
   /** `subcribeTime` and `expiredTime` (Vietnam time), null when absent or unreadable. */
   subscribedAt: Date | null;
   expiresAt: Date | null;

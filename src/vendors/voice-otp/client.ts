@@ -1,4 +1,5 @@
-import { type VendorCall, VendorError, type VendorHttp, type VendorReply } from '../http.js';
+import { jsonBody, jsonPost, readReply } from '../client-kit.js';
+import { VendorError, type VendorHttp, type VendorReply } from '../http.js';
 import {
   CHECK_BALANCE_PATH,
   CHECK_VOICE_PATH,
@@ -101,10 +102,17 @@ export class VoiceOtpClient {
     const { username, password: pass, sender, key } = this.opts;
     const body = { username, pass, sender, key, phonesend: phone, message: code };
     return this.opts.http.call(
-      this.post('post-sms', POST_SMS_PATH, body, false, phone, (reply) => {
-        const outcome = toPostSmsOutcome(readText(reply));
-        if (outcome.kind === 'accepted') return { requestId: outcome.requestId };
-        throw refusal('post-sms', reply.status, outcome.code);
+      jsonPost({
+        operation: 'post-sms',
+        path: POST_SMS_PATH,
+        json: body,
+        safeToRepeat: false,
+        phone,
+        parse: (reply) => {
+          const outcome = toPostSmsOutcome(readText(reply));
+          if (outcome.kind === 'accepted') return { requestId: outcome.requestId };
+          throw refusal('post-sms', reply.status, outcome.code);
+        },
       }),
     );
   }
@@ -114,10 +122,17 @@ export class VoiceOtpClient {
     const { username, password: pass, key } = this.opts;
     const body = { username, pass, key, request_id: requestId };
     return this.opts.http.call(
-      this.post('check-voice', CHECK_VOICE_PATH, body, true, undefined, (reply) => {
-        const outcome = toCheckVoiceOutcome(readText(reply));
-        if (outcome.kind === 'status') return { status: outcome.status, vendorCode: outcome.code };
-        throw refusal('check-voice', reply.status, outcome.code);
+      jsonPost({
+        operation: 'check-voice',
+        path: CHECK_VOICE_PATH,
+        json: body,
+        safeToRepeat: true,
+        parse: (reply) => {
+          const outcome = toCheckVoiceOutcome(readText(reply));
+          if (outcome.kind === 'status')
+            return { status: outcome.status, vendorCode: outcome.code };
+          throw refusal('check-voice', reply.status, outcome.code);
+        },
       }),
     );
   }
@@ -126,70 +141,28 @@ export class VoiceOtpClient {
   async balance(): Promise<VoiceOtpBalance> {
     const { username, password: pass, key } = this.opts;
     return this.opts.http.call(
-      this.post(
-        'check-balance',
-        CHECK_BALANCE_PATH,
-        { username, pass, key },
-        true,
-        undefined,
-        (reply) => {
+      jsonPost({
+        operation: 'check-balance',
+        path: CHECK_BALANCE_PATH,
+        json: { username, pass, key },
+        safeToRepeat: true,
+        parse: (reply) => {
           const outcome = toCheckBalanceOutcome(readJson(reply));
           if (outcome.kind === 'balance') return { balance: outcome.balance };
           throw refusal('check-balance', reply.status, outcome.code);
         },
-      ),
+      }),
     );
-  }
-
-  private post<T>(
-    operation: Operation,
-    path: string,
-    body: object,
-    safeToRepeat: boolean,
-    phone: string | undefined,
-    parse: (reply: VendorReply) => T,
-  ): VendorCall<T> {
-    return {
-      operation,
-      path,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      safeToRepeat,
-      // The vendor may say no with a code on a 4xx; 5xx stays an HTTP failure.
-      acceptStatus: (status) => status < 500,
-      parse,
-      ...(phone ? { phone } : {}),
-    };
   }
 }
 
 /** The vendor's code, read leniently; a 4xx that carries none is a refusal before anything. */
 function readText(reply: VendorReply) {
-  try {
-    return parseTextReply(reply.body);
-  } catch (err) {
-    if (reply.status >= 400) throw httpRefusal(reply.status);
-    throw err;
-  }
+  return readReply(VENDOR, reply, parseTextReply);
 }
 
 function readJson(reply: VendorReply): CheckBalanceReply {
-  const parsed = CheckBalanceReply.safeParse(safeJson(reply.body));
-  if (parsed.success) return parsed.data;
-  if (reply.status >= 400) throw httpRefusal(reply.status);
-  throw parsed.error;
-}
-
-function httpRefusal(status: number): VendorError {
-  // A proxy's 401/403/404 page: the request was refused, so nothing was placed.
-  return new VendorError({
-    vendor: VENDOR,
-    code: 'VENDOR_HTTP',
-    status,
-    message: `${VENDOR} answered HTTP ${status}`,
-    outcomeUnknown: false,
-  });
+  return readReply(VENDOR, reply, (body) => CheckBalanceReply.parse(jsonBody(body)));
 }
 
 function refusal(operation: Operation, status: number, vendorCode: string): VoiceOtpRejected {
@@ -218,12 +191,4 @@ function refusal(operation: Operation, status: number, vendorCode: string): Voic
     outcomeUnknown:
       operation === 'post-sms' && (vendorCode === OUTCOME_UNKNOWN || listed === undefined),
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  HangSignal,
-  json,
-  route,
-  type SimReply,
-  SimulatorServer,
-  sandboxBehaviour,
-  sharedFailure,
-  text,
-} from '../simulator-kit.js';
+import { json, route, type SimReply, SimulatorServer, sandbox, text } from '../simulator-kit.js';
 import {
   ACCEPTED,
   CALL_STATUS_CODES,
@@ -185,20 +176,12 @@ export function createVoiceOtpSimulator(options: VoiceOtpSimulatorOptions): Voic
           if (/[^\x00-\x7f]/.test(body.message)) return code('20');
           if (!VOICE_CODE.test(body.message)) return code('11');
 
-          const behaviour = sandboxBehaviour(phone);
-          const shared = sharedFailure(behaviour);
-          if (shared) return shared;
-          switch (behaviour) {
-            case 'reject':
-              return code('7');
-            case 'hang-once':
-              if (!hungOnce.has(phone)) {
-                hungOnce.add(phone);
-                throw new HangSignal();
-              }
-              break;
-            default:
-          }
+          const sandboxed = sandbox(phone);
+          const refused = sandboxed.failure(() => code('7'));
+          if (refused) return refused;
+          const first = !hungOnce.has(phone);
+          hungOnce.add(phone);
+          sandboxed.hangIf('hang-once', first);
           const magic = magicVendorCode(phone);
           if (magic && magic !== OUTCOME_UNKNOWN) return code(magic);
 
@@ -214,7 +197,7 @@ export function createVoiceOtpSimulator(options: VoiceOtpSimulatorOptions): Voic
             return code(OUTCOME_UNKNOWN);
           }
           const call = place(phone, body.message, randomUUID());
-          if (behaviour === 'act-then-hang') throw new HangSignal();
+          sandboxed.hangIf('act-then-hang');
           return code(`${ACCEPTED},,,${call.requestId}`);
         },
       }),

@@ -127,76 +127,59 @@ export const ACCEPTED = '1';
 /** `postSMS`: the carrier gateway failed; the call may have been placed, and is not refunded. */
 export const OUTCOME_UNKNOWN = '27';
 
+/** One row of the table below: the gateway's reason, the English reading, the document's text. */
+const code = (reason: VoiceOtpReason, en: string, vi: string): VoiceOtpCode => ({ reason, en, vi });
+
 /** Every refusal code the document lists for `postSMS` (both of its tables). */
 export const POST_SMS_CODES: Readonly<Record<string, VoiceOtpCode>> = {
-  '-1': { reason: 'USER_NOT_FOUND', en: 'User not found', vi: 'Sai thông tin user' },
-  '-2': { reason: 'IP_NOT_ALLOWED', en: 'IP not allowed', vi: 'IP chưa được phép' },
-  '-4': {
-    reason: 'INVALID_PHONE',
-    en: 'Incorrect phone format',
-    vi: 'Số điện thoại không đúng định dạng',
-  },
-  '-5': { reason: 'SYSTEM_ERROR', en: 'System error', vi: 'Lỗi hệ thống' },
-  '-6': { reason: 'SYSTEM_ERROR', en: 'System error', vi: 'Lỗi hệ thống' },
-  '-8': { reason: 'BALANCE_TOO_LOW', en: 'Account balance too low', vi: 'Tài khoản không đủ' },
-  '5': {
-    reason: 'BRANDNAME_NOT_DECLARED',
-    en: 'Brandname not declared',
-    vi: 'Chưa khai báo brandname/dịch vụ',
-  },
-  '6': {
-    reason: 'REPEATED_CONTENT',
-    en: 'The same content was sent to this number too recently',
-    vi: 'Lặp nội dung: tin nhắn gửi cùng nội dung đến 1 SĐT trong thời gian quy định',
-  },
-  '7': {
-    reason: 'SUBSCRIBER_REFUSES',
-    en: 'The subscriber refuses these messages',
-    vi: 'Thuê bao từ chối nhận tin',
-  },
-  '9': {
-    reason: 'TEMPLATE_NOT_DECLARED',
-    en: 'Template not declared or not approved',
-    vi: 'Chưa khai báo template',
-  },
-  '10': {
-    reason: 'INVALID_PHONE',
-    en: 'Wrong number format (missing or extra digits, wrong area code)',
-    vi: 'Định dạng thuê bao không đúng',
-  },
-  '11': {
-    reason: 'INVALID_PARAMETERS',
-    en: 'Invalid parameters',
-    vi: 'Có tham số không hợp lệ',
-  },
-  '14': {
-    reason: 'BALANCE_TOO_LOW',
-    en: 'Balance too low to send',
-    vi: 'Tài khoản không đủ (tiền)',
-  },
-  '15': { reason: 'ACCOUNT_EXPIRED', en: 'Account expired', vi: 'Tài khoản hết hạn' },
-  '16': { reason: 'SERVICE_EXPIRED', en: 'Service expired', vi: 'Hết hạn dịch vụ' },
-  '20': {
-    reason: 'UNICODE_NOT_ENABLED',
-    en: 'Unicode not enabled for the account',
-    vi: 'Gateway chưa hỗ trợ Unicode',
-  },
-  '22': {
-    reason: 'ACCOUNT_NOT_ACTIVATED',
-    en: 'Account not activated',
-    vi: 'Tài khoản chưa kích hoạt',
-  },
-  '23': { reason: 'WRONG_SYNTAX', en: 'Wrong message syntax', vi: 'Sai cú pháp tin nhắn' },
-  [OUTCOME_UNKNOWN]: {
-    reason: 'CARRIER_GATEWAY_ERROR',
-    en: 'Carrier gateway error; the outcome is unknown and not refunded',
-    vi: 'Gửi tin: gate trả mã lỗi (trạng thái chưa xác định, không hoàn tiền)',
-  },
-  '31': {
-    reason: 'OLD_ELEVEN_DIGIT_NUMBER',
-    en: 'Old 11-digit number, since converted',
-    vi: 'Gửi tin thất bại: đầu số 11 số đã chuyển đổi',
-  },
+  '-1': code('USER_NOT_FOUND', 'User not found', 'Sai thông tin user'),
+  '-2': code('IP_NOT_ALLOWED', 'IP not allowed', 'IP chưa được phép'),
+  '-4': code('INVALID_PHONE', 'Incorrect phone format', 'Số điện thoại không đúng định dạng'),
+  '-5': code('SYSTEM_ERROR', 'System error', 'Lỗi hệ thống'),
+  '-6': code('SYSTEM_ERROR', 'System error', 'Lỗi hệ thống'),
+  '-8': code('BALANCE_TOO_LOW', 'Account balance too low', 'Tài khoản không đủ'),
+  '5': code('BRANDNAME_NOT_DECLARED', 'Brandname not declared', 'Chưa khai báo brandname/dịch vụ'),
+  '6': code(
+    'REPEATED_CONTENT',
+    'The same content was sent to this number too recently',
+    'Lặp nội dung: tin nhắn gửi cùng nội dung đến 1 SĐT trong thời gian quy định',
+  ),
+  '7': code(
+    'SUBSCRIBER_REFUSES',
+    'The subscriber refuses these messages',
+    'Thuê bao từ chối nhận tin',
+  ),
+  '9': code(
+    'TEMPLATE_NOT_DECLARED',
+    'Template not declared or not approved',
+    'Chưa khai báo template',
+  ),
+  '10': code(
+    'INVALID_PHONE',
+    'Wrong number format (missing or extra digits, wrong area code)',
+    'Định dạng thuê bao không đúng',
+  ),
+  '11': code('INVALID_PARAMETERS', 'Invalid parameters', 'Có tham số không hợp lệ'),
+  '14': code('BALANCE_TOO_LOW', 'Balance too low to send', 'Tài khoản không đủ (tiền)'),
+  '15': code('ACCOUNT_EXPIRED', 'Account expired', 'Tài khoản hết hạn'),
+  '16': code('SERVICE_EXPIRED', 'Service expired', 'Hết hạn dịch vụ'),
+  '20': code(
+    'UNICODE_NOT_ENABLED',
+    'Unicode not enabled for the account',
+    'Gateway chưa hỗ trợ Unicode',
+  ),
+  '22': code('ACCOUNT_NOT_ACTIVATED', 'Account not activated', 'Tài khoản chưa kích hoạt'),
+  '23': code('WRONG_SYNTAX', 'Wrong message syntax', 'Sai cú pháp tin nhắn'),
+  [OUTCOME_UNKNOWN]: code(
+    'CARRIER_GATEWAY_ERROR',
+    'Carrier gateway error; the outcome is unknown and not refunded',
+    'Gửi tin: gate trả mã lỗi (trạng thái chưa xác định, không hoàn tiền)',
+  ),
+  '31': code(
+    'OLD_ELEVEN_DIGIT_NUMBER',
+    'Old 11-digit number, since converted',
+    'Gửi tin thất bại: đầu số 11 số đã chuyển đổi',
+  ),
 };
 
 /** `checkVoice`'s three documented codes: the call's status. */
