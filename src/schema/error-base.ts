@@ -29,6 +29,11 @@ export function errorType<N extends ErrorName>(
     description: string;
     /** Interfaces besides `Error` (their fields come with them). */
     interfaces?: readonly InterfaceParam<Types>[];
+    /**
+     * For an error that says when to try again: the description of its `retryAfterSeconds`
+     * (the class's own field, a whole number of seconds).
+     */
+    retryAfter?: string;
     fields?: (
       t: PothosSchemaTypes.ObjectFieldBuilder<Types, InstanceType<(typeof ERROR_CLASSES)[N]>>,
     ) => Record<string, unknown>;
@@ -39,7 +44,12 @@ export function errorType<N extends ErrorName>(
     description: options.description,
     interfaces: [ErrorInterface, ...(options.interfaces ?? [])],
     // biome-ignore lint/suspicious/noExplicitAny: the field builder of this error's own class
-    ...(options.fields ? { fields: options.fields as any } : {}),
+    fields: (t: any) => ({
+      ...(options.retryAfter && {
+        retryAfterSeconds: t.exposeInt('retryAfterSeconds', { description: options.retryAfter }),
+      }),
+      ...options.fields?.(t),
+    }),
   });
   return { description: options.description, typed: true };
 }

@@ -129,12 +129,8 @@ export const ERROR_TYPES = {
   RequestInProgress: errorType('RequestInProgress', {
     description:
       'The first request with this idempotency key is still running. Retry with the same key to get its result.',
-    fields: (t) => ({
-      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-        description:
-          'Seconds after which a retry with the same key gets a real answer: the first request’s result, or, if the gateway running it stopped, the state it left.',
-      }),
-    }),
+    retryAfter:
+      'Seconds after which a retry with the same key gets a real answer: the first request’s result, or, if the gateway running it stopped, the state it left.',
   }),
   InvalidCursor: topLevelError(
     'A page cursor (`after`, `before`) the API did not give out. A top-level error.',

@@ -6,10 +6,6 @@ export const OA_PACKAGE_ERROR_TYPES = {
   OAPurchaseRateLimited: errorType('OAPurchaseRateLimited', {
     description:
       'This client made as many OA package purchases in the last hour as `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` allows; nothing was done, and the idempotency key may be used again.',
-    fields: (t) => ({
-      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-        description: 'Seconds until one more purchase fits under the limit.',
-      }),
-    }),
+    retryAfter: 'Seconds until one more purchase fits under the limit.',
   }),
 };

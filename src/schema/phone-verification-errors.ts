@@ -14,10 +14,8 @@ export const PHONE_VERIFICATION_ERROR_TYPES = {
   VerificationRateLimited: errorType('VerificationRateLimited', {
     description:
       'Too many verifications for this phone, or too many calls for this verification; no call was placed.',
+    retryAfter: 'Seconds until one more fits under the limit.',
     fields: (t) => ({
-      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-        description: 'Seconds until one more fits under the limit.',
-      }),
       limit: t.expose('limit', { type: VerificationLimitEnum, description: 'The limit reached.' }),
     }),
   }),

@@ -66,10 +66,8 @@ export const SALES_ERROR_TYPES = {
   }),
   OtpRateLimited: errorType('OtpRateLimited', {
     description: 'Too many OTP requests for this phone or from this client; nothing was sent.',
+    retryAfter: 'Seconds until one more request fits under the limit.',
     fields: (t) => ({
-      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-        description: 'Seconds until one more request fits under the limit.',
-      }),
       limit: t.expose('limit', { type: OtpLimitEnum, description: 'The limit reached.' }),
     }),
   }),

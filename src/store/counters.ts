@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB } from './schema.js';
+import type { DB, LedgerCountsTable } from './schema.js';
 
 /**
  * Row counts of the ledgers that answer `totalCount` (orders, VAS transactions), kept per client,
@@ -79,15 +79,7 @@ export async function countChange(
   if (from === to) return;
   const day = row.created_at.slice(0, 10);
   const shard = Math.floor(Math.random() * SHARDS);
-  const values: Array<{
-    ledger: string;
-    client_id: string;
-    status: string;
-    tag: string;
-    day: string;
-    shard: number;
-    n: number;
-  }> = [];
+  const values: LedgerCountsTable[] = [];
   for (const t of [ALL, ...tagsOf(ledger, row)]) {
     for (const client_id of [row.client_id, ALL]) {
       values.push({ ledger, client_id, status: to, tag: t, day, shard, n: 1 });
