@@ -246,13 +246,14 @@ export function csvRow(ledger: Ledger, row: Row): string {
 
 /**
  * One CSV line (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula (`=`, `+`,
- * `@`, tab, CR, or `-` not followed by a digit) is prefixed with `'` (OWASP's CSV injection
- * advice); vendor codes such as `-8` stay numbers.
+ * `@`, tab, CR, or `-` unless the whole cell is a number) is prefixed with `'` (OWASP's CSV
+ * injection advice); vendor codes such as `-8` stay numbers, `-1+cmd|...` does not run.
  */
 export function csvLine(cells: readonly string[]): string {
   return `${cells
     .map((c) => {
-      const safe = /^[=+@\t\r]|^-(?!\d)/.test(c) ? `'${c}` : c;
+      const formula = /^[=+@\t\r]/.test(c) || (c.startsWith('-') && !/^-\d+(\.\d+)?$/.test(c));
+      const safe = formula ? `'${c}` : c;
       return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
     })
     .join(',')}\r\n`;

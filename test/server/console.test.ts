@@ -173,6 +173,10 @@ describe('filters and CSV lines', () => {
     expect(csvLine(['a,b', 'say "hi"', '=SUM(A1)', '-8', '-x', '+1', '@me', 'Đã đăng ký'])).toBe(
       '"a,b","say ""hi""",\'=SUM(A1),-8,\'-x,\'+1,\'@me,Đã đăng ký\r\n',
     );
+    // A leading minus is a number only when the whole cell is one.
+    expect(csvLine(['-1+1', "-2+cmd|' /C calc'!A0", '-12.5'])).toBe(
+      "'-1+1,'-2+cmd|' /C calc'!A0,-12.5\r\n",
+    );
   });
 });
 
