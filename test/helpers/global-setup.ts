@@ -50,7 +50,7 @@ export default async function setup() {
 }
 
 /**
- * Test files each work in schemas of their own (`t_...`, `gw_...`), dropped here once all have
+ * Test files each work in schemas of their own (`t_...`, `gw_...`, `gw_role_...`), dropped here once all have
  * finished rather than by each file: Kysely's migrator introspects every schema, and a schema
  * dropped by one file while another file's migrator reads the catalog fails that read.
  */
@@ -59,7 +59,7 @@ async function dropTestSchemas(url: string): Promise<void> {
   await client.connect();
   try {
     const { rows } = await client.query<{ name: string }>(
-      "select nspname as name from pg_namespace where nspname ~ '^(t|gw)_[0-9a-f]{12}$'",
+      "select nspname as name from pg_namespace where nspname ~ '^((t|gw)_[0-9a-f]{12}|gw_role_[0-9a-f]{10})$'",
     );
     for (const { name } of rows) await client.query(`drop schema if exists "${name}" cascade`);
   } finally {
