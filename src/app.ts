@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -55,6 +56,8 @@ export interface AppOptions {
   records: RecordSources;
   /** The routes vendors call on the gateway (their webhooks). */
   vendorRoutes: readonly InboundRoute[];
+  /** The schema, with the vendors' features (`schemaFor`); by default the gateway's own. */
+  schema?: GraphQLSchema;
   /** The clock of the response cache (tests move it). */
   now?: () => Date;
   /** Who is calling, from the request's headers (src/server/auth.ts). */
@@ -74,7 +77,7 @@ export function createApp(options: AppOptions): App {
   // The console's CSV export asks the app itself, through every plugin, as any client would.
   const self = (url: string, init: RequestInit) => Promise.resolve(yoga.fetch(url, init));
   const yoga: App = createYoga<Record<string, never>, Context>({
-    schema,
+    schema: options.schema ?? schema,
     logging: yogaLogger(logger),
     // Unexpected errors reach clients as "Unexpected error." only. Yoga would add the original
     // message and stack whenever the process runs with NODE_ENV=development; they are logged.
@@ -148,7 +151,7 @@ export function createApp(options: AppOptions): App {
 function responseCache(options: AppOptions): Plugin {
   const now = options.now ? () => options.now!().getTime() : Date.now;
   return useResponseCache({
-    schema,
+    schema: options.schema ?? schema,
     store: options.redis
       ? new RedisAnswerStore(options.redis)
       : new MemoryAnswerStore(options.config.responseCache.maxEntries, now),

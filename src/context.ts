@@ -17,6 +17,7 @@ import type { VasService } from './services/vas.js';
 import type { VoiceCallService } from './services/voice-calls.js';
 import type { KeyUse } from './store/idempotency.js';
 import type { VoiceCallEvent } from './store/voice.js';
+import type { FeatureService } from './vendors/module.js';
 
 export type GatewayPubSub = PubSub<{
   orderUpdated: [key: string, order: Order];
@@ -50,6 +51,8 @@ export interface Context {
   vas: VasService;
   /** Voice OTP calls and the account balance. */
   voice: VoiceCallService;
+  /** The services of vendor features, by vendor name (`VendorFeature`). */
+  features: Readonly<Record<string, FeatureService>>;
   /** Phone verification, whose calls `voice` places. */
   verifications: PhoneVerificationService;
   eligibility: EligibilityProvider;

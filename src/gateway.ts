@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import type { Kysely, Migration } from 'kysely';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
+import { schemaFor } from './schema/index.js';
 import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { KeyWatch } from './server/key-watch.js';
@@ -13,6 +15,7 @@ import { startSweeper } from './server/sweeper.js';
 import { attachWebSocket } from './server/websocket.js';
 import { DmallSales } from './services/dmall-sales.js';
 import { IdempotentRunner } from './services/idempotent.js';
+import { LedgerCalls } from './services/ledger-call.js';
 import { OAPackagePurchases } from './services/oa-packages.js';
 import { OtpClientLimiter } from './services/otp-client-limiter.js';
 import { PhoneVerificationService } from './services/phone-verification.js';
@@ -36,7 +39,7 @@ import {
   type VendorModules,
   type Vendors,
 } from './vendors/index.js';
-import type { AnyVendorModule } from './vendors/module.js';
+import type { AnyVendorModule, FeatureService } from './vendors/module.js';
 import { type Sandbox, startSandbox } from './vendors/sandbox.js';
 import type { VasNotification } from './vendors/vascloud/wire.js';
 
@@ -84,7 +87,13 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
   const { logger } = options;
   const modules = options.modules ?? VENDOR_MODULES;
   const db = options.db ?? openDatabase(config.database, { pool: config.databasePool, logger });
-  await db.migrate();
+  // The gateway's tables, then those of its vendors' features.
+  await db.migrate(
+    Object.assign({}, ...modules.map((m) => m.feature?.migrations ?? {})) as Record<
+      string,
+      Migration
+    >,
+  );
 
   const registry = new Registry();
   // Process CPU, memory, heap, event-loop lag and handles, next to the HTTP and vendor metrics.
@@ -191,9 +200,36 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     now,
   });
 
+  // Vendor features: each built from its client and the shared parts (VendorFeature).
+  const clients = vendors as unknown as Record<string, unknown>;
+  const features: Record<string, FeatureService> = Object.fromEntries(
+    (modules as readonly AnyVendorModule[]).flatMap((m) =>
+      m.feature
+        ? [
+            [
+              m.name,
+              m.feature.service({
+                client: clients[m.name],
+                db: db.db as unknown as Kysely<unknown>,
+                calls: new LedgerCalls(idempotent),
+                logger,
+                now,
+              }),
+            ],
+          ]
+        : [],
+    ),
+  );
+
   const sweeper = startSweeper({
     // Every ledger's sweep, declared by the feature that owns it.
-    ledgers: [sales.ledgerSweep, oaPurchases.ledgerSweep, voice.ledgerSweep, vas.ledgerSweep],
+    ledgers: [
+      sales.ledgerSweep,
+      oaPurchases.ledgerSweep,
+      voice.ledgerSweep,
+      vas.ledgerSweep,
+      ...Object.values(features).flatMap((f) => (f.ledgerSweep ? [f.ledgerSweep] : [])),
+    ],
     idempotency,
     slowestCallMs,
     graceMs: config.sweeper.graceMs,
@@ -227,12 +263,14 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       vas,
       voice,
       verifications,
+      features,
       eligibility,
       pubsub: live.pubsub,
       shutdown: stopping.signal,
     },
     records: { orders, vasStore, oaPackages, voiceStore, vas, idempotency },
     vendorRoutes: vendors.routes,
+    schema: schemaFor(modules),
     authenticate,
     streams: { keys, slots },
   });

@@ -154,8 +154,15 @@ type VendorErrorCode =
  * (a VAS check), whose error reaches the client as a top-level error.
  */
 export interface VendorErrorRecord {
-  kind: VendorLedger;
+  /** A `VENDOR_ERROR_CODES` ledger, or a vendor feature's own (whose codes are the pair's own). */
+  kind: VendorLedger | (string & {});
   key: string | null;
+}
+
+/** The pair's codes for a ledger: its own since 0.1, else the pair's (`VENDOR_*`). */
+function codesOf(kind: string) {
+  return (VENDOR_ERROR_CODES[kind as VendorLedger] ??
+    VENDOR_ERROR_CODES.Order) as (typeof VENDOR_ERROR_CODES)[VendorLedger];
 }
 
 /**
@@ -174,7 +181,7 @@ export class VendorRejected extends GatewayError {
     readonly vendorMessage: string | null,
     readonly record: VendorErrorRecord,
   ) {
-    super(message, VENDOR_ERROR_CODES[record.kind].rejected);
+    super(message, codesOf(record.kind).rejected);
   }
 }
 
@@ -195,7 +202,7 @@ export class VendorUnavailable extends GatewayError {
     readonly outcomeUnknown: boolean,
     readonly record: VendorErrorRecord,
   ) {
-    super(message, VENDOR_ERROR_CODES[record.kind].unavailable);
+    super(message, codesOf(record.kind).unavailable);
   }
 }
 

@@ -1,6 +1,7 @@
 import { brandWithType } from '@pothos/core';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
+import { RECORD_KINDS, type RecordKindName } from '../access.js';
 import type { Context } from '../context.js';
 import {
   ERROR_CLASSES,
@@ -77,13 +78,14 @@ VendorErrorInterface.implement({
       type: builder.nodeInterfaceRef(),
       nullable: true,
       description:
-        'The ledger record the call was for (an `Order`, `VasTransaction`, `OAPackage` or `VoiceCall`), in the state the failure left it; null when the caller may not see it.',
+        'The ledger record the call was for (an `Order`, `VasTransaction`, `OAPackage` or `VoiceCall`), in the state the failure left it; null when the caller may not see it, or when its ledger is not a kind of `Node`.',
       resolve: async (e: VendorRejected | VendorUnavailable, _args: unknown, ctx: Context) => {
-        if (!e.record.key) return null;
-        const record = await ctx.access.get(e.record.kind, e.record.key);
+        const { kind, key } = e.record;
+        if (!key || !(kind in RECORD_KINDS)) return null;
+        const record = await ctx.access.get(kind as RecordKindName, key);
         if (!record) return null;
         // Tells the Node interface which type the record is (its kind is its type's name).
-        brandWithType(record, e.record.kind as never);
+        brandWithType(record, kind as never);
         return record;
       },
     } as never),

@@ -6,6 +6,7 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type Migration,
   Migrator,
   PostgresDialect,
   SqliteDialect,
@@ -25,7 +26,8 @@ export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
   /** Applies every pending migration; throws with the failing migration's name. */
-  migrate(): Promise<void>;
+  /** Runs the gateway's migrations, then `extra` (a vendor feature's tables; see `VendorFeature`). */
+  migrate(extra?: Record<string, Migration>): Promise<void>;
   /** True when the database answers, every migration is applied and it takes a write. */
   isReady(): Promise<{ ok: true } | { ok: false; reason: string }>;
   close(): Promise<void>;
@@ -147,22 +149,26 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const db = new Kysely<DB>({ dialect });
   // Kysely looks for its bookkeeping tables by name across every schema unless told which one:
   // another schema's `kysely_migration` (another app, a parallel test) would be taken for ours.
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider,
-    ...(config.kind === 'postgres' ? { migrationTableSchema: options.schema ?? 'public' } : {}),
-  });
+  const migratorWith = (extra: Record<string, Migration>) =>
+    new Migrator({
+      db,
+      provider: {
+        getMigrations: async () => ({ ...(await migrationProvider.getMigrations()), ...extra }),
+      },
+      ...(config.kind === 'postgres' ? { migrationTableSchema: options.schema ?? 'public' } : {}),
+    });
+  const migrator = migratorWith({});
   let closed = false;
 
   return {
     db,
     dialect: config.kind,
-    async migrate() {
+    async migrate(extra = {}) {
       await waitUntilReachable(db, config, pool.startTimeoutMs, options.logger);
       if (config.kind === 'postgres' && options.schema) {
         await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
       }
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await migratorWith(extra).migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(`Migration ${failed} failed: ${(error as Error).message}`, {

@@ -1,5 +1,8 @@
+import type { Kysely, Migration } from 'kysely';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { LedgerCallRunner } from '../services/ledger-call-spec.js';
+import type { LedgerSweep } from '../services/ledger-sweep.js';
 import type { VendorHttp } from './http.js';
 import type { SimulatorServer } from './simulator-kit.js';
 
@@ -101,6 +104,39 @@ export interface VendorModule<
   client?(deps: { http: VendorHttp; config: NoInfer<Section>; logger: Logger }): Client;
   /** The routes this vendor calls on the gateway, if it calls us. */
   inbound?(deps: InboundDeps<NoInfer<Section>, NoInfer<Client>, Event>): InboundRoute[];
+  /** What the vendor adds to the API beyond its client: a ledger, a service, GraphQL fields. */
+  readonly feature?: VendorFeature<NoInfer<Client>>;
+}
+
+/** What a vendor's feature is built with: its client and the gateway's shared parts. */
+export interface FeatureDeps<Client> {
+  client: Client;
+  /** The database, untyped: the feature queries the tables its own migrations made. */
+  db: Kysely<unknown>;
+  /** Record, call once, settle, answer the vendor pair (src/services/ledger-call.ts). */
+  calls: LedgerCallRunner;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** A vendor feature's service as the gateway sees it: what it sweeps. */
+export interface FeatureService {
+  /** Its ledger's sweep, run with the others (src/server/sweeper.ts). */
+  readonly ledgerSweep?: LedgerSweep;
+}
+
+/**
+ * A vendor's part of the API, declared in the vendor's folder and found through the module list:
+ * the gateway runs its migrations after its own, registers its GraphQL types and fields before
+ * the schema is built (resolvers reach the service as `ctx.features[<vendor name>]`), builds its
+ * service with the shared parts, and sweeps its ledger with the others.
+ */
+export interface VendorFeature<Client> {
+  /** Its tables. Named so they sort after the gateway's own (e.g. `<vendor>_0001_...`). */
+  readonly migrations?: Record<string, Migration>;
+  /** Registers its GraphQL types and fields on the gateway's schema builder. */
+  register?(): void;
+  service(deps: FeatureDeps<Client>): FeatureService;
 }
 
 /** A module's variables as validated, e.g. `{ DMALL_BASE_URL: string | undefined, ... }`. */
