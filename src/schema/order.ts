@@ -18,7 +18,6 @@ import { clientField, clientFilterField, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
 import { createdRangeFields, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
 import { PackageRef } from './package.js';
-import { PAGE_SIZE } from './page-size.js';
 import { phoneArgument } from './phone-argument.js';
 import { recordNode } from './records.js';
 import { noteEventId, recordStream, resumeAfter } from './streams.js';
@@ -243,10 +242,6 @@ export const OrderConnection = builder.connectionObject(
 );
 
 type Ctx = typeof builder.$inferSchemaTypes.Context;
-
-/** Page sizes and their check, for the lists not on `ledgerPage` yet. */
-export { checkPageSize, MAX_PAGE_SIZE } from './ledger-page.js';
-export { PAGE_SIZE };
 
 /** A page of the ledger, with a lazily counted total. Shared by `orders` and `Subscriber.orders`. */
 export function orderPage(ctx: Ctx, { client, ...filter }: LedgerOrderFilter, args: PageArgs) {

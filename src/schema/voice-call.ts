@@ -1,4 +1,3 @@
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { errorClasses, InvalidInput } from '../domain/errors.js';
 import {
   SETTLED_CALL_STATUSES,
@@ -17,7 +16,7 @@ import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
 import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
 import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, PAGE_SIZE } from './order.js';
+import { checkPageSize, createdRangeFields, ledgerPage, totalCountField } from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
 import { recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -151,13 +150,7 @@ const VoiceCallConnection = builder.connectionObject(
     type: VoiceCallRef,
     name: 'VoiceCallConnection',
     description: 'A page of voice calls, newest first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'How many calls match the filter, across all pages.',
-        resolve: (parent) =>
-          (parent as unknown as { totalCount: () => Promise<number> }).totalCount(),
-      }),
-    }),
+    fields: totalCountField('How many calls match the filter, across all pages.'),
   },
   { name: 'VoiceCallEdge', description: 'A voice call in a page.' },
 );
@@ -176,16 +169,7 @@ const VoiceCallFilterInput = builder.inputType('VoiceCallFilter', {
       description: 'Only calls to this phone, in any phone form.',
     }),
     client: clientFilterField(t, 'calls'),
-    createdFrom: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Asked for at or after this time.',
-    }),
-    createdTo: t.field({
-      type: 'DateTime',
-      required: false,
-      description: 'Asked for before this time.',
-    }),
+    ...createdRangeFields(t, 'Asked for'),
   }),
 });
 
@@ -199,33 +183,20 @@ builder.queryField('voiceCalls', (t) =>
       args: {
         filter: t.arg({ type: VoiceCallFilterInput, required: false, description: 'Which calls.' }),
       },
-      resolve: async (_root, args, ctx) => {
-        checkPageSize(args);
+      resolve: (_root, args, ctx) => {
+        checkPageSize(args); // before the filter is read, as it always was
         const f = args.filter ?? {};
-        const client = readClient(f.client);
         const filter: Omit<VoiceCallFilter, 'clientId'> = {
           status: f.status ?? null,
           phone: f.phone ? phoneArgument(f.phone).local : null,
           createdFrom: f.createdFrom ?? null,
           createdTo: f.createdTo ?? null,
         };
-        const page = await resolveCursorConnection<Promise<VoiceCall[]>>(
-          { args, toCursor: (c: VoiceCall) => encodeCursor(c.createdAt, c.id), ...PAGE_SIZE },
-          ({ before, after, limit, inverted }) =>
-            ctx.access.list(
-              'VoiceCall',
-              (s, clientId) =>
-                s.voiceStore.listCalls({ ...filter, clientId }, { before, after, limit, inverted }),
-              client,
-            ),
-        );
-        return Object.assign(page, {
-          totalCount: () =>
-            ctx.access.count(
-              'VoiceCall',
-              (s, clientId) => s.voiceStore.countCalls({ ...filter, clientId }),
-              client,
-            ),
+        return ledgerPage(ctx, 'VoiceCall', args, {
+          cursor: (c) => encodeCursor(c.createdAt, c.id),
+          list: (s, clientId, window) => s.voiceStore.listCalls({ ...filter, clientId }, window),
+          count: (s, clientId) => s.voiceStore.countCalls({ ...filter, clientId }),
+          client: readClient(f.client),
         });
       },
     },
