@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientStore } from '../../src/store/clients.js';
 import { createDmallSimulator } from '../../src/vendors/dmall/simulator.js';
+import { chromiumRuns, launchChromium } from '../helpers/chromium.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
@@ -14,15 +15,9 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
  * API key in `Authorization: Bearer`, which Chromium sends only after a preflight allows it.
  * Debian's chromium; skipped with a reason when it is not installed, except in CI.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true';
 const SECRET = 'cors-browser-secret-of-32-characters!!';
 
-if (!existsSync(CHROMIUM) && !CI) {
-  console.warn(`CORS browser test: skipped (${CHROMIUM} not installed; CI installs it).`);
-}
-
-describe.skipIf(!existsSync(CHROMIUM) && !CI)(
+describe.skipIf(!chromiumRuns('CORS browser test'))(
   'CORS in Chromium: a front end on a listed origin',
   () => {
     const sim = createDmallSimulator({ apiKey: 'cors-dmall-key' });
@@ -36,7 +31,6 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)(
     let profile: string;
 
     beforeAll(async () => {
-      if (!existsSync(CHROMIUM)) throw new Error(`CI=true but ${CHROMIUM} is not installed`);
       // The front end's own server: one empty page, on its own origin (another port).
       site = createServer((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -54,21 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)(
       key = (await new ClientStore(t.gateway.db, SECRET).create('web-shop', ['sales'])).key;
       graphqlUrl = await t.gateway.listen();
       profile = mkdtempSync(join(tmpdir(), 'cors-profile-'));
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        userDataDir: profile,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium({ userDataDir: profile });
       page = await browser.newPage();
       await page.goto(siteOrigin, { waitUntil: 'load' });
     }, 60_000);
