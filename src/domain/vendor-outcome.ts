@@ -1,3 +1,5 @@
+import type { VendorFailureReason } from './errors.js';
+
 /**
  * What a failed vendor call that creates something means for its ledger record, decided once.
  *
@@ -30,6 +32,8 @@ export interface VendorFailureFacts {
   code: string;
   outcomeUnknown: boolean;
   attempted: boolean;
+  /** The HTTP status of the reply, when one came. */
+  status?: number | null;
 }
 
 /**
@@ -91,4 +95,12 @@ export function statusAfter<L extends LedgerName>(
 ): (typeof LEDGER_OUTCOMES)[L][VendorOutcome] {
   const table: Record<VendorOutcome, string> = LEDGER_OUTCOMES[ledger];
   return table[outcomeOf(failure)] as (typeof LEDGER_OUTCOMES)[L][VendorOutcome];
+}
+
+/** Why a failed call gave no usable answer, for `VendorUnavailable.reason` and the records. */
+export function failureReason(err: VendorFailureFacts): VendorFailureReason {
+  if (err.code !== 'VENDOR_REJECTED') return err.code as VendorFailureReason;
+  // A refusal code whose outcome is unknown (voice OTP's 27: the carrier failed mid-call), or a
+  // refusal page from a proxy: no answer from the vendor itself.
+  return err.status != null && err.status >= 400 ? 'VENDOR_HTTP' : 'VENDOR_UNAVAILABLE';
 }

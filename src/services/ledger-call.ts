@@ -1,23 +1,10 @@
-import {
-  type VendorErrorRecord,
-  type VendorFailureReason,
-  VendorRejected,
-  VendorUnavailable,
-} from '../domain/errors.js';
-import { outcomeOf } from '../domain/vendor-outcome.js';
+import { type VendorErrorRecord, VendorRejected, VendorUnavailable } from '../domain/errors.js';
+import { failureReason, outcomeOf } from '../domain/vendor-outcome.js';
 import { VendorError } from '../vendors/vendor-error.js';
 import type { IdempotentRunner, ResultCodec } from './idempotent.js';
 import type { LedgerCall, LedgerCallRunner } from './ledger-call-spec.js';
 
 export type { LedgerCall } from './ledger-call-spec.js';
-
-/** Why a failed call gave no usable answer, for `VendorUnavailable.reason` and the records. */
-export function failureReason(err: VendorError): VendorFailureReason {
-  if (err.code !== 'VENDOR_REJECTED') return err.code;
-  // A refusal code whose outcome is unknown (voice OTP's 27: the carrier failed mid-call), or a
-  // refusal page from a proxy: no answer from the vendor itself.
-  return err.status !== null && err.status >= 400 ? 'VENDOR_HTTP' : 'VENDOR_UNAVAILABLE';
-}
 
 /** The vendor error pair for a failed call about `record`. */
 export function vendorErrorOf(

@@ -13,13 +13,13 @@ import {
   type OAPackageTierName,
   vietnamToday,
 } from '../domain/oa-package.js';
-import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
+import { failureReason, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import type { OAPackagePatch, OAPackageStore } from '../store/oa-packages.js';
 import type { EsmsClient, EsmsRefusalReason, OAPackageSubmission } from '../vendors/esms/index.js';
 import { isCalendarDate, refusalReason } from '../vendors/esms/wire.js';
 import type { VendorError } from '../vendors/vendor-error.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
-import { failureReason, LedgerCalls } from './ledger-call.js';
+import { LedgerCalls } from './ledger-call.js';
 import type { LedgerSweep } from './ledger-sweep.js';
 
 /** What `purchaseOAPackage` can answer besides the purchase; its result union lists these. */

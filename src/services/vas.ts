@@ -17,7 +17,7 @@ import {
   type VasTransactionAction,
   type VasTransactionStatus,
 } from '../domain/vas.js';
-import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
+import { failureReason, outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import type {
   CreateVasResult,
   NewVasTransaction,
@@ -29,7 +29,7 @@ import type { VasNotification } from '../vendors/vascloud/wire.js';
 import { isVasSuccess } from '../vendors/vascloud/wire.js';
 import { VendorError } from '../vendors/vendor-error.js';
 import { IDEMPOTENT_ERRORS, type IdempotentRunner, readKey } from './idempotent.js';
-import { failureReason, LedgerCalls } from './ledger-call.js';
+import { LedgerCalls } from './ledger-call.js';
 import type { LedgerSweep } from './ledger-sweep.js';
 
 /** What `registerVasPackage` and `cancelVasPackage` can answer besides the transaction. */

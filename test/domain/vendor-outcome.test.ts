@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  failureReason,
   LEDGER_OUTCOMES,
   outcomeOf,
   statusAfter,
@@ -38,5 +39,16 @@ describe('vendor outcomes', () => {
     expect(statusAfter('vasTransaction', notSent)).toBe('FAILED');
     expect(statusAfter('oaPackage', notSent)).toBe('REJECTED');
     expect(statusAfter('registration', notSent)).toBe('PREVIOUS');
+  });
+
+  it('names why a failed call gave no usable answer, one rule for every vendor', () => {
+    const facts = { outcomeUnknown: false, attempted: true };
+    expect(failureReason({ ...facts, code: 'VENDOR_TIMEOUT' })).toBe('VENDOR_TIMEOUT');
+    // A refusal code with an unknown outcome (voice OTP's 27) is no answer from the vendor.
+    expect(failureReason({ ...facts, code: 'VENDOR_REJECTED', status: 200 })).toBe(
+      'VENDOR_UNAVAILABLE',
+    );
+    // A refusal page from a proxy is an HTTP error.
+    expect(failureReason({ ...facts, code: 'VENDOR_REJECTED', status: 403 })).toBe('VENDOR_HTTP');
   });
 });
