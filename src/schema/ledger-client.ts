@@ -1,7 +1,10 @@
+import type { ObjectRef } from '@pothos/core';
 import { InvalidInput } from '../domain/errors.js';
 import type { builder } from './builder.js';
+import { idempotencyKeysField } from './idempotency-key.js';
 
 type Types = typeof builder.$inferSchemaTypes;
+type Ctx = Types['Context'];
 
 /** A client's name, as `npm run clients -- create --name` takes it. */
 const CLIENT_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -10,7 +13,7 @@ const CLIENT_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
  * The `client` field of every ledger record: who made it. A caller without `ledger:all` sees
  * only its own records, so only its own name.
  */
-export function clientField<P extends { clientId: string }>(
+function clientField<P extends { clientId: string }>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, P>,
   made: string,
 ) {
@@ -46,4 +49,29 @@ export function readClient(value: string | null | undefined): string | null {
     );
   }
   return client;
+}
+
+/**
+ * The evidence every ledger record shows: who made it (`client`), every change of it (`events`,
+ * through the ledger's loader) and the idempotency keys that made or acted on it.
+ */
+export function ledgerEvidenceFields<P extends { id: string; clientId: string }, E>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, P>,
+  made: string,
+  events: {
+    type: ObjectRef<Types, E>;
+    description: string;
+    load: (ctx: Ctx, id: string) => Promise<E[]>;
+  },
+) {
+  return {
+    client: clientField(t, made),
+    // Typed by its arguments above; Pothos cannot infer a list field over a generic event type.
+    events: t.field({
+      type: [events.type],
+      description: events.description,
+      resolve: (record: P, _args: unknown, ctx: Ctx) => events.load(ctx, record.id),
+    } as never),
+    idempotencyKeys: idempotencyKeysField(t),
+  };
 }

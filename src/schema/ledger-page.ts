@@ -1,8 +1,9 @@
+import type { ObjectRef } from '@pothos/core';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { RecordKindName, RecordOf, RecordSources } from '../access.js';
 import { InvalidInput } from '../domain/errors.js';
 import type { PageWindow } from '../store/keyset.js';
-import type { builder } from './builder.js';
+import { builder } from './builder.js';
 import { PAGE_SIZE } from './page-size.js';
 
 /**
@@ -105,4 +106,24 @@ export async function ledgerPage<K extends RecordKindName>(
     totalCount: () => ctx.access.count(kind, ledger.count, ledger.client),
   };
   return Object.assign(page, counted);
+}
+
+/**
+ * A ledger's page type, `<name>Connection` with its `totalCount`, and its `<name>Edge`: what
+ * `ledgerPage` answers, in words for `page` (the connection), `total` and `edge`.
+ */
+export function ledgerConnection<T>(
+  type: ObjectRef<Types, T>,
+  name: string,
+  words: { page: string; total: string; edge: string },
+) {
+  return builder.connectionObject(
+    {
+      type,
+      name: `${name}Connection`,
+      description: words.page,
+      fields: totalCountField(words.total),
+    },
+    { name: `${name}Edge`, description: words.edge },
+  );
 }

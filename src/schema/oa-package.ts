@@ -17,10 +17,10 @@ import type { OAPackageFilter } from '../store/oa-packages.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
-import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
-import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { clientFilterField, ledgerEvidenceFields, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
-import { checkPageSize, createdRangeFields, ledgerPage, totalCountField } from './ledger-page.js';
+import { checkPageSize, createdRangeFields, ledgerConnection, ledgerPage } from './ledger-page.js';
 import { recordNode } from './records.js';
 import { SENSITIVE } from './sensitive.js';
 
@@ -130,25 +130,19 @@ builder.node(OAPackageRef, {
       description: 'The last change.',
       resolve: (p) => p.updatedAt,
     }),
-    client: clientField(t, 'bought it'),
-    events: t.field({
-      type: [OAPackageEventRef],
+    ...ledgerEvidenceFields(t, 'bought it', {
+      type: OAPackageEventRef,
       description: 'Every change of this purchase, oldest first.',
-      resolve: (p, _args, ctx) => ctx.loaders.oaPackageEvents.load(p.id),
+      load: (ctx, id) => ctx.loaders.oaPackageEvents.load(id),
     }),
-    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
-const OAPackageConnection = builder.connectionObject(
-  {
-    type: OAPackageRef,
-    name: 'OAPackageConnection',
-    description: 'A page of OA package purchases, newest first.',
-    fields: totalCountField('How many purchases match, across all pages.'),
-  },
-  { name: 'OAPackageEdge', description: 'An OA package purchase in a page.' },
-);
+const OAPackageConnection = ledgerConnection(OAPackageRef, 'OAPackage', {
+  page: 'A page of OA package purchases, newest first.',
+  total: 'How many purchases match, across all pages.',
+  edge: 'An OA package purchase in a page.',
+});
 
 const OAPackageFilterInput = builder.inputType('OAPackageFilter', {
   description:

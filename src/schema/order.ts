@@ -13,10 +13,9 @@ import { encodeCursor } from '../store/keyset.js';
 import type { OrderFilter } from '../store/orders.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
-import { idempotencyKeysField } from './idempotency-key.js';
-import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { clientFilterField, ledgerEvidenceFields, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
-import { createdRangeFields, ledgerPage, type PageArgs, totalCountField } from './ledger-page.js';
+import { createdRangeFields, ledgerConnection, ledgerPage, type PageArgs } from './ledger-page.js';
 import { PackageRef } from './package.js';
 import { phoneArgument } from './phone-argument.js';
 import { recordNode } from './records.js';
@@ -144,7 +143,6 @@ builder.node(OrderRef, {
       resolve: (o) => findPackage(o.packageCode) ?? null,
     }),
     packageCode: t.exposeString('packageCode', { description: 'The package code sold.' }),
-    client: clientField(t, 'sold it'),
     status: t.field({
       type: OrderStatusEnum,
       description: 'Where the order stands.',
@@ -197,12 +195,11 @@ builder.node(OrderRef, {
       description: 'When the registration was confirmed.',
       resolve: (o) => o.registeredAt,
     }),
-    events: t.field({
-      type: [OrderEventRef],
+    ...ledgerEvidenceFields(t, 'sold it', {
+      type: OrderEventRef,
       description: 'Every change of this order, oldest first.',
-      resolve: (o, _args, ctx) => ctx.loaders.orderEvents.load(o.id),
+      load: (ctx, id) => ctx.loaders.orderEvents.load(id),
     }),
-    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -231,15 +228,11 @@ export const OrderFilterInput = builder.inputType('OrderFilter', {
   }),
 });
 
-export const OrderConnection = builder.connectionObject(
-  {
-    type: OrderRef,
-    name: 'OrderConnection',
-    description: 'A page of orders, newest first.',
-    fields: totalCountField('How many orders match the filter, across all pages.'),
-  },
-  { name: 'OrderEdge', description: 'An order in a page.' },
-);
+export const OrderConnection = ledgerConnection(OrderRef, 'Order', {
+  page: 'A page of orders, newest first.',
+  total: 'How many orders match the filter, across all pages.',
+  edge: 'An order in a page.',
+});
 
 type Ctx = typeof builder.$inferSchemaTypes.Context;
 

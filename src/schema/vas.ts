@@ -14,15 +14,15 @@ import { builder } from './builder.js';
 import { cacheHint } from './cache-hints.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId, notAnId } from './global-id.js';
-import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
-import { clientField, clientFilterField, readClient } from './ledger-client.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { clientFilterField, ledgerEvidenceFields, readClient } from './ledger-client.js';
 import { ledgerStatusTypes } from './ledger-events.js';
 import {
   checkPageSize,
   createdRangeFields,
+  ledgerConnection,
   ledgerPage,
   type PageArgs,
-  totalCountField,
 } from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
 import { asSeenBy, loadRecords, recordAuth, recordNode } from './records.js';
@@ -81,7 +81,6 @@ builder.node(VasTransactionRef, {
     packageId: t.exposeString('packageId', {
       description: 'The vendor’s package id, exactly as sent.',
     }),
-    client: clientField(t, 'made it'),
     action: t.field({
       type: VasTransactionActionEnum,
       description: 'Register or cancel.',
@@ -120,10 +119,10 @@ builder.node(VasTransactionRef, {
       description: 'Why the call got no usable answer, when it did not.',
       resolve: (tx) => tx.failureReason,
     }),
-    events: t.field({
-      type: [VasTransactionEventRef],
+    ...ledgerEvidenceFields(t, 'made it', {
+      type: VasTransactionEventRef,
       description: 'Every change, oldest first.',
-      resolve: (tx, _args, ctx) => ctx.loaders.vasTransactionEvents.load(tx.id),
+      load: (ctx, id) => ctx.loaders.vasTransactionEvents.load(id),
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -136,7 +135,6 @@ builder.node(VasTransactionRef, {
       description: 'When it became SUCCEEDED or FAILED; null while PENDING or UNKNOWN.',
       resolve: (tx) => tx.settledAt,
     }),
-    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
@@ -247,27 +245,18 @@ builder.node(VasEventRef, {
   }),
 });
 
-export const VasTransactionConnection = builder.connectionObject(
-  {
-    type: VasTransactionRef,
-    name: 'VasTransactionConnection',
-    description: 'A page of VAS transactions, newest first.',
-    fields: totalCountField('How many transactions match the filter, across all pages.'),
-  },
-  { name: 'VasTransactionEdge', description: 'A VAS transaction in a page.' },
-);
+export const VasTransactionConnection = ledgerConnection(VasTransactionRef, 'VasTransaction', {
+  page: 'A page of VAS transactions, newest first.',
+  total: 'How many transactions match the filter, across all pages.',
+  edge: 'A VAS transaction in a page.',
+});
 
-export const VasEventConnection = builder.connectionObject(
-  {
-    type: VasEventRef,
-    name: 'VasEventConnection',
-    description: 'A page of SDP notifications, newest first.',
-    fields: totalCountField(
-      'How many notifications this subscriber has (of the service or package asked for), across all pages.',
-    ),
-  },
-  { name: 'VasEventEdge', description: 'A notification in a page.' },
-);
+export const VasEventConnection = ledgerConnection(VasEventRef, 'VasEvent', {
+  page: 'A page of SDP notifications, newest first.',
+  total:
+    'How many notifications this subscriber has (of the service or package asked for), across all pages.',
+  edge: 'A notification in a page.',
+});
 
 function transactionPage(
   ctx: Ctx,

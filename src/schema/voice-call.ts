@@ -14,9 +14,9 @@ import type { VoiceCallEvent, VoiceCallFilter } from '../store/voice.js';
 import { builder } from './builder.js';
 import { describedValues } from './enum-values.js';
 import { decodeGlobalId } from './global-id.js';
-import { idempotencyKeyField, idempotencyKeysField } from './idempotency-key.js';
-import { clientField, clientFilterField, readClient } from './ledger-client.js';
-import { checkPageSize, createdRangeFields, ledgerPage, totalCountField } from './ledger-page.js';
+import { idempotencyKeyField } from './idempotency-key.js';
+import { clientFilterField, ledgerEvidenceFields, readClient } from './ledger-client.js';
+import { checkPageSize, createdRangeFields, ledgerConnection, ledgerPage } from './ledger-page.js';
 import { phoneArgument } from './phone-argument.js';
 import { recordAuth } from './records.js';
 import { SENSITIVE } from './sensitive.js';
@@ -135,25 +135,19 @@ builder.node(VoiceCallRef, {
       description: 'When the call reached a final status; null while PENDING.',
       resolve: (c) => c.settledAt,
     }),
-    client: clientField(t, 'asked for it'),
-    events: t.field({
-      type: [VoiceCallEventRef],
+    ...ledgerEvidenceFields(t, 'asked for it', {
+      type: VoiceCallEventRef,
       description: 'Every change of this call, oldest first.',
-      resolve: (c, _args, ctx) => ctx.loaders.voiceCallEvents.load(c.id),
+      load: (ctx, id) => ctx.loaders.voiceCallEvents.load(id),
     }),
-    idempotencyKeys: idempotencyKeysField(t),
   }),
 });
 
-const VoiceCallConnection = builder.connectionObject(
-  {
-    type: VoiceCallRef,
-    name: 'VoiceCallConnection',
-    description: 'A page of voice calls, newest first.',
-    fields: totalCountField('How many calls match the filter, across all pages.'),
-  },
-  { name: 'VoiceCallEdge', description: 'A voice call in a page.' },
-);
+const VoiceCallConnection = ledgerConnection(VoiceCallRef, 'VoiceCall', {
+  page: 'A page of voice calls, newest first.',
+  total: 'How many calls match the filter, across all pages.',
+  edge: 'A voice call in a page.',
+});
 
 const VoiceCallFilterInput = builder.inputType('VoiceCallFilter', {
   description:
