@@ -1,6 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Context } from '../context.js';
@@ -18,8 +20,16 @@ export const builder = new SchemaBuilder<{
   };
   AuthScopes: Record<Scope, boolean>;
 }>({
-  // Scope checks run before anything else a field does.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  // Scope checks run before anything else a field does. Federation comes after the plugins that
+  // wrap resolvers (its README), and needs Directives to print `@key` into the subgraph SDL.
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    DirectivesPlugin,
+    FederationPlugin,
+  ],
   scopeAuth: {
     // A subscription field's scope is checked when the stream is opened, not at its first event:
     // a caller without it is refused at once instead of holding a stream open.
