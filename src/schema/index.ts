@@ -14,6 +14,7 @@ import './vas.js';
 import './vas-totals.js';
 import './voice-call.js';
 import './phone-verification.js';
+import './entities.js';
 
 /** The gateway's own schema. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -16,16 +16,19 @@ import { TelcoEnum } from './telco.js';
 
 export const SubscriberRef = builder.objectRef<PhoneNumber>('Subscriber');
 
+/** The MSISDN inside a subscriber id's key (the number the gateway sealed); an error for others. */
+export function openSubscriberKey(key: string, ctx: typeof builder.$inferSchemaTypes.Context) {
+  const msisdn = ctx.subscriberIds.open(key);
+  if (!msisdn) throw notAnId();
+  return msisdn;
+}
+
 builder.node(SubscriberRef, {
   description:
     'A mobile subscriber, identified by phone number. Its `id` holds the number encrypted, so ids in URLs and logs do not show it.',
   id: {
     resolve: (p, _args, ctx) => ctx.subscriberIds.seal(p.msisdn),
-    parse: (key, ctx) => {
-      const msisdn = ctx.subscriberIds.open(key);
-      if (!msisdn) throw notAnId();
-      return msisdn;
-    },
+    parse: openSubscriberKey,
   },
   loadWithoutCache: (msisdn: string) => parsePhone(msisdn),
   fields: (t) => ({

@@ -1,0 +1,75 @@
+import { printSubgraphSchema } from '@apollo/subgraph';
+import {
+  type ASTNode,
+  type DefinitionNode,
+  type GraphQLSchema,
+  Kind,
+  parse,
+  print,
+  visit,
+} from 'graphql';
+import type { AnyVendorModule } from '../vendors/module.js';
+import { builder } from './builder.js';
+import { schemaFor } from './index.js';
+
+/**
+ * The Apollo Federation v2 subgraph schema: the client schema (`schemaFor`, same types, same
+ * resolvers) plus what a supergraph router needs: `@link` and `@key` on the entities
+ * (src/schema/entities.ts), `_entities(representations:)` and `_service { sdl }`. Served on
+ * /graphql instead of the client schema when FEDERATION_SUBGRAPH is on; printed to
+ * schema/subgraph.graphql by `npm run schema`.
+ */
+export function subgraphSchemaFor(modules: readonly AnyVendorModule[]): GraphQLSchema {
+  // Registers the vendors' features on the builder first, so both schemas have them.
+  schemaFor(modules);
+  const schema = builder.toSubGraphSchema({
+    sortSchema: true,
+    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+    federationDirectives: ['@key'],
+  });
+  // The plugin's `_service` prints the fields in the order they were registered, which depends
+  // on which module imported the schema first; the SDL served and the file committed are one
+  // sorted text instead.
+  const sdl = printSubgraph(schema);
+  const service = schema.getQueryType()?.getFields()._service;
+  if (!service) throw new Error('the federation plugin no longer adds Query._service');
+  service.resolve = () => ({ sdl });
+  return schema;
+}
+
+/**
+ * The subgraph's SDL, as `_service { sdl }` answers it and `rover`/`hive` compose it: Apollo's
+ * subgraph printer (with the `@link` and `@key` directives, without the federation's own
+ * `_entities`/`_service`), sorted like `lexicographicSortSchema`.
+ */
+export function printSubgraph(schema: GraphQLSchema): string {
+  return sortSdl(printSubgraphSchema(schema));
+}
+
+const byName = (a: { name: { value: string } }, b: { name: { value: string } }) =>
+  a.name.value < b.name.value ? -1 : a.name.value > b.name.value ? 1 : 0;
+
+/** Named lists of an SDL node that lexicographicSortSchema sorts. */
+const SORTED_LISTS = ['fields', 'arguments', 'values', 'interfaces', 'types'] as const;
+
+function sortSdl(sdl: string): string {
+  const sorted = visit(parse(sdl), {
+    enter(node: ASTNode) {
+      const lists = node as unknown as Record<string, unknown>;
+      if (node.kind === Kind.DIRECTIVE) return false; // a directive's arguments stay as written
+      if (!SORTED_LISTS.some((key) => Array.isArray(lists[key]))) return undefined;
+      const copy: Record<string, unknown> = { ...node };
+      for (const key of SORTED_LISTS) {
+        const list = lists[key];
+        if (Array.isArray(list)) copy[key] = [...list].sort(byName);
+      }
+      return copy as unknown as ASTNode;
+    },
+  });
+  const named = (d: DefinitionNode) => ('name' in d && d.name ? d.name.value : '');
+  const definitions = [...sorted.definitions].sort((a, b) =>
+    // The schema's own definition (`extend schema @link`) first, then by name.
+    named(a) === named(b) ? 0 : !named(a) ? -1 : !named(b) ? 1 : named(a) < named(b) ? -1 : 1,
+  );
+  return print({ ...sorted, definitions });
+}
