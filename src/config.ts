@@ -102,6 +102,8 @@ export const BASE_ENV = {
   MAX_REQUEST_BODY_BYTES: limit(262_144, 16 * 1_048_576),
   GRAPHQL_INTROSPECTION: optionalBool,
   GRAPHIQL: optionalBool,
+  /** Serve the Apollo Federation v2 subgraph schema on /graphql (README "Federation subgraph"). */
+  FEDERATION_SUBGRAPH: bool,
   CORS_ORIGINS: corsOrigins,
   REDIS_REQUIRED: bool,
   DATABASE_POOL_SIZE: limit(10, 1000),
@@ -202,6 +204,11 @@ export interface BaseConfig extends VendorLayerConfig {
   exposeIntrospection: boolean;
   /** GraphiQL at /graphql; off in production unless configured on. */
   graphiql: boolean;
+  /**
+   * /graphql serves the federation subgraph schema (`_entities`, `_service`, `@key`s) instead of
+   * the client schema, for a supergraph router.
+   */
+  federationSubgraph: boolean;
   /** Origins browsers may call from; `*` (no credentials) or a list; empty allows none. */
   corsOrigins: '*' | string[];
   /** When true, Redis unreachable makes /readyz 503; otherwise the gateway reports degraded. */
@@ -355,6 +362,7 @@ export function loadConfig(
     },
     exposeIntrospection: env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production',
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    federationSubgraph: env.FEDERATION_SUBGRAPH,
     corsOrigins:
       env.CORS_ORIGINS?.[0] === '*'
         ? '*'

@@ -6,6 +6,7 @@ import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
 import { schemaFor } from './schema/index.js';
+import { subgraphSchemaFor } from './schema/subgraph.js';
 import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { KeyWatch } from './server/key-watch.js';
@@ -270,7 +271,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     },
     records: { orders, vasStore, oaPackages, voiceStore, vas, idempotency },
     vendorRoutes: vendors.routes,
-    schema: schemaFor(modules),
+    schema: config.federationSubgraph ? subgraphSchemaFor(modules) : schemaFor(modules),
     authenticate,
     streams: { keys, slots },
   });

@@ -12,6 +12,7 @@ import {
 import type { Caller } from '../domain/access.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { documentCost } from './edge/document-limits.js';
+import { SCHEMA_FIELDS } from './edge/no-introspection.js';
 import { type ProtocolCode, refusal } from './edge/refusal.js';
 
 export type { Caller } from '../domain/access.js';
@@ -97,7 +98,7 @@ function introspects(document: DocumentNode): boolean {
     found = false;
     visit(document, {
       Field(node) {
-        if (node.name.value === '__schema' || node.name.value === '__type') {
+        if (SCHEMA_FIELDS.has(node.name.value)) {
           found = true;
           return BREAK;
         }
@@ -111,7 +112,8 @@ function introspects(document: DocumentNode): boolean {
 
 /**
  * Introspection is the `explore` scope's: a client without it gets FORBIDDEN for a document that
- * reads `__schema` or `__type` (anonymous sandbox callers hold every scope).
+ * reads `__schema`, `__type` or the subgraph's `_service` (anonymous sandbox callers hold every
+ * scope).
  */
 export function useExploreScope(): Plugin<{ caller?: Caller }> {
   const refuse = (caller: Caller | undefined, document: DocumentNode) =>
