@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { CatalogEligibility, type EligibilityProvider } from './domain/eligibility.js';
+import { ENTITY_TYPES } from './schema/entities.js';
 import { schemaFor } from './schema/index.js';
 import { subgraphSchemaFor } from './schema/subgraph.js';
 import { createAuthenticator } from './server/auth.js';
@@ -282,6 +283,12 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
       ? 'every vendor runs in sandbox: requests without an API key are served anonymously'
       : 'API keys required: every request needs Authorization: Bearer <key>',
   );
+  if (config.federationSubgraph) {
+    logger.info(
+      { entities: ENTITY_TYPES },
+      'FEDERATION_SUBGRAPH: /graphql serves the Apollo Federation v2 subgraph schema (_entities, _service)',
+    );
+  }
   const ws = attachWebSocket(http.server, yoga, logger, config.corsOrigins, { authenticate, keys });
   let closing: Promise<void> | null = null;
 

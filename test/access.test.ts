@@ -15,6 +15,7 @@ import { ERROR_CLASSES, GatewayError } from '../src/domain/errors.js';
 import { SCOPES, type Scope } from '../src/domain/scopes.js';
 import { schema } from '../src/schema/index.js';
 import { PUBLIC_NODE_TYPES } from '../src/schema/records.js';
+import { subgraphSchemaFor } from '../src/schema/subgraph.js';
 import { ClientStore } from '../src/store/clients.js';
 import { createDmallSimulator } from '../src/vendors/dmall/simulator.js';
 import type { VascloudSimulator } from '../src/vendors/vascloud/simulator.js';
@@ -28,6 +29,10 @@ import { startTestGateway, type TestGateway } from './helpers/gateway.js';
  * they get for a record that does not exist. A's own answer must differ (so the probe can fail),
  * and `ledger:all` must see it. A type, field or mutation added later without a probe here fails
  * the walk, naming what to add; one that bypassed `ctx.access` fails the type-level check.
+ *
+ * The gateway here serves the federation subgraph schema (FEDERATION_SUBGRAPH): the client
+ * schema's very fields and resolvers, plus `_entities`, which a supergraph router calls with the
+ * caller's key. Its entities are walked like `node(id:)`.
  */
 
 const SECRET = 'access-test-secret-of-32-characters!!!';
@@ -546,6 +551,7 @@ beforeAll(async () => {
     GATEWAY_SECRET: SECRET,
     VASCLOUD_TIMEOUT_MS: '1000',
     VENDOR_BREAKER_FAILURES: '1000',
+    FEDERATION_SUBGRAPH: 'true',
   });
   notifyUrl = (await t.gateway.listen()).replace('/graphql', '/vascloud/v1/notify_sub');
   await client('A', ALL_BUT_READ_ALL);
@@ -575,6 +581,15 @@ describe('the walk finds nothing without a rule or a probe', () => {
       expect(MAKERS[kind as RecordKindName], `a maker for ${kind}`).toBeTypeOf('function');
       expect(schema.getType(kind), `${kind} is a type of the schema`).toBeDefined();
     }
+  });
+
+  it('every federation entity is a record kind with a maker, or public', () => {
+    const entities = entityTypes();
+    expect(entities, 'the subgraph has entities').toContain('Order');
+    expect(
+      entities.filter((name) => !PUBLIC_NODE_TYPES.includes(name) && !isRecordKind(name)),
+      'entities that are neither a record kind nor public',
+    ).toEqual([]);
   });
 
   it('every field that returns records outside payloads and errors has a probe', () => {
@@ -691,6 +706,35 @@ describe('every record kind, by node(id:) and nodes(ids:)', () => {
     }
   });
 });
+
+describe('every record kind that is a federation entity, by _entities', () => {
+  const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Node { id } } }`;
+  const entities = (client: string, typename: string, id: string) =>
+    as(client, ENTITIES, { r: [{ __typename: typename, id }] });
+  for (const kind of entityTypes().filter(isRecordKind)) {
+    it(`${kind}: the owner and ledger:all get it; another client and one without the scope get what an unknown id gets`, async () => {
+      const { target, unknown } = made.get(kind)!;
+      const own = { data: { _entities: [{ __typename: kind, id: target.id }] } };
+      expect(await entities('A', kind, target.id)).toEqual(own);
+      expect(await entities('auditor', kind, target.id)).toEqual(own);
+      expect(await entities('A', kind, unknown.id)).toEqual({ data: { _entities: [null] } });
+      const noScope = lacking(kind).name;
+      const vendorRequests = vendorRequestCount();
+      expect(await entities(noScope, kind, target.id)).toEqual({ data: { _entities: [null] } });
+      expect(vendorRequestCount()).toBe(vendorRequests);
+      if (RECORD_KINDS[kind].owned) {
+        expect(await entities('B', kind, target.id)).toEqual(await entities('B', kind, unknown.id));
+        expect(await entities('B', kind, target.id)).toEqual({ data: { _entities: [null] } });
+      }
+    });
+  }
+});
+
+/** The types a supergraph may resolve by key: the members of the subgraph's `_Entity`. */
+function entityTypes(): string[] {
+  const union = subgraphSchemaFor([]).getType('_Entity');
+  return isUnionType(union) ? union.getTypes().map((type) => type.name) : [];
+}
 
 /** Enough of a resolver's info for the scope plugin's error message. */
 function fieldInfo(kind: string) {

@@ -37,7 +37,7 @@ const ENTITIES: ReadonlyArray<{
   { ref: OAPackageRef },
 ];
 
-/** The names of the entity types, for tests and the README. */
+/** The names of the entity types (logged at start when the subgraph is served). */
 export const ENTITY_TYPES: readonly string[] = ENTITIES.map(({ ref }) => ref.name);
 
 for (const { ref, parse } of ENTITIES) {

@@ -2,6 +2,7 @@ import { printSubgraphSchema } from '@apollo/subgraph';
 import {
   type ASTNode,
   type DefinitionNode,
+  type GraphQLField,
   type GraphQLSchema,
   Kind,
   parse,
@@ -31,10 +32,39 @@ export function subgraphSchemaFor(modules: readonly AnyVendorModule[]): GraphQLS
   // on which module imported the schema first; the SDL served and the file committed are one
   // sorted text instead.
   const sdl = printSubgraph(schema);
-  const service = schema.getQueryType()?.getFields()._service;
-  if (!service) throw new Error('the federation plugin no longer adds Query._service');
+  const fields = schema.getQueryType()!.getFields();
+  const service = fields._service;
+  const entities = fields._entities;
+  if (!service || !entities) throw new Error('the federation plugin no longer adds them');
   service.resolve = () => ({ sdl });
+  describe(schema, entities, service);
   return schema;
+}
+
+/**
+ * The federation's own fields and types come from `@apollo/subgraph` without descriptions; every
+ * field and type this API serves has one. (Not in the printed SDL: routers know them.)
+ */
+function describe(
+  schema: GraphQLSchema,
+  entities: GraphQLField<unknown, unknown>,
+  service: GraphQLField<unknown, unknown>,
+): void {
+  entities.description =
+    'Federation: the entities of these representations, for a supergraph router. Each is resolved as `node(id:)` resolves its `id`: null when there is none, or the caller may not see it.';
+  entities.args[0]!.description =
+    'Federation: `{ __typename, id }` of each entity, `id` being its global id (the `@key`).';
+  service.description =
+    'Federation: this subgraph’s SDL (`schema/subgraph.graphql`), for composing a supergraph. Introspection: the `explore` scope only, and off where introspection is off.';
+  const types: Record<string, string> = {
+    _Any: 'Federation: an entity representation, `{ __typename, id }`.',
+    _Entity: 'Federation: the types a supergraph may resolve here by their `@key`.',
+    _Service: 'Federation: what this subgraph tells a supergraph about itself.',
+  };
+  for (const [name, description] of Object.entries(types)) {
+    const type = schema.getType(name);
+    if (type) type.description = description;
+  }
 }
 
 /**
