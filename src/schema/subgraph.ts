@@ -21,8 +21,20 @@ import { schemaFor } from './index.js';
  * schema/subgraph.graphql by `npm run schema`.
  */
 export function subgraphSchemaFor(modules: readonly AnyVendorModule[]): GraphQLSchema {
-  // Registers the vendors' features on the builder first, so both schemas have them.
-  schemaFor(modules);
+  // Registers the vendors' features on the builder first, so both schemas have them; the same
+  // client schema (the same features) has the same subgraph schema, built once.
+  const client = schemaFor(modules);
+  let schema = built.get(client);
+  if (!schema) {
+    schema = buildSubgraphSchema();
+    built.set(client, schema);
+  }
+  return schema;
+}
+
+const built = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+function buildSubgraphSchema(): GraphQLSchema {
   const schema = builder.toSubGraphSchema({
     sortSchema: true,
     linkUrl: 'https://specs.apollo.dev/federation/v2.6',
