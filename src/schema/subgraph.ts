@@ -49,7 +49,7 @@ function buildSubgraphSchema(): GraphQLSchema {
   const entities = fields._entities;
   if (!service || !entities) throw new Error('the federation plugin no longer adds them');
   service.resolve = () => ({ sdl });
-  describe(schema, entities, service);
+  describeFederation(schema, entities, service);
   return schema;
 }
 
@@ -57,7 +57,7 @@ function buildSubgraphSchema(): GraphQLSchema {
  * The federation's own fields and types come from `@apollo/subgraph` without descriptions; every
  * field and type this API serves has one. (Not in the printed SDL: routers know them.)
  */
-function describe(
+function describeFederation(
   schema: GraphQLSchema,
   entities: GraphQLField<unknown, unknown>,
   service: GraphQLField<unknown, unknown>,
