@@ -51,14 +51,11 @@ export function traceResolver<Types extends SchemaTypes>(
       { attributes: { 'graphql.field': field, 'graphql.field.path': pathOf(info) } },
       active,
     );
+    // The field's outcome: OK, or the code of the error it answered. plugin-errors turns an error
+    // a result union lists into its member after this wrapper, so a typed error is a throw here;
+    // the operation's outcome takes it unless a top-level error came (`useTracing`).
     const done = (value: unknown) => {
-      // A result union's error member (plugin-errors): the field answered a typed error.
-      const code = value instanceof Error ? failureCode(value) : null;
-      span.setAttribute('gateway.outcome', code ?? 'OK');
-      if (code && root) {
-        const operation = operationTraceOf(ctx);
-        if (operation) operation.typedOutcome ??= code;
-      }
+      span.setAttribute('gateway.outcome', 'OK');
       span.end();
       return value;
     };
@@ -67,6 +64,10 @@ export function traceResolver<Types extends SchemaTypes>(
       span.setAttribute('gateway.outcome', code);
       failSpan(span, code);
       span.end();
+      if (root) {
+        const operation = operationTraceOf(ctx);
+        if (operation) operation.typedOutcome ??= code;
+      }
       throw err;
     };
     let result: unknown;
