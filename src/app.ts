@@ -23,7 +23,7 @@ import { readinessPlugin } from './server/readiness.js';
 import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
 import { useStreamEventIds } from './server/stream-event-ids.js';
 import { type StreamGuardOptions, useStreamGuard } from './server/stream-guard.js';
-import { useTracing } from './server/tracing.js';
+import { useSubscriptionSpans, useTracing } from './server/tracing.js';
 import {
   DEFAULT_MANIFEST,
   readManifest,
@@ -147,6 +147,8 @@ export function createApp(options: AppOptions): App {
       useLoadersPerSubscriptionEvent(sources),
       useStreamGuard(options.streams),
       useStreamEventIds(),
+      // After the event ids: a delivery's span records the id sent.
+      useSubscriptionSpans(),
       ...(config.responseCache.maxEntries > 0 ? [responseCache(options)] : []),
     ],
   });

@@ -67,7 +67,32 @@ export function useTracing(tracer: Tracer | null, graphqlEndpoint: string): Plug
       };
     },
     onSubscribe({ args }) {
-      const operation = describe(args);
+      describe(args);
+    },
+    onResultProcess({ request, result, setResult }) {
+      const operation = activeOperation();
+      const traceId = operation ? traceIdOf(operation.span) : callerTraceId(request.headers);
+      if (isAsyncIterable(result)) {
+        if (traceId) setResult(stampStream(result, traceId));
+        return;
+      }
+      const results = Array.isArray(result) ? result : [result];
+      if (operation) settle(operation, results[0]?.errors);
+      if (!traceId || !results.some((r) => r.errors?.length)) return;
+      const stamped = results.map((r) => stampTraceId(r, traceId));
+      setResult(Array.isArray(result) ? stamped : stamped[0]!);
+    },
+  };
+}
+
+/**
+ * A subscription's deliveries and end, beneath its setup span (`useTracing`). After the plugins
+ * that shape each payload (`useStreamEventIds`), so a delivery records the event id sent.
+ */
+export function useSubscriptionSpans(): Plugin {
+  return {
+    onSubscribe({ args }) {
+      const operation = operationTraceOf(args.contextValue);
       if (!operation) return;
       const openedAt = performance.now();
       return {
@@ -85,19 +110,6 @@ export function useTracing(tracer: Tracer | null, graphqlEndpoint: string): Plug
           };
         },
       };
-    },
-    onResultProcess({ request, result, setResult }) {
-      const operation = activeOperation();
-      const traceId = operation ? traceIdOf(operation.span) : callerTraceId(request.headers);
-      if (isAsyncIterable(result)) {
-        if (traceId) setResult(stampStream(result, traceId));
-        return;
-      }
-      const results = Array.isArray(result) ? result : [result];
-      if (operation) settle(operation, results[0]?.errors);
-      if (!traceId || !results.some((r) => r.errors?.length)) return;
-      const stamped = results.map((r) => stampTraceId(r, traceId));
-      setResult(Array.isArray(result) ? stamped : stamped[0]!);
     },
   };
 }
@@ -170,13 +182,17 @@ function describe(args: ExecutionArgs): OperationTrace | undefined {
 
 /** The first error's code is the operation's outcome (unset: no top-level error). */
 function settle(operation: OperationTrace, errors: readonly unknown[] | undefined): void {
-  const first = errors?.[0] as { extensions?: { code?: unknown } } | undefined;
-  const code = first?.extensions?.code;
-  operation.outcome = first
-    ? typeof code === 'string'
-      ? code
-      : 'INTERNAL_SERVER_ERROR'
-    : undefined;
+  operation.outcome = errors?.length ? errorCode(errors[0]) : undefined;
+}
+
+/**
+ * An error's code: its extension, else (before Yoga's mask gives it one) its gateway error's;
+ * anything else is what the mask makes of it.
+ */
+function errorCode(error: unknown): string {
+  const e = error as { extensions?: { code?: unknown }; originalError?: { code?: unknown } };
+  const code = e?.extensions?.code ?? e?.originalError?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }
 
 /** A subscription payload was sent: its delivery span ends with its event id and outcome. */
@@ -188,12 +204,7 @@ function endDelivery(operation: OperationTrace, result: ExecutionResult): void {
   span.setAttribute('graphql.subscription.delivery', operation.deliveries);
   const eventId = result.extensions?.eventId;
   if (typeof eventId === 'string') span.setAttribute('graphql.subscription.event_id', eventId);
-  const code = result.errors?.[0]?.extensions?.code;
-  const outcome = result.errors?.length
-    ? typeof code === 'string'
-      ? code
-      : 'INTERNAL_SERVER_ERROR'
-    : 'OK';
+  const outcome = result.errors?.length ? errorCode(result.errors[0]) : 'OK';
   span.setAttribute('gateway.outcome', outcome);
   if (outcome !== 'OK') failSpan(span, outcome);
   span.end();
