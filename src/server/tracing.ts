@@ -102,6 +102,10 @@ export function useSubscriptionSpans(): Plugin {
               endDelivery(operation, result);
             },
             onEnd() {
+              // A payload whose resolution began but that was never sent (the client left).
+              operation.delivery?.setAttribute('gateway.outcome', 'NOT_SENT');
+              operation.delivery?.end();
+              operation.delivery = undefined;
               startOperationChild(operation, 'graphql.subscription.end', {
                 'graphql.subscription.deliveries': operation.deliveries,
                 'graphql.subscription.open_ms': Math.round(performance.now() - openedAt),
