@@ -29,8 +29,8 @@ import {
  * - named `<type> <name>` once the document is known, with the client (never its key) and the
  *   outcome: the first error's code, else the first typed error a root field answered, else OK;
  * - a subscription's span is its setup; each payload is a `graphql.subscription.delivery` span
- *   beneath it (started by the subscription field's resolver, `src/schema/tracing.ts`, ended here
- *   when the payload is sent), and the stream's end a `graphql.subscription.end` span;
+ *   beneath it (started by the subscription field’s resolver, `src/schema/tracing.ts`, ended by
+ *   `useSubscriptionSpans` when it is sent), and the stream’s end a `graphql.subscription.end` span;
  * - every error of an HTTP answer, edge refusals and masked errors included, carries the trace
  *   id as `extensions.traceId` (`stampTraceId` does the same over WebSocket). With tracing off,
  *   a caller's own `traceparent` trace id is stamped, so its trace still leads to the answer.
