@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -22,6 +23,7 @@ import { readinessPlugin } from './server/readiness.js';
 import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
 import { useStreamEventIds } from './server/stream-event-ids.js';
 import { type StreamGuardOptions, useStreamGuard } from './server/stream-guard.js';
+import { useSubscriptionSpans, useTracing } from './server/tracing.js';
 import {
   DEFAULT_MANIFEST,
   readManifest,
@@ -64,6 +66,8 @@ export interface AppOptions {
   authenticate: (headers: Headers) => Promise<Caller>;
   /** Open subscriptions: their keys re-checked, their number per client capped. */
   streams: StreamGuardOptions;
+  /** The tracer of operation spans (src/tracing.ts); null or absent: tracing is off. */
+  tracer?: Tracer | null;
 }
 
 /** Builds the Yoga app: schema, context, plugins and routes. Nothing here opens or listens. */
@@ -109,6 +113,8 @@ export function createApp(options: AppOptions): App {
       };
     },
     plugins: [
+      // First: its span is the request's, around every plugin after it (README "Tracing").
+      useTracing(options.tracer ?? null, '/graphql'),
       ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
       useConsolePage(logger, self),
       useVendorRoutes(options.vendorRoutes),
@@ -141,6 +147,8 @@ export function createApp(options: AppOptions): App {
       useLoadersPerSubscriptionEvent(sources),
       useStreamGuard(options.streams),
       useStreamEventIds(),
+      // After the event ids: a delivery's span records the id sent.
+      useSubscriptionSpans(),
       ...(config.responseCache.maxEntries > 0 ? [responseCache(options)] : []),
     ],
   });

@@ -53,6 +53,29 @@ export const secret = z.preprocess(emptyToUndefined, z.string().min(1).optional(
 /** Free text; unset or empty is `undefined`. */
 export const optionalText = z.preprocess(emptyToUndefined, z.string().min(1).optional());
 
+/**
+ * OTLP export headers as the OpenTelemetry variables write them: `name=value,name2=value2`, values
+ * URL-encoded. The message names the rule, never a value (a header is often an API key).
+ */
+export const otlpHeaders = z.string().transform((raw, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const at = pair.indexOf('=');
+    const name = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: 'must be name=value pairs separated by commas' });
+      return z.NEVER;
+    }
+    try {
+      headers[name.toLowerCase()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'has a value that is not URL-encoded' });
+      return z.NEVER;
+    }
+  }
+  return headers;
+});
+
 /** A whole number from 1 to `max`. */
 export const limit = (fallback: number, max: number) =>
   z.preprocess(

@@ -7,9 +7,12 @@ import {
   limit,
   ms,
   optionalBool,
+  optionalUrl,
+  otlpHeaders,
   port,
 } from './config-fields.js';
 import type { VoiceCallLimits, VoiceGuardRules } from './domain/voice-limits.js';
+import type { TracingConfig } from './tracing.js';
 import { VENDOR_MODULES, type VendorModules } from './vendors/index.js';
 import type { AnyVendorModule, VendorLayerConfig, VendorSections } from './vendors/module.js';
 
@@ -129,6 +132,13 @@ export const BASE_ENV = {
   RESPONSE_CACHE_MAX_ENTRIES: count(10_000, 10_000_000),
   /** How long past its max-age a kept answer may be served, marked stale, while a vendor is down. */
   RESPONSE_CACHE_STALE_SECONDS: count(3_600, 7 * 86_400),
+
+  // Tracing (README "Tracing (OpenTelemetry)"): off, and free, unless the endpoint is set.
+  /** OTLP/HTTP collector base URL; spans go to `<url>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('telco-gateway')),
+  /** Headers of each export, `name=value,name2=value2` (values URL-encoded), e.g. an API key. */
+  OTEL_EXPORTER_OTLP_HEADERS: z.preprocess(emptyToUndefined, otlpHeaders.optional()),
 };
 
 /**
@@ -218,6 +228,8 @@ export interface BaseConfig extends VendorLayerConfig {
    * its connection closed, so slow senders cannot hold connections (headers at most the whole).
    */
   httpServer: { headersTimeoutMs: number; requestTimeoutMs: number };
+  /** OpenTelemetry: endpoint null is off (src/tracing.ts). */
+  tracing: TracingConfig;
   databasePool: {
     size: number;
     /** How long a query waits for a connection before failing with DATABASE_UNAVAILABLE. */
@@ -371,6 +383,11 @@ export function loadConfig(
     httpServer: {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    },
+    tracing: {
+      endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      serviceName: env.OTEL_SERVICE_NAME,
+      headers: env.OTEL_EXPORTER_OTLP_HEADERS ?? {},
     },
     databasePool: {
       size: env.DATABASE_POOL_SIZE,

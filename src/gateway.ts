@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Kysely, Migration } from 'kysely';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -32,6 +33,7 @@ import { OAPackageStore } from './store/oa-packages.js';
 import { OrderStore } from './store/orders.js';
 import { VasStore } from './store/vas.js';
 import { VoiceStore } from './store/voice.js';
+import { createTracing } from './tracing.js';
 import { dmallSells } from './vendors/dmall/index.js';
 import { VendorMetrics } from './vendors/http.js';
 import {
@@ -79,6 +81,11 @@ export interface GatewayOptions {
    * have been loaded with the same list.
    */
   modules?: readonly AnyVendorModule[];
+  /**
+   * Span processors beside the OTLP exporter's (tests: an `InMemorySpanExporter`'s); given any,
+   * the gateway traces even without `OTEL_EXPORTER_OTLP_ENDPOINT`.
+   */
+  spanProcessors?: readonly SpanProcessor[];
 }
 
 /**
@@ -97,6 +104,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     >,
   );
 
+  // Off (null) unless OTEL_EXPORTER_OTLP_ENDPOINT is set or a test hands in a span processor.
+  const tracing = createTracing(config.tracing, options.spanProcessors);
   const registry = new Registry();
   // Process CPU, memory, heap, event-loop lag and handles, next to the HTTP and vendor metrics.
   collectDefaultMetrics({ register: registry });
@@ -275,6 +284,7 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
     schema: config.federationSubgraph ? subgraphSchemaFor(modules) : schemaFor(modules),
     authenticate,
     streams: { keys, slots },
+    tracer: tracing?.tracer ?? null,
   });
   const http = createHttpServer(yoga, config.httpServer);
   logger.info(
@@ -319,6 +329,8 @@ export async function createGateway(config: Config, options: GatewayOptions): Pr
         await sandbox.close();
         live.close();
         if (!options.db) await db.close();
+        // Last: the spans of everything above reach the collector before the process exits.
+        await tracing?.shutdown();
       })();
       return closing;
     },

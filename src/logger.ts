@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { traceLogFields } from './tracing.js';
 import { VENDOR_REDACT_PATHS } from './vendors/index.js';
 
 /**
@@ -21,6 +22,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: [...new Set(REDACT_PATHS)], censor: '[redacted]' },
       base: { service: 'telco-gateway' },
+      // `traceId` on every line written inside a traced operation (README "Tracing").
+      mixin: traceLogFields,
     },
     destination,
   );

@@ -5,10 +5,12 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import TracingPlugin from '@pothos/plugin-tracing';
 import type { Context } from '../context.js';
 import { Forbidden } from '../domain/errors.js';
 import { SCOPES, type Scope } from '../domain/scopes.js';
 import { checkNodeType, decodeGlobalId } from './global-id.js';
+import { tracedByDefault, traceResolver } from './tracing.js';
 
 /** The builder and its plugins. Types live in the files beside this one, never here. */
 export const builder = new SchemaBuilder<{
@@ -27,9 +29,12 @@ export const builder = new SchemaBuilder<{
     ErrorsPlugin,
     RelayPlugin,
     DataloaderPlugin,
+    TracingPlugin,
     DirectivesPlugin,
     FederationPlugin,
   ],
+  // Resolver spans (src/schema/tracing.ts): root fields, and nested fields marked `tracing: true`.
+  tracing: { default: tracedByDefault, wrap: traceResolver },
   scopeAuth: {
     // A subscription field's scope is checked when the stream is opened, not at its first event:
     // a caller without it is refused at once instead of holding a stream open.

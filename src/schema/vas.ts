@@ -339,6 +339,8 @@ builder.objectFields(SubscriberRef, (t) => ({
     description:
       'Whether this subscriber holds a VAS package, asked of the SDP now (CheckServiceInfo). Identical checks in one request are made once, the others concurrently. A refusal is answered with `active` null and the SDP’s `errorId`; an SDP that does not answer is a top-level error with code VAS_UNAVAILABLE; a malformed id one with INVALID_INPUT. Always asked anew, but the last answer is kept per client: while the SDP cannot be reached, one up to `RESPONSE_CACHE_STALE_SECONDS` old is served instead of the error, marked `extensions.stale`.',
     extensions: cacheHint(0, 'PRIVATE'),
+    // Asks the SDP: a resolver span of its own (src/schema/tracing.ts).
+    tracing: true,
     args: {
       serviceId: t.arg.id({ required: true, description: 'The vendor’s service id, as written.' }),
       packageId: t.arg.id({ required: true, description: 'The vendor’s package id, as written.' }),

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
 import { type Authenticate, isUnauthenticated } from './auth.js';
 import type { KeyWatch } from './key-watch.js';
+import { stampTraceId, traceIdFor } from './tracing.js';
 
 /** A GraphQL document over WebSocket is as small as one over HTTP; ws would take 100 MiB. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -112,7 +113,12 @@ export function attachWebSocket(
           ? endWithError(result as AsyncIterable<ExecutionResult>, logger)
           : result;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => withoutInternals(result),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // Every error carries its operation's trace id, as over HTTP (README "Tracing").
+        const traceId = traceIdFor(args.contextValue);
+        const sent = withoutInternals(result);
+        return traceId ? stampTraceId(sent, traceId) : sent;
+      },
       onSubscribe: async (ctx, _id, params) => {
         const request = upgradeRequest(yoga, ctx.extra.request, ctx.connectionParams);
         const enveloped = yoga.getEnveloped({ request, params });

@@ -19,6 +19,7 @@ import { DatabaseUnavailable } from '../domain/errors.js';
 import { MIGRATION_NAMES, migrationProvider } from './migrations.js';
 import { pendingOnlineMigrations, runOnlineMigrations } from './online-migrations.js';
 import type { DB } from './schema.js';
+import { withTransactionSpans } from './transaction-spans.js';
 
 export type Dialect = DatabaseConfig['kind'];
 
@@ -145,7 +146,10 @@ export function asDatabaseUnavailable(err: unknown): DatabaseUnavailable | null 
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
   const pool = { ...DEFAULT_POOL, ...options.pool };
-  const dialect = createDialect(config, options, pool);
+  const dialect = withTransactionSpans(
+    createDialect(config, options, pool),
+    config.kind === 'postgres' ? 'postgresql' : 'sqlite',
+  );
   const db = new Kysely<DB>({ dialect });
   // Kysely looks for its bookkeeping tables by name across every schema unless told which one:
   // another schema's `kysely_migration` (another app, a parallel test) would be taken for ours.

@@ -1,7 +1,9 @@
+import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
   bulkhead,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
@@ -14,6 +16,7 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { type Dispatcher, Pool } from 'undici';
 import { maskPhone } from '../domain/phone.js';
+import { failSpan, failureCode, inSpan } from '../tracing.js';
 import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.js';
 
 /**
@@ -149,9 +152,30 @@ const CONNECT_ERRORS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** What a call's span records as its attempts go (`VendorHttp.call`). */
+interface CallTrail {
+  span: Span | undefined;
+  attempts: number;
+  /** The last HTTP status received, if any. */
+  status: number | null;
+}
+
+function attemptAttributes(
+  attempt: number,
+  status: number | null,
+  error: VendorError | null,
+): Attributes {
+  return {
+    'vendor.attempt': attempt,
+    ...(status === null ? {} : { 'http.response.status_code': status }),
+    ...(error ? { 'error.type': error.code } : {}),
+  };
+}
+
 export class VendorHttp {
   readonly vendor: string;
   private readonly origin: string;
+  private readonly host: string;
   private readonly basePath: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -163,6 +187,7 @@ export class VendorHttp {
     this.vendor = opts.vendor;
     const url = new URL(opts.baseUrl);
     this.origin = url.origin;
+    this.host = url.hostname;
     this.basePath = url.pathname.replace(/\/+$/, '');
     const connectTimeout = opts.connectTimeoutMs ?? Math.min(5_000, opts.timeoutMs);
     this.ownsDispatcher = !opts.dispatcher;
@@ -200,14 +225,43 @@ export class VendorHttp {
         : this.once;
   }
 
-  async call<T>(call: VendorCall<T>): Promise<T> {
+  /**
+   * Makes the call, in a span when the request is traced (README "Tracing"): the vendor, the
+   * operation, each attempt's HTTP status, the vendor's code, the outcome, how many attempts and
+   * the breaker's state after. Never a body, a header, the path or a full phone number.
+   */
+  call<T>(call: VendorCall<T>): Promise<T> {
+    const attributes: Attributes = {
+      'vendor.name': this.vendor,
+      'vendor.operation': call.operation,
+      'vendor.safe_to_repeat': call.safeToRepeat,
+      'server.address': this.host,
+    };
+    if (call.phone) attributes['gateway.phone'] = maskPhone(call.phone);
+    return inSpan(
+      `${this.vendor} ${call.operation}`,
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        const trail: CallTrail = { span, attempts: 0, status: null };
+        try {
+          const result = await this.run(call, trail);
+          this.traced(trail, null);
+          return result;
+        } catch (err) {
+          this.traced(trail, err);
+          throw err;
+        }
+      },
+    );
+  }
+
+  private async run<T>(call: VendorCall<T>, trail: CallTrail): Promise<T> {
     const policy = call.safeToRepeat ? this.repeatable : this.once;
     try {
-      let attempt = 0;
       return await this.queued((signal, start) =>
         policy.execute(() => {
           start();
-          return this.attempt(call, ++attempt);
+          return this.attempt(call, ++trail.attempts, trail);
         }, signal),
       );
     } catch (err) {
@@ -230,6 +284,32 @@ export class VendorHttp {
       }
       throw err;
     }
+  }
+
+  /** The call's span, once it is over: what came of it. */
+  private traced(trail: CallTrail, err: unknown): void {
+    const { span } = trail;
+    if (!span) return;
+    span.setAttributes({
+      'vendor.attempts': trail.attempts,
+      'vendor.breaker.state': CircuitState[this.breaker.state].toLowerCase(),
+    });
+    if (trail.status !== null) span.setAttribute('http.response.status_code', trail.status);
+    if (!err) {
+      span.setAttribute('vendor.outcome', 'ok');
+      return;
+    }
+    if (err instanceof VendorError) {
+      span.setAttributes({
+        'vendor.outcome': err.code,
+        'vendor.outcome_unknown': err.outcomeUnknown,
+      });
+      if (err.vendorCode) span.setAttribute('vendor.code', err.vendorCode);
+      if (err.status != null && trail.status === null) {
+        span.setAttribute('http.response.status_code', err.status);
+      }
+    }
+    failSpan(span, failureCode(err));
   }
 
   async close(): Promise<void> {
@@ -268,13 +348,14 @@ export class VendorHttp {
     });
   }
 
-  private async attempt<T>(call: VendorCall<T>, attempt: number): Promise<T> {
+  private async attempt<T>(call: VendorCall<T>, attempt: number, trail: CallTrail): Promise<T> {
     const started = performance.now();
     const labels = { vendor: this.vendor, operation: call.operation };
     let status: number | null = null;
     try {
       const reply = await this.send(call);
       status = reply.status;
+      trail.status = status;
       const accept = call.acceptStatus ?? ((s: number) => s >= 200 && s < 300);
       if (!accept(reply.status)) {
         throw new VendorError({
@@ -304,11 +385,13 @@ export class VendorHttp {
       }
       this.observe(labels, started, 'ok');
       this.log(call, attempt, status, started, null);
+      trail.span?.addEvent('vendor.attempt', attemptAttributes(attempt, status, null));
       return result;
     } catch (err) {
       const error = err instanceof VendorError ? err : this.translate(err, call);
       this.observe(labels, started, 'error', error.code);
       this.log(call, attempt, status, started, error);
+      trail.span?.addEvent('vendor.attempt', attemptAttributes(attempt, status, error));
       throw error;
     }
   }
