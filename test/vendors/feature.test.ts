@@ -32,7 +32,7 @@ import { sqliteDatabase, type TestDatabase } from '../helpers/db.js';
 const PARCEL_ENV = {
   PARCEL_BASE_URL: optionalUrl,
   PARCEL_TOKEN: secret,
-  PARCEL_TIMEOUT_MS: ms(300),
+  PARCEL_TIMEOUT_MS: ms(2_000),
 };
 type ParcelSection = VendorSection & { token: string | null };
 
@@ -191,7 +191,7 @@ const parcel = defineVendor({
               if (input.phone === '0900000001') {
                 return json(200, { error: 'E42', message: 'Không phục vụ khu vực này' });
               }
-              if (input.phone === '0900000003') await new Promise((r) => setTimeout(r, 1_000));
+              if (input.phone === '0900000003') await new Promise((r) => setTimeout(r, 4_000));
               return json(200, { id: `P-${input.ref.slice(0, 8)}` });
             },
           }),
