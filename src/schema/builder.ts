@@ -5,6 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Context } from '../context.js';
 import { Forbidden } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import { SCOPES, type Scope } from '../domain/scopes.js';
 import { checkNodeType, decodeGlobalId } from './global-id.js';
 
@@ -33,7 +34,9 @@ export const builder = new SchemaBuilder<{
         ]),
       ) as Record<Scope, boolean>,
     unauthorizedError: (_parent, _ctx, info) =>
-      new Forbidden(`This API key may not use ${info.parentType.name}.${info.fieldName}.`),
+      new Forbidden(
+        message('Forbidden.field', { field: `${info.parentType.name}.${info.fieldName}` }),
+      ),
   },
   defaultFieldNullability: false,
   errors: { defaultTypes: [] },

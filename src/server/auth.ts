@@ -10,9 +10,11 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Caller } from '../domain/access.js';
+import { message } from '../domain/messages/index.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { documentCost } from './edge/document-limits.js';
 import { type ProtocolCode, refusal } from './edge/refusal.js';
+import { localizedError } from './localized-error.js';
 
 export type { Caller } from '../domain/access.js';
 
@@ -21,11 +23,10 @@ const KEY_CACHE_MAX = 10_000;
 
 export function unauthenticated(): GraphQLError {
   // One answer for every reason (missing, malformed, unknown, revoked, disabled): nothing to probe.
-  return refusal(
-    'A valid API key is required: send Authorization: Bearer <key>.',
-    'UNAUTHENTICATED',
-    { status: 401, headers: { 'www-authenticate': 'Bearer' } },
-  );
+  return refusal(message('UNAUTHENTICATED.keyRequired'), {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 }
 
 export interface AuthenticatorOptions {
@@ -116,7 +117,7 @@ function introspects(document: DocumentNode): boolean {
 export function useExploreScope(): Plugin<{ caller?: Caller }> {
   const refuse = (caller: Caller | undefined, document: DocumentNode) =>
     caller?.scopes && !caller.scopes.includes('explore') && introspects(document)
-      ? new GraphQLError('This API key may not introspect the schema (scope explore).', {
+      ? localizedError(message('Forbidden.introspection'), {
           extensions: { code: 'FORBIDDEN', http: { status: 403 } },
         })
       : null;
@@ -173,8 +174,7 @@ export function useClientBudgets(options: BudgetOptions): Plugin<{ caller?: Call
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       return refusal(
-        `This client is over its budget for this minute; retry in ${retryAfterSeconds} s.`,
-        'RATE_LIMITED',
+        message('RATE_LIMITED.budget', { retryAfterSeconds }),
         { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
         { retryAfterSeconds },
       );
