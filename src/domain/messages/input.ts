@@ -4,7 +4,7 @@ import { say } from './say.js';
 export const INPUT_MESSAGES = {
   'InvalidPhoneNumber.notMobile': say({
     vi: () =>
-      'Số điện thoại không hợp lệ: cần số di động Việt Nam dạng 0XXXXXXXXX, 84XXXXXXXXX hoặc +84XXXXXXXXX (10 chữ số ở dạng 0XXXXXXXXX).',
+      'Số điện thoại không hợp lệ: cần số di động Việt Nam dạng 0XXXXXXXXX, 84XXXXXXXXX hoặc +84XXXXXXXXX (10 chữ số khi viết ở dạng trong nước).',
     en: () =>
       'Not a Vietnamese mobile number: expected 0XXXXXXXXX, 84XXXXXXXXX or +84XXXXXXXXX (10 digits in local form).',
   }),
