@@ -12,7 +12,7 @@ import {
 } from '../../src/domain/messages/index.js';
 import { spellWindow } from '../../src/domain/messages/say.js';
 import { HOUR_MS, MINUTE_MS } from '../../src/domain/windows.js';
-import { PROTOCOL_ERROR_CODES } from '../../src/server/edge/refusal.js';
+import { PROTOCOL_ERROR_CODES, refusal } from '../../src/server/edge/refusal.js';
 
 const reached = { max: 37, windowMs: 10 * MINUTE_MS, retryAfterSeconds: 481 };
 const reachedHour = { max: 37, windowMs: HOUR_MS, retryAfterSeconds: 481 };
@@ -237,6 +237,19 @@ function sources(dir: string): string[] {
 }
 
 describe('the gateway’s words', () => {
+  it('make a refusal from a protocol code’s message only, whose code it takes', () => {
+    const refused = refusal(message('REQUEST_TOO_LARGE.body', { maxBytes: 10 }), 413);
+    // English until written in the request's language; the message it carries is never sent.
+    expect(JSON.parse(JSON.stringify(refused))).toEqual({
+      message: 'Request body larger than 10 bytes (MAX_REQUEST_BODY_BYTES).',
+      extensions: { code: 'REQUEST_TOO_LARGE', http: { status: 413 } },
+    });
+    // @ts-expect-error a refusal takes a message of the catalogue, not a string
+    expect(() => refusal('free text', 400)).toThrow();
+    // @ts-expect-error nor a registered error's message: its code is no protocol code
+    refusal(message('OtpExpired.expired'), 400);
+  });
+
   it('reach a client only through the catalogue', () => {
     // Gateway errors and refusals take catalogue messages by type (see test/domain/errors.test.ts
     // and `refusal`); a GraphQL error made directly is allowed only here, each for its reason.
