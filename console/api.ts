@@ -1,5 +1,5 @@
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 /**
  * The page's one way to the gateway: POST /graphql with the clerk's key, as any client would.
@@ -34,8 +34,9 @@ interface GraphQLAnswer<T> {
 
 /**
  * Runs one operation with the stored key (none in an all-sandbox gateway: an anonymous caller
- * labelled `console`). A refused key (HTTP 401) and any top-level error throw an `ApiError` with
- * the error's code; the data otherwise.
+ * labelled `console`), asking for the gateway's messages in the page's language. A refused key
+ * (HTTP 401) and any top-level error throw an `ApiError` with the error's code; the data
+ * otherwise.
  */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const key = storedKey();
@@ -43,6 +44,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     method: 'POST',
     headers: {
       'content-type': 'application/json',
+      'accept-language': lang(),
       ...(key ? { authorization: `Bearer ${key}` } : { 'x-client-id': 'console' }),
     },
     body: JSON.stringify({ query, variables }),

@@ -19,6 +19,7 @@ import { maskErrors } from './server/edge/mask-errors.js';
 import { metricsPlugin } from './server/edge/metrics.js';
 import { edgePlugins } from './server/edge.js';
 import { useGraphiQLPage } from './server/graphiql.js';
+import { languageOf, useMessageLanguage } from './server/language.js';
 import { readinessPlugin } from './server/readiness.js';
 import { MemoryAnswerStore, RedisAnswerStore, useResponseCache } from './server/response-cache.js';
 import { useStreamEventIds } from './server/stream-event-ids.js';
@@ -40,7 +41,7 @@ export type App = YogaServerInstance<Record<string, never>, Context>;
 /** What a request's context is made of, apart from what is per request. */
 export type AppServices = Omit<
   Context,
-  'loaders' | 'access' | 'clientId' | 'caller' | 'config' | 'logger' | 'subscriberIds'
+  'loaders' | 'access' | 'clientId' | 'caller' | 'config' | 'logger' | 'subscriberIds' | 'language'
 >;
 
 export interface AppOptions {
@@ -110,11 +111,15 @@ export function createApp(options: AppOptions): App {
         subscriberIds,
         caller,
         clientId: caller.clientId,
+        language: languageOf(request.headers),
       };
     },
     plugins: [
       // First: its span is the request's, around every plugin after it (README "Tracing").
       useTracing(options.tracer ?? null, '/graphql'),
+      // Then, first to see each result: the gateway's errors are in the caller's language before any
+      // other plugin copies them.
+      useMessageLanguage(),
       ...(config.graphiql ? [useGraphiQLPage(logger)] : []),
       useConsolePage(logger, self),
       useVendorRoutes(options.vendorRoutes),

@@ -5,6 +5,7 @@ import type { RecordAccess } from './access.js';
 import type { Config } from './config.js';
 import type { Caller } from './domain/access.js';
 import type { EligibilityProvider } from './domain/eligibility.js';
+import type { Language } from './domain/messages/index.js';
 import type { OAPackageEvent } from './domain/oa-package.js';
 import type { Order, OrderEvent } from './domain/order.js';
 import type { SubscriberIds } from './domain/subscriber-id.js';
@@ -71,4 +72,9 @@ export interface Context {
   caller: Caller;
   /** `caller.clientId`: scopes idempotency keys, per-client limits, and what orders record. */
   clientId: string;
+  /**
+   * The language the caller reads messages in, from its `Accept-Language` (src/server/language.ts):
+   * Vietnamese unless it prefers English.
+   */
+  language: Language;
 }

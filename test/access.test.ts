@@ -66,10 +66,15 @@ type Answer = {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 };
 
+/** A request as `name`, asking for English messages (some assertions read their words). */
 async function as(name: string, query: string, variables?: Record<string, unknown>) {
   const res = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.get(name)}` },
+    headers: {
+      'content-type': 'application/json',
+      'accept-language': 'en',
+      authorization: `Bearer ${keys.get(name)}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as Answer;

@@ -39,7 +39,12 @@ type Answer = {
 async function direct(client: string, query: string, variables?: Record<string, unknown>) {
   const res = await fetch(subgraphUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[client]}` },
+    // English, so the messages below read as written (README "Languages": Vietnamese by default).
+    headers: {
+      'content-type': 'application/json',
+      'accept-language': 'en',
+      authorization: `Bearer ${keys[client]}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as Answer;
@@ -107,6 +112,8 @@ beforeAll(async () => {
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({
         authorization: request.headers.get('authorization'),
+        // The caller's language too, so this subgraph's messages are in it (README "Languages").
+        'accept-language': request.headers.get('accept-language'),
       }),
     },
     plugins: () => [

@@ -258,13 +258,14 @@ describe('purchaseOAPackage', () => {
       expect(result.vendorMessage).toBeTruthy();
       expect(result.oaPackage?.events.map((e) => e.status)).toEqual(['SUBMITTED', 'REJECTED']);
     }
-    // A code the document does not name: surfaced with eSMS's message as it came.
+    // A code the document does not name: surfaced with eSMS's code and message as they came,
+    // beside the gateway's own words.
     expect(await purchased({ oaId: '4368496040000001' })).toMatchObject({
       __typename: 'VendorRejected',
       oaPackage: { refusal: 'OTHER' },
       vendorCode: '99',
       vendorMessage: 'Invalid request',
-      message: 'Invalid request',
+      message: 'eSMS refused the purchase (code 99).',
     });
     expect(calls()).toHaveLength(MAGIC_CODES.length);
   });

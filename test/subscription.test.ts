@@ -161,7 +161,8 @@ describe('Subscription.orderUpdated over SSE', () => {
     await expect.poll(() => w.errors.length).toBe(1);
     expect(w.errors).toEqual([
       {
-        message: 'No order DG-NOPE.',
+        // In the default language: this stream's request sends no Accept-Language.
+        message: 'Không có đơn hàng DG-NOPE.',
         locations: [{ line: 1, column: 30 }],
         path: ['orderUpdated'],
         extensions: { code: 'ORDER_NOT_FOUND', typename: 'OrderNotFound' },

@@ -1,3 +1,11 @@
+import {
+  isKnown,
+  type Language,
+  type Message,
+  type MessageGroup,
+  message,
+  render,
+} from './messages/index.js';
 import type { Telco } from './telco-prefixes.js';
 import type { VerificationLimit, VerificationStatus } from './voice.js';
 import type { VoiceCallLimit } from './voice-limits.js';
@@ -11,10 +19,18 @@ import type { VoiceCallLimit } from './voice-limits.js';
  * Each class declares its code once, as `static readonly code`; instances carry it as `code`.
  * A field that lists the class in its result union returns it there; anywhere else it reaches
  * the client as a top-level error with `extensions.code` (see `schema/errors.ts`).
+ *
+ * What an error says is a message of the catalogue (src/domain/messages/), of the error's own
+ * group `G`, never free text: each caller reads it in its language (`errorMessage`).
  */
-export class GatewayError extends Error {
+export class GatewayError<G extends MessageGroup = MessageGroup> extends Error {
   static readonly code: string = 'INTERNAL_SERVER_ERROR';
   readonly code: ErrorCode;
+  /**
+   * What the error says, as a catalogue key and its parameters; `message` is its English, for
+   * logs. Absent only on a result stored before 0.3, whose English `message` is all it has.
+   */
+  readonly text?: Message;
   /**
    * Set when the error names a record that may be another client's (an open order that blocks
    * a new OTP, a VAS transaction in doubt). It reaches only a caller who may see that record; any
@@ -28,8 +44,9 @@ export class GatewayError extends Error {
   }
 
   /** `code`: the class's own unless given (the vendor pair's code is its ledger's). */
-  constructor(message: string, code?: ErrorCode) {
-    super(message);
+  constructor(text: Message<G>, code?: ErrorCode) {
+    super(render(text, 'en'));
+    this.text = text;
     this.name = new.target.name;
     this.code = code ?? (new.target as unknown as { code: ErrorCode }).code;
   }
@@ -41,34 +58,34 @@ export interface NamedRecord {
   key: string;
 }
 
-export class InvalidPhoneNumber extends GatewayError {
+export class InvalidPhoneNumber extends GatewayError<'InvalidPhoneNumber'> {
   static override readonly code = 'INVALID_PHONE_NUMBER';
   constructor(
-    message: string,
+    text: Message<'InvalidPhoneNumber'>,
     readonly input: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class InvalidInput extends GatewayError {
+export class InvalidInput extends GatewayError<'InvalidInput'> {
   static override readonly code = 'INVALID_INPUT';
   constructor(
-    message: string,
+    text: Message<'InvalidInput'>,
     readonly field: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class PackageNotAvailable extends GatewayError {
+export class PackageNotAvailable extends GatewayError<'PackageNotAvailable'> {
   static override readonly code = 'PACKAGE_NOT_AVAILABLE';
   constructor(
-    message: string,
+    text: Message<'PackageNotAvailable'>,
     readonly packageCode: string,
     readonly telco: Telco,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -89,32 +106,38 @@ export type VendorFailureReason = (typeof VENDOR_FAILURE_REASONS)[number];
 export const VENDOR_ERROR_REASONS = ['VENDOR_REJECTED', ...VENDOR_FAILURE_REASONS] as const;
 export type VendorErrorReason = (typeof VENDOR_ERROR_REASONS)[number];
 
-export class OtpRateLimited extends GatewayError {
+export class OtpRateLimited extends GatewayError<'OtpRateLimited'> {
   static override readonly code = 'OTP_RATE_LIMITED';
   constructor(
-    message: string,
+    text: Message<'OtpRateLimited'>,
     readonly retryAfterSeconds: number,
     readonly limit: OtpLimit,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OtpAlreadySent extends GatewayError {
+export class OtpAlreadySent extends GatewayError<'OtpAlreadySent'> {
   static override readonly code = 'OTP_ALREADY_SENT';
   constructor(
-    message: string,
+    text: Message<'OtpAlreadySent'>,
     readonly orderId: string,
     /** For a caller who may not see the order: the message, and when its OTP expires. */
-    readonly elsewhereMessage: string,
+    readonly elsewhereText: Message<'OtpAlreadySentElsewhere'>,
     readonly elsewhereRetryAfterSeconds: number | null,
   ) {
-    super(message);
+    super(text);
     this.named = { kind: 'Order', key: orderId };
   }
 
+  /** Stored before 0.3: the English message for a caller who may not see the order. */
+  declare readonly elsewhereMessage?: string;
+
   override elsewhere(): GatewayError {
-    return new OtpAlreadySentElsewhere(this.elsewhereMessage, this.elsewhereRetryAfterSeconds);
+    const retryAfterSeconds = this.elsewhereRetryAfterSeconds;
+    return this.elsewhereText
+      ? new OtpAlreadySentElsewhere(this.elsewhereText, retryAfterSeconds)
+      : storedInEnglish('OtpAlreadySentElsewhere', this.elsewhereMessage, { retryAfterSeconds });
   }
 }
 
@@ -122,14 +145,14 @@ export class OtpAlreadySent extends GatewayError {
  * OtpAlreadySent as a caller gets it when the blocking order is another client's (and it lacks
  * `ledger:all`): what blocks the sale, without the order.
  */
-export class OtpAlreadySentElsewhere extends GatewayError {
+export class OtpAlreadySentElsewhere extends GatewayError<'OtpAlreadySentElsewhere'> {
   static override readonly code = 'OTP_ALREADY_SENT_ELSEWHERE';
   constructor(
-    message: string,
+    text: Message<'OtpAlreadySentElsewhere'>,
     /** Seconds until the other client's OTP expires; null for a registration in doubt. */
     readonly retryAfterSeconds: number | null,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -169,19 +192,19 @@ function codesOf(kind: string) {
  * The vendor answered and refused: its own code and message as they came. The record is
  * FAILED (REJECTED for an OA purchase): nothing was done.
  */
-export class VendorRejected extends GatewayError {
+export class VendorRejected extends GatewayError<'VendorError'> {
   static override readonly code = 'VENDOR_REJECTED';
   readonly reason: VendorErrorReason = 'VENDOR_REJECTED';
   readonly outcomeUnknown = false;
   constructor(
-    message: string,
+    text: Message<'VendorError'>,
     /** Which vendor (`dmall`, `vascloud`, `esms`, `voiceOtp`). */
     readonly vendor: string,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
     readonly record: VendorErrorRecord,
   ) {
-    super(message, codesOf(record.kind).rejected);
+    super(text, codesOf(record.kind).rejected);
   }
 }
 
@@ -190,87 +213,87 @@ export class VendorRejected extends GatewayError {
  * With `outcomeUnknown` it may have acted: the record is UNKNOWN and is settled, never blindly
  * retried; without, it did not (the record says what the ledger makes of that).
  */
-export class VendorUnavailable extends GatewayError {
+export class VendorUnavailable extends GatewayError<'VendorError'> {
   static override readonly code = 'VENDOR_UNAVAILABLE';
   readonly vendorCode: string | null = null;
   readonly vendorMessage: string | null = null;
   constructor(
-    message: string,
+    text: Message<'VendorError'>,
     /** Which vendor (`dmall`, `vascloud`, `esms`, `voiceOtp`). */
     readonly vendor: string,
     readonly reason: VendorFailureReason,
     readonly outcomeUnknown: boolean,
     readonly record: VendorErrorRecord,
   ) {
-    super(message, codesOf(record.kind).unavailable);
+    super(text, codesOf(record.kind).unavailable);
   }
 }
 
-export class IdempotencyKeyReused extends GatewayError {
+export class IdempotencyKeyReused extends GatewayError<'IdempotencyKeyReused'> {
   static override readonly code = 'IDEMPOTENCY_KEY_REUSED';
 }
 
-export class RequestInProgress extends GatewayError {
+export class RequestInProgress extends GatewayError<'RequestInProgress'> {
   static override readonly code = 'REQUEST_IN_PROGRESS';
   constructor(
-    message: string,
+    text: Message<'RequestInProgress'>,
     /** When a retry with the same key will get the first request's result, or a takeover. */
     readonly retryAfterSeconds: number,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OrderNotFound extends GatewayError {
+export class OrderNotFound extends GatewayError<'OrderNotFound'> {
   static override readonly code = 'ORDER_NOT_FOUND';
   constructor(
-    message: string,
+    text: Message<'OrderNotFound'>,
     readonly orderCode: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OtpIncorrect extends GatewayError {
+export class OtpIncorrect extends GatewayError<'OtpIncorrect'> {
   static override readonly code = 'OTP_INCORRECT';
   constructor(
-    message: string,
+    text: Message<'OtpIncorrect'>,
     readonly attemptsLeft: number,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
     readonly orderId: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OrderLocked extends GatewayError {
+export class OrderLocked extends GatewayError<'OrderLocked'> {
   static override readonly code = 'ORDER_LOCKED';
   constructor(
-    message: string,
+    text: Message<'OrderLocked'>,
     readonly orderId: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OtpExpired extends GatewayError {
+export class OtpExpired extends GatewayError<'OtpExpired'> {
   static override readonly code = 'OTP_EXPIRED';
   constructor(
-    message: string,
+    text: Message<'OtpExpired'>,
     readonly orderId: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
-export class OrderNotOpen extends GatewayError {
+export class OrderNotOpen extends GatewayError<'OrderNotOpen'> {
   static override readonly code = 'ORDER_NOT_OPEN';
   constructor(
-    message: string,
+    text: Message<'OrderNotOpen'>,
     readonly orderId: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -287,23 +310,23 @@ export const OA_PACKAGE_REFUSAL_REASONS = [
 export type OAPackageRefusalReason = (typeof OA_PACKAGE_REFUSAL_REASONS)[number];
 
 /** A client made `OA_PURCHASE_LIMIT_PER_CLIENT_HOUR` purchases in the last hour; nothing was done. */
-export class OAPurchaseRateLimited extends GatewayError {
+export class OAPurchaseRateLimited extends GatewayError<'OAPurchaseRateLimited'> {
   static override readonly code = 'OA_PURCHASE_RATE_LIMITED';
   constructor(
-    message: string,
+    text: Message<'OAPurchaseRateLimited'>,
     readonly retryAfterSeconds: number,
   ) {
-    super(message);
+    super(text);
   }
 }
 
 /** A page cursor the API did not give out (a top-level error of the paged fields). */
-export class InvalidCursor extends GatewayError {
+export class InvalidCursor extends GatewayError<'InvalidCursor'> {
   static override readonly code = 'INVALID_CURSOR';
 }
 
 /** A document with more than one sensitive mutation (a validation error, before anything runs). */
-export class TooManySensitiveMutations extends GatewayError {
+export class TooManySensitiveMutations extends GatewayError<'TooManySensitiveMutations'> {
   static override readonly code = 'TOO_MANY_SENSITIVE_MUTATIONS';
 }
 
@@ -312,37 +335,41 @@ export class TooManySensitiveMutations extends GatewayError {
  * mid-query (restart, failover). Reaches clients as a top-level error with this code (503). It is
  * never stored as an idempotent result (the same request may succeed a moment later).
  */
-export class DatabaseUnavailable extends GatewayError {
+export class DatabaseUnavailable extends GatewayError<'DatabaseUnavailable'> {
   static override readonly code = 'DATABASE_UNAVAILABLE';
   constructor(
-    message = 'The database is busy or unreachable; try again shortly.',
     /** The SQLSTATE or driver code behind it (`53300`, `SQLITE_FULL`), for logs only. */
     readonly reason?: string,
   ) {
-    super(message);
+    super(message('DatabaseUnavailable.busy'));
   }
 }
 
 /** The caller's API key lacks the scope a field needs; nothing was done. */
-export class Forbidden extends GatewayError {
+export class Forbidden extends GatewayError<'Forbidden'> {
   static override readonly code = 'FORBIDDEN';
 }
 
 /** A register or cancel of a package whose previous transaction is still in doubt. */
-export class VasTransactionInDoubt extends GatewayError {
+export class VasTransactionInDoubt extends GatewayError<'VasTransactionInDoubt'> {
   static override readonly code = 'VAS_TRANSACTION_IN_DOUBT';
   constructor(
-    message: string,
+    text: Message<'VasTransactionInDoubt'>,
     readonly transactionId: string,
     /** The message for a caller who may not see the transaction (another client's). */
-    readonly elsewhereMessage: string,
+    readonly elsewhereText: Message<'VasTransactionInDoubtElsewhere'>,
   ) {
-    super(message);
+    super(text);
     this.named = { kind: 'VasTransaction', key: transactionId };
   }
 
+  /** Stored before 0.3: the English message for a caller who may not see the transaction. */
+  declare readonly elsewhereMessage?: string;
+
   override elsewhere(): GatewayError {
-    return new VasTransactionInDoubtElsewhere(this.elsewhereMessage);
+    return this.elsewhereText
+      ? new VasTransactionInDoubtElsewhere(this.elsewhereText)
+      : storedInEnglish('VasTransactionInDoubtElsewhere', this.elsewhereMessage, {});
   }
 }
 
@@ -350,40 +377,40 @@ export class VasTransactionInDoubt extends GatewayError {
  * VasTransactionInDoubt as a caller gets it when the transaction in doubt is another client's
  * (and it lacks `ledger:all`): what blocks the change, without the transaction.
  */
-export class VasTransactionInDoubtElsewhere extends GatewayError {
+export class VasTransactionInDoubtElsewhere extends GatewayError<'VasTransactionInDoubtElsewhere'> {
   static override readonly code = 'VAS_TRANSACTION_IN_DOUBT_ELSEWHERE';
 }
 
-export class VasTransactionNotFound extends GatewayError {
+export class VasTransactionNotFound extends GatewayError<'VasTransactionNotFound'> {
   static override readonly code = 'VAS_TRANSACTION_NOT_FOUND';
   constructor(
-    message: string,
+    text: Message<'VasTransactionNotFound'>,
     readonly id: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
 /** No phone verification has this id. */
-export class VerificationNotFound extends GatewayError {
+export class VerificationNotFound extends GatewayError<'VerificationNotFound'> {
   static override readonly code = 'VERIFICATION_NOT_FOUND';
   constructor(
-    message: string,
+    text: Message<'VerificationNotFound'>,
     readonly id: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
 /** Too many verifications for a phone, or too many calls for one verification. */
-export class VerificationRateLimited extends GatewayError {
+export class VerificationRateLimited extends GatewayError<'VerificationRateLimited'> {
   static override readonly code = 'VERIFICATION_RATE_LIMITED';
   constructor(
-    message: string,
+    text: Message<'VerificationRateLimited'>,
     readonly retryAfterSeconds: number,
     readonly limit: VerificationLimit,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -391,25 +418,25 @@ export class VerificationRateLimited extends GatewayError {
  * A check of a verification that is no longer PENDING (approved, expired, canceled, out of
  * attempts): nothing was compared, and the check is not a success, whatever the code.
  */
-export class VerificationNotPending extends GatewayError {
+export class VerificationNotPending extends GatewayError<'VerificationNotPending'> {
   static override readonly code = 'VERIFICATION_NOT_PENDING';
   constructor(
-    message: string,
+    text: Message<'VerificationNotPending'>,
     readonly status: VerificationStatus,
   ) {
-    super(message);
+    super(text);
   }
 }
 
 /** A cap on calls to one phone or by one client is reached; nothing was placed nor billed. */
-export class VoiceCallRateLimited extends GatewayError {
+export class VoiceCallRateLimited extends GatewayError<'VoiceCallRateLimited'> {
   static override readonly code = 'VOICE_CALL_RATE_LIMITED';
   constructor(
-    message: string,
+    text: Message<'VoiceCallRateLimited'>,
     readonly retryAfterSeconds: number,
     readonly limit: VoiceCallLimit,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -417,14 +444,14 @@ export class VoiceCallRateLimited extends GatewayError {
  * The fraud guard refuses calls to this number prefix for a cool-down: too many calls to it went
  * unconverted (no verification approved). Nothing was placed nor billed.
  */
-export class VoiceCallPrefixBlocked extends GatewayError {
+export class VoiceCallPrefixBlocked extends GatewayError<'VoiceCallPrefixBlocked'> {
   static override readonly code = 'VOICE_CALL_PREFIX_BLOCKED';
   constructor(
-    message: string,
+    text: Message<'VoiceCallPrefixBlocked'>,
     readonly retryAfterSeconds: number,
     readonly prefix: string,
   ) {
-    super(message);
+    super(text);
   }
 }
 
@@ -540,6 +567,24 @@ const PAIR_DEFAULTS = {
   },
   VendorUnavailable: { vendorCode: null, vendorMessage: null },
 };
+
+/**
+ * The message of an error in a language: its catalogue entry, or, for a result stored before 0.3
+ * (or with a key this version's catalogue lacks), the English it was stored with.
+ */
+export function errorMessage(err: GatewayError, language: Language): string {
+  return isKnown(err.text) ? render(err.text, language) : err.message;
+}
+
+/** An error of a result stored before 0.3 that had only its English message. */
+function storedInEnglish(
+  name: ErrorName,
+  message: string | undefined,
+  fields: Record<string, unknown>,
+): GatewayError {
+  const { code } = ERROR_CLASSES[name];
+  return deserializeError({ name, fields: { ...fields, name, code, message: message ?? '' } });
+}
 
 export function deserializeError(stored: { name: string; fields: Record<string, unknown> }) {
   const { name, fields } = upgradeStored(stored.name, stored.fields);

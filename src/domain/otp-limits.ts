@@ -1,4 +1,5 @@
 import { type OtpLimit, OtpRateLimited } from './errors.js';
+import { message } from './messages/index.js';
 import { HOUR_MS, longestWait, MINUTE_MS, type WindowCheck } from './windows.js';
 
 export interface OtpLimits {
@@ -39,26 +40,27 @@ export function checkOtpLimits(input: {
       limit: 'CLIENT_PER_MINUTE',
       max: limits.perClientMinute,
       times: input.clientTimes,
-      what: `This client asked for ${limits.perClientMinute} OTPs`,
     },
     {
       limit: 'PHONE_PER_10_MINUTES',
       max: limits.perPhone10Min,
       times: input.phoneTimes,
-      what: `This phone was sent ${limits.perPhone10Min} OTPs`,
     },
     {
       limit: 'PHONE_PER_HOUR',
       max: limits.perPhoneHour,
       times: input.phoneTimes,
-      what: `This phone was sent ${limits.perPhoneHour} OTPs`,
     },
   ];
   const hit = longestWait(checks, windows, now);
   return (
     hit &&
     new OtpRateLimited(
-      `${hit.reached}; try again in ${hit.retryAfterSeconds} s.`,
+      message(`OtpRateLimited.${hit.limit}`, {
+        max: hit.max,
+        windowMs: hit.windowMs,
+        retryAfterSeconds: hit.retryAfterSeconds,
+      }),
       hit.retryAfterSeconds,
       hit.limit,
     )

@@ -1,4 +1,5 @@
 import { InvalidPhoneNumber } from './errors.js';
+import { message } from './messages/index.js';
 import { TELCO_PREFIXES, type Telco } from './telco-prefixes.js';
 
 /** A Vietnamese mobile number in the three forms the vendors use. */
@@ -40,10 +41,7 @@ export function parsePhone(input: string): PhoneNumber {
   else if (/^\+84\d+$/.test(compact)) digits = compact.slice(3);
   else if (/^84\d+$/.test(compact)) digits = compact.slice(2);
   if (digits === undefined || !SUBSCRIBER_DIGITS.test(digits)) {
-    throw new InvalidPhoneNumber(
-      'Not a Vietnamese mobile number: expected 0XXXXXXXXX, 84XXXXXXXXX or +84XXXXXXXXX (10 digits in local form).',
-      input,
-    );
+    throw new InvalidPhoneNumber(message('InvalidPhoneNumber.notMobile'), input);
   }
   return {
     local: `0${digits}`,

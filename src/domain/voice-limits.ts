@@ -3,6 +3,7 @@
  * and the fraud guard's prefix. Pure: the store counts, this decides.
  */
 
+import { type Message, message } from './messages/index.js';
 import type { VerificationStatus } from './voice.js';
 import { DAY_MS, longestWait, MINUTE_MS, type WindowCheck, windowStart } from './windows.js';
 
@@ -32,7 +33,7 @@ export interface VoiceGuardRules {
 export interface VoiceCallRefusal {
   limit: VoiceCallLimit;
   retryAfterSeconds: number;
-  message: string;
+  message: Message<'VoiceCallRateLimited'>;
 }
 
 /** How far back each call limit counts, in ms. */
@@ -69,32 +70,26 @@ export function checkVoiceCallLimits(input: {
   windows?: VoiceCallLimitWindows;
 }): VoiceCallRefusal | null {
   const { now, limits, windows = VOICE_CALL_LIMIT_WINDOWS } = input;
-  const phone = (max: number) => `This phone was called ${max} times`;
-  const client = (max: number) => `This client placed ${max} calls`;
   const checks: Array<WindowCheck<VoiceCallLimit>> = [
     {
       limit: 'PHONE_PER_10_MINUTES',
       max: limits.perPhone10Min,
       times: input.phoneTimes,
-      what: phone(limits.perPhone10Min),
     },
     {
       limit: 'PHONE_PER_DAY',
       max: limits.perPhoneDay,
       times: input.phoneTimes,
-      what: phone(limits.perPhoneDay),
     },
     {
       limit: 'CLIENT_PER_MINUTE',
       max: limits.perClientMinute,
       times: input.clientTimes,
-      what: client(limits.perClientMinute),
     },
     {
       limit: 'CLIENT_PER_DAY',
       max: limits.perClientDay,
       times: input.clientTimes,
-      what: client(limits.perClientDay),
     },
   ];
   const hit = longestWait(checks, windows, now);
@@ -102,7 +97,11 @@ export function checkVoiceCallLimits(input: {
     hit && {
       limit: hit.limit,
       retryAfterSeconds: hit.retryAfterSeconds,
-      message: `${hit.reached}; no call was placed. Try again in ${hit.retryAfterSeconds} s.`,
+      message: message(`VoiceCallRateLimited.${hit.limit}`, {
+        max: hit.max,
+        windowMs: hit.windowMs,
+        retryAfterSeconds: hit.retryAfterSeconds,
+      }),
     }
   );
 }

@@ -37,46 +37,37 @@ export function secondsUntilRoom(
   return secondsUntil(new Date(oldest + windowMs), now);
 }
 
-/** A window for "in the last …": `60_000` → `minute`, `600_000` → `10 minutes`, a day → `24 hours`. */
-export function spellWindow(ms: number): string {
-  const [n, unit] =
-    ms % HOUR_MS === 0
-      ? [ms / HOUR_MS, 'hour']
-      : ms % MINUTE_MS === 0
-        ? [ms / MINUTE_MS, 'minute']
-        : [ms / 1000, 'second'];
-  return n === 1 ? unit : `${n} ${unit}s`;
-}
-
 /** One limit to check: at most `max` of `times` per its window. */
 export interface WindowCheck<L extends string> {
   limit: L;
   max: number;
   times: readonly Date[];
-  /** What reaching it means, for "… in the last <window>". */
-  what: string;
+}
+
+/** A limit reached: which, its maximum and window, and the wait until one more fits. */
+export interface LimitReached<L extends string> {
+  limit: L;
+  max: number;
+  windowMs: number;
+  retryAfterSeconds: number;
 }
 
 /**
- * Of several limits, each with its window in `windows`, the one reached that frees up last:
- * its wait and "`what` in the last <window>"; null while none is reached.
+ * Of several limits, each with its window in `windows`, the one reached that frees up last;
+ * null while none is reached.
  */
 export function longestWait<L extends string>(
   checks: ReadonlyArray<WindowCheck<L>>,
   windows: Readonly<Record<L, number>>,
   now: Date,
-): { limit: L; retryAfterSeconds: number; reached: string } | null {
-  let worst: { limit: L; retryAfterSeconds: number; reached: string } | null = null;
+): LimitReached<L> | null {
+  let worst: LimitReached<L> | null = null;
   for (const c of checks) {
     const ms = windows[c.limit];
     const retryAfterSeconds = secondsUntilRoom(c.times, c.max, ms, now);
     if (retryAfterSeconds === null) continue;
     if (!worst || retryAfterSeconds > worst.retryAfterSeconds) {
-      worst = {
-        limit: c.limit,
-        retryAfterSeconds,
-        reached: `${c.what} in the last ${spellWindow(ms)}`,
-      };
+      worst = { limit: c.limit, max: c.max, windowMs: ms, retryAfterSeconds };
     }
   }
   return worst;

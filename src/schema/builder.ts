@@ -8,6 +8,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import TracingPlugin from '@pothos/plugin-tracing';
 import type { Context } from '../context.js';
 import { Forbidden } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import { SCOPES, type Scope } from '../domain/scopes.js';
 import { checkNodeType, decodeGlobalId } from './global-id.js';
 import { tracedByDefault, traceResolver } from './tracing.js';
@@ -48,7 +49,9 @@ export const builder = new SchemaBuilder<{
         ]),
       ) as Record<Scope, boolean>,
     unauthorizedError: (_parent, _ctx, info) =>
-      new Forbidden(`This API key may not use ${info.parentType.name}.${info.fieldName}.`),
+      new Forbidden(
+        message('Forbidden.field', { field: `${info.parentType.name}.${info.fieldName}` }),
+      ),
   },
   defaultFieldNullability: false,
   errors: { defaultTypes: [] },

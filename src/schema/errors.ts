@@ -6,12 +6,14 @@ import type { Context } from '../context.js';
 import {
   ERROR_CLASSES,
   type ErrorName,
+  errorMessage,
   GatewayError,
   VENDOR_ERROR_CODES,
   type VendorRejected,
   type VendorUnavailable,
 } from '../domain/errors.js';
 import { PROTOCOL_ERROR_CODES } from '../server/edge/refusal.js';
+import { carrying } from '../server/localized-error.js';
 import { builder } from './builder.js';
 import { type ErrorEntry, ErrorInterface, errorType, topLevelError } from './error-base.js';
 import { OA_PACKAGE_ERROR_TYPES } from './oa-package-errors.js';
@@ -71,7 +73,7 @@ VendorErrorInterface.implement({
     vendorMessage: t.exposeString('vendorMessage', {
       nullable: true,
       description:
-        'The vendor’s own message, as it came (often in Vietnamese); null when it gave none.',
+        'The vendor’s own message, as it came and in its language (often Vietnamese), whatever the caller’s `Accept-Language`; null when it gave none. `message` is the gateway’s, in the caller’s language.',
     }),
     // Typed by hand: Pothos cannot infer a field of the Node interface over a record kind.
     record: t.field({
@@ -189,8 +191,10 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
 ErrorInterface.implement({
   description: 'An expected failure: a message a person can read, and a stable machine code.',
   fields: (t) => ({
-    message: t.exposeString('message', {
-      description: 'What went wrong, in words fit to show a clerk.',
+    message: t.string({
+      description:
+        'What went wrong, in words fit to show a clerk, in the caller’s language: Vietnamese unless its `Accept-Language` prefers English. Words change between versions; programs read `code`.',
+      resolve: (e, _args, ctx) => errorMessage(e, ctx.language),
     }),
     code: t.field({
       type: ErrorCodeEnum,
@@ -212,10 +216,15 @@ export function topLevelGraphQLError(
   options: GraphQLErrorOptions = {},
 ): GraphQLError {
   const name = err.name as ErrorName;
+  // Its English until the response is written in the request's language (`carrying`).
   return new GraphQLError(err.message, {
     ...options,
     // `typename` names the type the same error has in result unions, where there is one.
-    extensions: { code: err.code, ...(ERROR_TYPES[name]?.typed && { typename: name }) },
+    extensions: {
+      code: err.code,
+      ...(ERROR_TYPES[name]?.typed && { typename: name }),
+      ...carrying(err.text),
+    },
   });
 }
 

@@ -1,6 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
 import { InvalidInput } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 
 /**
  * Global ids are Relay's: base64 of `Type:key`, with the key each node type chooses (an order's
@@ -23,10 +24,13 @@ export function checkNodeType(
 ): void {
   const type = info.schema.getType(decoded.typename);
   if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) {
-    throw new InvalidInput(`${decoded.typename} is not a type with global ids.`, 'id');
+    throw new InvalidInput(
+      message('InvalidInput.noGlobalIds', { typename: decoded.typename }),
+      'id',
+    );
   }
 }
 
 export function notAnId(): InvalidInput {
-  return new InvalidInput('This id is not one this API gave out.', 'id');
+  return new InvalidInput(message('InvalidInput.notAnId'), 'id');
 }

@@ -1,5 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
 import { InvalidInput } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import type { builder } from './builder.js';
 import { idempotencyKeysField } from './idempotency-key.js';
 
@@ -43,10 +44,7 @@ export function readClient(value: string | null | undefined): string | null {
   const client = value?.trim();
   if (!client) return null;
   if (!CLIENT_NAME.test(client)) {
-    throw new InvalidInput(
-      'client must be a client name (1 to 64 of letters, digits and ._:-).',
-      'client',
-    );
+    throw new InvalidInput(message('InvalidInput.clientName'), 'client');
   }
   return client;
 }

@@ -2,6 +2,7 @@ import type { ObjectRef } from '@pothos/core';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { RecordKindName, RecordOf, RecordSources } from '../access.js';
 import { InvalidInput } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import type { PageWindow } from '../store/keyset.js';
 import { builder } from './builder.js';
 import { PAGE_SIZE } from './page-size.js';
@@ -33,7 +34,7 @@ export function checkPageSize(args: PageArgs): void {
     const size = args[name];
     if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
       throw new InvalidInput(
-        `${name} must be between 0 and ${MAX_PAGE_SIZE}; it was ${size}.`,
+        message('InvalidInput.pageSize', { field: name, max: MAX_PAGE_SIZE, given: size }),
         name,
       );
     }

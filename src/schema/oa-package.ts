@@ -4,6 +4,7 @@ import {
   OA_PACKAGE_REFUSAL_REASONS,
   type OAPackageRefusalReason,
 } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import {
   OA_PACKAGE_STATUSES,
   OA_PACKAGE_TIER_NAMES,
@@ -202,7 +203,7 @@ builder.queryField('oaPackages', (t) =>
       const f = args.filter ?? {};
       const oaIds = [args.oaId, f.oaId].map((id) => id?.trim()).filter(Boolean);
       if (new Set(oaIds).size > 1) {
-        throw new InvalidInput('Give one OA id, as `oaId` or as `filter.oaId`.', 'oaId');
+        throw new InvalidInput(message('InvalidInput.oneOaId'), 'oaId');
       }
       const client = readClient(f.client);
       const filter: Omit<OAPackageFilter, 'clientId'> = {
@@ -280,7 +281,7 @@ builder.mutationField('purchaseOAPackage', (t) =>
 function decodeOAPackageId(id: string): string {
   const decoded = decodeGlobalId(id);
   if (decoded.typename !== 'OAPackage' || !decoded.id) {
-    throw new InvalidInput('This id is not the id of an OA package purchase.', 'id');
+    throw new InvalidInput(message('InvalidInput.notOAPackageId'), 'id');
   }
   return decoded.id;
 }

@@ -1,5 +1,6 @@
 import { findPackage } from '../domain/catalog.js';
 import { InvalidInput, OrderNotFound } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import {
   attemptsLeft,
   isFinalOrder,
@@ -333,7 +334,7 @@ builder.subscriptionField('orderUpdated', (t) =>
     // located top-level error (ORDER_NOT_FOUND) like a query's, not a failure of the stream.
     subscribe: async (_root, args, ctx) => {
       const code = (args.code ?? args.orderCode ?? '').trim();
-      if (!code) throw new InvalidInput('Give the order’s code as `code`.', 'code');
+      if (!code) throw new InvalidInput(message('InvalidInput.orderCodeArgument'), 'code');
       const after = resumeAfter(args.after, (ctx as { request?: Request }).request);
       // Listen before reading, so a change between the two is not missed.
       const updates = ctx.pubsub.subscribe('orderUpdated', code);
@@ -346,7 +347,7 @@ builder.subscriptionField('orderUpdated', (t) =>
       }
       if (!current) {
         await updates.return?.();
-        throw new OrderNotFound(`No order ${code}.`, code);
+        throw new OrderNotFound(message('OrderNotFound.noOrder', { orderCode: code }), code);
       }
       return recordStream(updates, ctx.shutdown, current, { after, isFinal: isFinalOrder });
     },

@@ -1,4 +1,5 @@
 import { errorClasses, VerificationNotFound } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import {
   type PhoneVerification,
   VERIFICATION_CHANNELS,
@@ -52,7 +53,7 @@ async function ownVerification(
   id: string,
 ): Promise<PhoneVerification> {
   const v = await ctx.access.getOwn('PhoneVerification', id);
-  if (!v) throw new VerificationNotFound('No phone verification has this id.', id);
+  if (!v) throw new VerificationNotFound(message('VerificationNotFound.noVerification'), id);
   return v;
 }
 

@@ -7,6 +7,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { TooManySensitiveMutations } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import { topLevelGraphQLError } from './errors.js';
 import { sensitiveMutations } from './sensitive.js';
 
@@ -41,7 +42,7 @@ export function oneSensitiveMutationRule(context: ValidationContext): ASTVisitor
         context.reportError(
           topLevelGraphQLError(
             new TooManySensitiveMutations(
-              `A document may contain at most one of ${[...sensitive].join(', ')}; this one has ${found.length} (${found.join(', ')}). Send them as separate requests.`,
+              message('TooManySensitiveMutations.atMostOne', { sensitive: [...sensitive], found }),
             ),
           ),
         );

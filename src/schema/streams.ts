@@ -1,4 +1,5 @@
 import { InvalidInput } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 
 /**
  * A subscription's stream: the `first` values (the state now), then every update, until the
@@ -94,7 +95,7 @@ export function resumeAfter(after: string | null | undefined, request?: Request)
   const raw = after ?? request?.headers.get('last-event-id') ?? null;
   if (raw === null || raw.trim() === '') return null;
   if (!/^\d{1,9}$/.test(raw.trim())) {
-    throw new InvalidInput('An event id is the `eventId` of an earlier payload.', 'after');
+    throw new InvalidInput(message('InvalidInput.eventId'), 'after');
   }
   return Number(raw.trim());
 }

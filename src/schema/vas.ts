@@ -1,4 +1,5 @@
 import { errorClasses, InvalidInput, VasTransactionNotFound } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import type { PhoneNumber } from '../domain/phone.js';
 import {
   VAS_ACTIONS,
@@ -533,12 +534,20 @@ builder.mutationField('settleVasTransaction', (t) =>
     resolve: async (_root, { id }, ctx) => {
       const decoded = decodeGlobalId(String(id));
       if (decoded.typename !== 'VasTransaction') {
-        throw new InvalidInput('This id is not a VasTransaction’s.', 'id');
+        throw new InvalidInput(
+          message('InvalidInput.notTypeId', { typename: 'VasTransaction' }),
+          'id',
+        );
       }
       // Another client's transaction (without `ledger:all`) is answered as an unknown one, and
       // the SDP is not asked about it.
       const tx = await ctx.access.get('VasTransaction', decoded.id);
-      if (!tx) throw new VasTransactionNotFound('No VAS transaction has this id.', decoded.id);
+      if (!tx) {
+        throw new VasTransactionNotFound(
+          message('VasTransactionNotFound.noTransaction'),
+          decoded.id,
+        );
+      }
       return ctx.vas.settleNow(tx);
     },
   }),

@@ -1,4 +1,5 @@
 import { errorClasses, InvalidInput } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import {
   SETTLED_CALL_STATUSES,
   VERIFICATION_LIMITS,
@@ -27,7 +28,7 @@ import { SubscriberRef } from './subscriber.js';
 export function readGlobalId(globalId: string, typename: string): string {
   const decoded = decodeGlobalId(String(globalId));
   if (decoded.typename !== typename) {
-    throw new InvalidInput(`This id is not a ${typename} id.`, 'id');
+    throw new InvalidInput(message('InvalidInput.notTypeId', { typename }), 'id');
   }
   return decoded.id;
 }
@@ -286,7 +287,9 @@ builder.objectField(SubscriberRef, 'voiceCalls', (t) =>
     },
     resolve: (p, { first }, ctx) => {
       const n = first ?? 20;
-      if (n < 1 || n > 100) throw new InvalidInput('first must be 1 to 100.', 'first');
+      if (n < 1 || n > 100) {
+        throw new InvalidInput(message('InvalidInput.firstRange', { max: 100 }), 'first');
+      }
       return ctx.access.list('VoiceCall', (s, clientId) =>
         s.voiceStore.callsForPhone(p.local, n, clientId),
       );

@@ -10,10 +10,12 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Caller } from '../domain/access.js';
+import { message } from '../domain/messages/index.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { documentCost } from './edge/document-limits.js';
 import { SCHEMA_FIELDS } from './edge/no-introspection.js';
 import { type ProtocolCode, refusal } from './edge/refusal.js';
+import { localizedError } from './localized-error.js';
 
 export type { Caller } from '../domain/access.js';
 
@@ -22,11 +24,10 @@ const KEY_CACHE_MAX = 10_000;
 
 export function unauthenticated(): GraphQLError {
   // One answer for every reason (missing, malformed, unknown, revoked, disabled): nothing to probe.
-  return refusal(
-    'A valid API key is required: send Authorization: Bearer <key>.',
-    'UNAUTHENTICATED',
-    { status: 401, headers: { 'www-authenticate': 'Bearer' } },
-  );
+  return refusal(message('UNAUTHENTICATED.keyRequired'), {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 }
 
 export interface AuthenticatorOptions {
@@ -118,7 +119,7 @@ function introspects(document: DocumentNode): boolean {
 export function useExploreScope(): Plugin<{ caller?: Caller }> {
   const refuse = (caller: Caller | undefined, document: DocumentNode) =>
     caller?.scopes && !caller.scopes.includes('explore') && introspects(document)
-      ? new GraphQLError('This API key may not introspect the schema (scope explore).', {
+      ? localizedError(message('Forbidden.introspection'), {
           extensions: { code: 'FORBIDDEN', http: { status: 403 } },
         })
       : null;
@@ -175,8 +176,7 @@ export function useClientBudgets(options: BudgetOptions): Plugin<{ caller?: Call
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       return refusal(
-        `This client is over its budget for this minute; retry in ${retryAfterSeconds} s.`,
-        'RATE_LIMITED',
+        message('RATE_LIMITED.budget', { retryAfterSeconds }),
         { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
         { retryAfterSeconds },
       );

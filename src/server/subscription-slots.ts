@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { message } from '../domain/messages/index.js';
 import { refusal } from './edge/refusal.js';
 
 /** Gives back a slot; calling it again does nothing. */
@@ -20,12 +21,7 @@ export interface SubscriptionSlots {
 }
 
 export function tooManySubscriptions(limit: number): GraphQLError {
-  return refusal(
-    `This client already holds ${limit} open subscriptions (CLIENT_MAX_SUBSCRIPTIONS); end one before opening another.`,
-    'TOO_MANY_SUBSCRIPTIONS',
-    429,
-    { limit },
-  );
+  return refusal(message('TOO_MANY_SUBSCRIPTIONS.limit', { limit }), 429, { limit });
 }
 
 function once(fn: () => void): Release {

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
+import { message } from '../domain/messages/index.js';
 import type { Caller } from './auth.js';
-import { refusal, refusalShape } from './edge/refusal.js';
+import { refusal } from './edge/refusal.js';
 
-const ONLY_PUBLISHED =
-  'Only published operations run here: send extensions.persistedQuery.sha256Hash of an operation from the manifest.';
+const onlyPublished = () => refusal(message('PERSISTED_QUERY_ONLY.published'), 403);
 
 /**
  * The manifest codegen's client preset writes for the operations in `operations/` (`npm run
@@ -54,17 +54,9 @@ export function useTrustedDocuments(
       return !!caller && (caller.scopes === null || caller.scopes.includes('explore'));
     },
     customErrors: {
-      persistedQueryOnly: refusalShape(ONLY_PUBLISHED, 'PERSISTED_QUERY_ONLY', 403),
-      notFound: refusalShape(
-        'No published operation has this hash.',
-        'PERSISTED_QUERY_NOT_FOUND',
-        400,
-      ),
-      keyNotFound: refusalShape(
-        'Send a query, or extensions.persistedQuery.sha256Hash of a published operation.',
-        'PERSISTED_QUERY_ID_REQUIRED',
-        400,
-      ),
+      persistedQueryOnly: onlyPublished,
+      notFound: () => refusal(message('PERSISTED_QUERY_NOT_FOUND.unknownHash'), 400),
+      keyNotFound: () => refusal(message('PERSISTED_QUERY_ID_REQUIRED.noQuery'), 400),
     },
   });
   return {
@@ -93,7 +85,7 @@ export function usePublishedDocumentsOnly(
     if (!caller || caller.scopes === null || caller.scopes.includes('explore')) return null;
     const query = context.params?.query;
     if (typeof query === 'string' && published.has(query)) return null;
-    return refusal(ONLY_PUBLISHED, 'PERSISTED_QUERY_ONLY', 403);
+    return onlyPublished();
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {

@@ -6,8 +6,11 @@ import { isAsyncIterable, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
+import type { Context } from '../context.js';
 import { type Authenticate, isUnauthenticated } from './auth.js';
 import type { KeyWatch } from './key-watch.js';
+import { languageOf } from './language.js';
+import { errorIn, inLanguage } from './localized-error.js';
 import { stampTraceId, traceIdFor } from './tracing.js';
 
 /** A GraphQL document over WebSocket is as small as one over HTTP; ws would take 100 MiB. */
@@ -113,24 +116,28 @@ export function attachWebSocket(
           ? endWithError(result as AsyncIterable<ExecutionResult>, logger)
           : result;
       },
+      // Yoga's result processing, which writes errors in the caller's language and stamps their
+      // trace id over HTTP, does not run here: the operation's context says the connection's
+      // language, and its trace (README "Languages", "Tracing").
       onNext: (_ctx, _id, _payload, args, result) => {
-        // Every error carries its operation's trace id, as over HTTP (README "Tracing").
-        const traceId = traceIdFor(args.contextValue);
-        const sent = withoutInternals(result);
+        const context = args.contextValue as Context;
+        const sent = withoutInternals(inLanguage(result, context.language));
+        const traceId = traceIdFor(context);
         return traceId ? stampTraceId(sent, traceId) : sent;
       },
       onSubscribe: async (ctx, _id, params) => {
         const request = upgradeRequest(yoga, ctx.extra.request, ctx.connectionParams);
+        const language = languageOf(request.headers);
         const enveloped = yoga.getEnveloped({ request, params });
         let document: ExecutionArgs['document'];
         try {
           document = enveloped.parse(params.query);
         } catch (err) {
-          if (err instanceof GraphQLError) return [err];
+          if (err instanceof GraphQLError) return [errorIn(err, language)];
           throw err;
         }
         const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((err: GraphQLError) => errorIn(err, language));
         let contextValue: unknown;
         try {
           contextValue = await enveloped.contextFactory();
@@ -139,7 +146,7 @@ export function attachWebSocket(
           // Revoked since the connection was accepted: this operation gets the error, then the
           // socket closes as a revoked one does.
           setImmediate(() => ctx.extra.socket.close(FORBIDDEN, 'Forbidden'));
-          return [err as GraphQLError];
+          return [errorIn(err as GraphQLError, language)];
         }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -183,9 +190,10 @@ export function attachWebSocket(
 }
 
 /**
- * The HTTP request the context is built from: the upgrade request's headers, with the API key
- * and client label of the connection's `connectionParams` when it sends them (browsers cannot set
- * headers on a WebSocket). The context then authenticates it as over HTTP.
+ * The HTTP request the context is built from: the upgrade request's headers, with the API key,
+ * client label and `Accept-Language` of the connection's `connectionParams` when it sends them
+ * (browsers cannot set headers on a WebSocket; they send their own `Accept-Language` on the
+ * upgrade). The context then authenticates it as over HTTP, and reads its language.
  */
 function upgradeRequest(
   yoga: App,
@@ -197,11 +205,14 @@ function upgradeRequest(
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
-  // The API key (and an anonymous caller's label) as the connection's payload gives them.
-  for (const name of ['authorization', 'x-client-id']) {
-    const value =
-      connectionParams?.[name] ??
-      connectionParams?.[name === 'authorization' ? 'Authorization' : name];
+  // The API key (and an anonymous caller's label, and language) as the connection's payload
+  // gives them.
+  for (const [name, spelled] of [
+    ['authorization', 'Authorization'],
+    ['x-client-id', 'x-client-id'],
+    ['accept-language', 'Accept-Language'],
+  ] as const) {
+    const value = connectionParams?.[name] ?? connectionParams?.[spelled];
     if (value === undefined) continue;
     try {
       headers.set(name, String(value));

@@ -14,6 +14,7 @@ import {
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
+import { type Message, message } from '../domain/messages/index.js';
 import {
   attemptsLeft,
   IN_FLIGHT_STATUSES,
@@ -142,10 +143,15 @@ export class DmallSales {
     if (!pkg || !eligible.some((p) => p.code === pkg.code)) {
       throw new PackageNotAvailable(
         !pkg
-          ? `No package ${packageCode} is for sale.`
+          ? message('PackageNotAvailable.notForSale', { packageCode })
           : pkg.telco !== phone.telco
-            ? `${pkg.code} is a ${pkg.telco} package; ${input.phone.trim()} is on ${phone.telco}.`
-            : `${pkg.code} is not available for this subscriber.`,
+            ? message('PackageNotAvailable.otherCarrier', {
+                packageCode: pkg.code,
+                packageTelco: pkg.telco,
+                phone: maskPhone(phone.local),
+                telco: phone.telco,
+              })
+            : message('PackageNotAvailable.notForSubscriber', { packageCode: pkg.code }),
         packageCode,
         phone.telco,
       );
@@ -181,15 +187,21 @@ export class DmallSales {
           const open = created.order;
           throw isUnsettledRegistration(open)
             ? new OtpAlreadySent(
-                `A registration of ${packageCode} for this phone has an unknown outcome (order ${open.orderCode}): settle it with registerWithOtp before selling it again.`,
+                message('OtpAlreadySent.unsettled', {
+                  packageCode,
+                  orderCode: open.orderCode ?? open.partnerTransId,
+                }),
                 open.id,
-                `A registration of ${packageCode} for this phone, made by another client, has an unknown outcome: it cannot be sold again until that client settles it.`,
+                message('OtpAlreadySentElsewhere.unsettled', { packageCode }),
                 null,
               )
             : new OtpAlreadySent(
-                `An OTP for ${packageCode} was already sent to this phone (order ${open.orderCode ?? open.partnerTransId}); register with it or wait until it expires.`,
+                message('OtpAlreadySent.open', {
+                  packageCode,
+                  orderCode: open.orderCode ?? open.partnerTransId,
+                }),
                 open.id,
-                `An OTP for ${packageCode} was already sent to this phone by another client; ask again once it expires.`,
+                message('OtpAlreadySentElsewhere.open', { packageCode }),
                 secondsUntilExpiry(open, this.opts.otp.validitySeconds, this.now()),
               );
         }
@@ -216,7 +228,7 @@ export class DmallSales {
             },
             `dmall refused the OTP request (${err.vendorCode})`,
           );
-          return err.vendorMessage ?? 'dmall refused the request.';
+          return message('VendorError.dmallRejected', { vendorCode: err.vendorCode });
         }
         if (outcomeOf(err) === 'NOT_SENT') await this.clientLimiter.giveBack(clientId);
         await this.move(
@@ -247,10 +259,10 @@ export class DmallSales {
   ): Promise<Order> {
     const orderCode = input.orderCode.trim();
     if (!orderCode || orderCode.length > 64) {
-      throw new InvalidInput('orderCode must be the order code from requestOtp.', 'orderCode');
+      throw new InvalidInput(message('InvalidInput.orderCode'), 'orderCode');
     }
     const otp = input.otp.trim();
-    if (!OTP.test(otp)) throw new InvalidInput('The OTP is 4 to 8 digits.', 'otp');
+    if (!OTP.test(otp)) throw new InvalidInput(message('InvalidInput.otp'), 'otp');
     const key = readKey(input.idempotencyKey);
 
     let previous: OrderStatus;
@@ -260,14 +272,12 @@ export class DmallSales {
       ...this.orders,
       record: async () => {
         const order = await this.opts.orders.findByCode(orderCode);
-        if (!order || !mayActOn(order))
-          throw new OrderNotFound(`No order ${orderCode}.`, orderCode);
+        if (!order || !mayActOn(order)) {
+          throw new OrderNotFound(message('OrderNotFound.noOrder', { orderCode }), orderCode);
+        }
         if (!order.orderCode) {
           // Found by partnerTransId, but dmall never issued an order code: no OTP to check.
-          throw new OrderNotOpen(
-            `This order has no OTP: its OTP request is ${order.status}.`,
-            order.id,
-          );
+          throw new OrderNotOpen(message('OrderNotOpen.noOtp', { status: order.status }), order.id);
         }
         await this.ensureOpen(order);
         previous = order.status;
@@ -278,10 +288,7 @@ export class DmallSales {
           `Registration with OTP, attempt ${order.otpAttempts + 1}`,
         );
         if (!registering) {
-          throw new OrderNotOpen(
-            'Another registration of this order is in progress; wait for its result.',
-            order.id,
-          );
+          throw new OrderNotOpen(message('OrderNotOpen.anotherRegistering'), order.id);
         }
         this.opts.onChange(registering);
         return registering;
@@ -305,7 +312,7 @@ export class DmallSales {
             'OTP validity ran out before registration',
           );
           if (expired) this.opts.onChange(expired);
-          throw new OtpExpired('The OTP has expired; request a new one.', order.id);
+          throw new OtpExpired(message('OtpExpired.expired'), order.id);
         }
         return;
       case 'UNKNOWN':
@@ -313,21 +320,15 @@ export class DmallSales {
         // safe (dmall refuses a second registration of one order) and settles it.
         return;
       case 'LOCKED':
-        throw new OrderLocked(
-          'Too many wrong OTPs: this order is locked. Request a new OTP.',
-          order.id,
-        );
+        throw new OrderLocked(message('OrderLocked.locked'), order.id);
       case 'EXPIRED':
-        throw new OtpExpired('The OTP has expired; request a new one.', order.id);
+        throw new OtpExpired(message('OtpExpired.expired'), order.id);
       case 'REGISTERED':
-        throw new OrderNotOpen('This order is already registered.', order.id);
+        throw new OrderNotOpen(message('OrderNotOpen.registered'), order.id);
       case 'REGISTERING':
-        throw new OrderNotOpen(
-          'A registration of this order is in progress; wait for its result.',
-          order.id,
-        );
+        throw new OrderNotOpen(message('OrderNotOpen.registering'), order.id);
       default:
-        throw new OrderNotOpen(`This order is ${order.status} and takes no OTP.`, order.id);
+        throw new OrderNotOpen(message('OrderNotOpen.status', { status: order.status }), order.id);
     }
   }
 
@@ -360,7 +361,7 @@ export class DmallSales {
     order: Order,
     previous: OrderStatus,
     err: VendorError,
-  ): Promise<string> {
+  ): Promise<Message<'VendorError'>> {
     if (outcomeOf(err) === 'REJECTED') {
       // dmall answers a wrong OTP with a failure reply; the order stays open for another try.
       const attempts = order.otpAttempts + 1;
@@ -380,8 +381,10 @@ export class DmallSales {
       );
       throw new OtpIncorrect(
         locked
-          ? 'Wrong OTP. That was the last attempt: the order is locked.'
-          : `Wrong OTP. ${this.opts.otp.maxAttempts - attempts} attempts left.`,
+          ? message('OtpIncorrect.lastAttempt')
+          : message('OtpIncorrect.attemptsLeft', {
+              attemptsLeft: this.opts.otp.maxAttempts - attempts,
+            }),
         attemptsLeft({ otpAttempts: attempts }, this.opts.otp.maxAttempts),
         err.vendorCode,
         err.vendorMessage,
@@ -423,7 +426,7 @@ export class DmallSales {
     } catch (err) {
       const holder = await this.opts.orders.findByCode(issued.orderCode);
       if (!holder || holder.id === order.id) throw err;
-      const message = `dmall answered with order code ${issued.orderCode}, which another order already holds`;
+      const reason = `dmall answered with order code ${issued.orderCode}, which another order already holds`;
       this.opts.logger.error(
         { orderId: order.id, otherOrderId: holder.id, orderCode: issued.orderCode },
         'dmall reused an order code',
@@ -431,11 +434,11 @@ export class DmallSales {
       await this.move(
         order,
         'FAILED',
-        { failureCode: 'VENDOR_BAD_RESPONSE', failureVendorCode: null, failureMessage: message },
-        `OTP sent by the telco, but ${message}: this order cannot be registered`,
+        { failureCode: 'VENDOR_BAD_RESPONSE', failureVendorCode: null, failureMessage: reason },
+        `OTP sent by the telco, but ${reason}: this order cannot be registered`,
       );
       throw new VendorUnavailable(
-        `${message}, so this order cannot be registered. Request a new OTP.`,
+        message('VendorError.dmallReusedOrderCode', { orderCode: issued.orderCode }),
         'dmall',
         'VENDOR_BAD_RESPONSE',
         false,
@@ -468,7 +471,7 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
   if (through) return order;
   if (order.status === 'FAILED' && order.failureCode === 'VENDOR_REJECTED') {
     throw new VendorRejected(
-      order.failureMessage ?? 'dmall refused the request.',
+      message('VendorError.dmallRejected', { vendorCode: order.failureVendorCode }),
       'dmall',
       order.failureVendorCode,
       order.failureMessage,
@@ -477,9 +480,14 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
   }
   const unknown = order.status === UNSETTLED_STATUS || IN_FLIGHT_STATUSES.includes(order.status);
   throw new VendorUnavailable(
-    unknown
-      ? `The gateway stopped while this request was with dmall, so its outcome is unknown; the order is ${order.status}. ${step === 'registerWithOtp' ? 'Register again with the same order code (and a new key) to settle it.' : 'Check it before trying again.'}`
-      : `The gateway stopped before this request's answer was recorded; the order is ${order.status} and nothing more was done.`,
+    message(
+      !unknown
+        ? 'VendorError.dmallNotRecorded'
+        : step === 'registerWithOtp'
+          ? 'VendorError.dmallInterruptedRegistration'
+          : 'VendorError.dmallInterruptedOtp',
+      { status: order.status },
+    ),
     'dmall',
     unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE',
     unknown,
@@ -488,15 +496,18 @@ function interruptedAnswer(step: 'requestOtp' | 'registerWithOtp', order: Order)
 }
 
 /** What a client reads when dmall gave no usable answer. */
-function unavailableMessage(err: VendorError): string {
-  return err.outcomeUnknown
-    ? `${err.vendor} did not confirm the outcome (${err.code}). The order is UNKNOWN; check it before trying again.`
-    : `${err.vendor} could not take the request (${err.code}); nothing was done. Try again shortly.`;
+function unavailableMessage(err: VendorError): Message<'VendorError'> {
+  return message(
+    err.outcomeUnknown ? 'VendorError.dmallNotConfirmed' : 'VendorError.dmallNotTaken',
+    {
+      code: err.code,
+    },
+  );
 }
 
 function readUtm(value: string | null | undefined, field: string): string {
   const v = (value ?? '').trim();
   if (v.length > UTM_MAX)
-    throw new InvalidInput(`${field} is longer than ${UTM_MAX} characters.`, field);
+    throw new InvalidInput(message('InvalidInput.tooLong', { field, max: UTM_MAX }), field);
   return v;
 }

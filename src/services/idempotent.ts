@@ -9,6 +9,7 @@ import {
   RequestInProgress,
   serializeError,
 } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import type { IdempotencyScope, IdempotencyStore, StoredResult } from '../store/idempotency.js';
 
 /** The errors every idempotent mutation can answer, whatever it does. */
@@ -28,10 +29,7 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 export function readKey(key: string | null | undefined): string {
   if (key === null || key === undefined) return `gateway:${randomUUID()}`;
   if (!KEY.test(key)) {
-    throw new InvalidInput(
-      'idempotencyKey must be 8 to 128 characters of letters, digits and ._:- (a UUID works).',
-      'idempotencyKey',
-    );
+    throw new InvalidInput(message('InvalidInput.idempotencyKey'), 'idempotencyKey');
   }
   return key;
 }
@@ -89,9 +87,7 @@ export class IdempotentRunner {
     const legacy = createHash('sha256').update(JSON.stringify(request)).digest('hex');
     const claim = await store.claim(scope, this.fingerprint(request), legacy);
     if (claim.kind === 'mismatch') {
-      throw new IdempotencyKeyReused(
-        'This idempotency key was used for a different request; use a new key for a new request.',
-      );
+      throw new IdempotencyKeyReused(message('IdempotencyKeyReused.differentRequest'));
     }
     if (claim.kind === 'replay') return this.replay(claim.result, codec);
     if (claim.kind === 'in-progress') return this.replay(await this.waitFor(scope), codec);
@@ -130,13 +126,10 @@ export class IdempotentRunner {
     const retryAfter = await this.opts.store.retryAfterSeconds(scope);
     if (retryAfter === null) {
       // Released between our last look and now (the first request was refused): run it anew.
-      throw new RequestInProgress(
-        'The first request with this idempotency key was refused meanwhile; retry with the same key.',
-        1,
-      );
+      throw new RequestInProgress(message('RequestInProgress.refusedMeanwhile'), 1);
     }
     throw new RequestInProgress(
-      `A request with this idempotency key is still running; retry with the same key in ${retryAfter} s for its result.`,
+      message('RequestInProgress.running', { retryAfterSeconds: retryAfter }),
       retryAfter,
     );
   }

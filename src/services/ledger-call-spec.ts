@@ -1,4 +1,5 @@
 import type { VendorErrorRecord } from '../domain/errors.js';
+import type { Message } from '../domain/messages/index.js';
 import type { VendorError } from '../vendors/vendor-error.js';
 
 /**
@@ -40,10 +41,11 @@ export interface LedgerCall<R extends { id: string }, A> {
   /** Settles the record from the vendor's answer. */
   succeeded(record: R, answer: A): Promise<R>;
   /**
-   * Settles the record after a failed call and returns the message for the client; or throws an
-   * error of the ledger's own (a wrong OTP) instead of the vendor pair.
+   * Settles the record after a failed call and returns the message for the client (of the
+   * catalogue's `VendorError` group); or throws an error of the ledger's own (a wrong OTP)
+   * instead of the vendor pair.
    */
-  failed(record: R, err: VendorError): Promise<string>;
+  failed(record: R, err: VendorError): Promise<Message<'VendorError'>>;
   /** The answer to a retry of a request cut short: the record, or `throw` the error it means. */
   interrupted(record: R): R;
 }

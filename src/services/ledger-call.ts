@@ -1,4 +1,5 @@
 import { type VendorErrorRecord, VendorRejected, VendorUnavailable } from '../domain/errors.js';
+import type { Message } from '../domain/messages/index.js';
 import { failureReason, outcomeOf } from '../domain/vendor-outcome.js';
 import { VendorError } from '../vendors/vendor-error.js';
 import type { IdempotentRunner, ResultCodec } from './idempotent.js';
@@ -10,11 +11,11 @@ export type { LedgerCall } from './ledger-call-spec.js';
 export function vendorErrorOf(
   err: VendorError,
   record: VendorErrorRecord,
-  message: string,
+  text: Message<'VendorError'>,
 ): VendorRejected | VendorUnavailable {
   return outcomeOf(err) === 'REJECTED'
-    ? new VendorRejected(message, err.vendor, err.vendorCode, err.vendorMessage, record)
-    : new VendorUnavailable(message, err.vendor, failureReason(err), err.outcomeUnknown, record);
+    ? new VendorRejected(text, err.vendor, err.vendorCode, err.vendorMessage, record)
+    : new VendorUnavailable(text, err.vendor, failureReason(err), err.outcomeUnknown, record);
 }
 
 export class LedgerCalls implements LedgerCallRunner {

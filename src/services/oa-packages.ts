@@ -7,6 +7,7 @@ import {
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
+import { type Message, message } from '../domain/messages/index.js';
 import {
   OA_PACKAGE_TIER_NAMES,
   type OAPackage,
@@ -98,31 +99,28 @@ export class OAPackagePurchases {
   async purchase(clientId: string, input: PurchaseOAPackageInput): Promise<OAPackage> {
     const oaId = input.oaId.trim();
     if (!OA_ID.test(oaId)) {
-      throw new InvalidInput(
-        'oaId must be the Zalo Official Account id (1 to 64 letters, digits, _ or -).',
-        'oaId',
-      );
+      throw new InvalidInput(message('InvalidInput.oaId'), 'oaId');
     }
     const tier = input.tier as OAPackageTierName;
     if (!OA_PACKAGE_TIER_NAMES.includes(tier)) {
       throw new InvalidInput(
-        `tier must be one of ${OA_PACKAGE_TIER_NAMES.join(', ')}; it was ${input.tier}.`,
+        message('InvalidInput.oaTier', { tiers: OA_PACKAGE_TIER_NAMES, given: String(input.tier) }),
         'tier',
       );
     }
     if (!isCalendarDate(input.activeFrom)) {
-      throw new InvalidInput('activeFrom must be a date written yyyy-MM-dd.', 'activeFrom');
+      throw new InvalidInput(message('InvalidInput.activeFromFormat'), 'activeFrom');
     }
     const today = vietnamToday(this.now());
     if (input.activeFrom < today) {
       throw new InvalidInput(
-        `activeFrom ${input.activeFrom} is before today in Vietnam (${today}).`,
+        message('InvalidInput.activeFromPast', { activeFrom: input.activeFrom, today }),
         'activeFrom',
       );
     }
     if (!Number.isInteger(input.duration) || input.duration <= 0) {
       throw new InvalidInput(
-        `duration must be a positive whole number; it was ${input.duration}.`,
+        message('InvalidInput.duration', { given: input.duration }),
         'duration',
       );
     }
@@ -143,7 +141,10 @@ export class OAPackagePurchases {
         );
         if (created.kind === 'limited') {
           throw new OAPurchaseRateLimited(
-            `This client made ${this.opts.limitPerClientHour} OA package purchases in the last hour; try again in ${created.retryAfterSeconds} s.`,
+            message('OAPurchaseRateLimited.perHour', {
+              max: this.opts.limitPerClientHour,
+              retryAfterSeconds: created.retryAfterSeconds,
+            }),
             created.retryAfterSeconds,
           );
         }
@@ -180,7 +181,7 @@ export class OAPackagePurchases {
   }
 
   /** Settles a purchase whose call failed; the message for the client. */
-  private async failed(pkg: OAPackage, err: VendorError): Promise<string> {
+  private async failed(pkg: OAPackage, err: VendorError): Promise<Message<'VendorError'>> {
     const status = statusAfter('oaPackage', err);
     if (outcomeOf(err) === 'REJECTED') {
       await this.move(
@@ -189,7 +190,7 @@ export class OAPackagePurchases {
         { vendorCode: err.vendorCode, vendorMessage: err.vendorMessage },
         `eSMS refused the purchase (${err.vendorCode})`,
       );
-      return err.vendorMessage ?? `eSMS refused the purchase (${err.vendorCode}).`;
+      return message('VendorError.esmsRejected', { vendorCode: err.vendorCode });
     }
     await this.move(
       pkg,
@@ -205,9 +206,12 @@ export class OAPackagePurchases {
           ? `eSMS could not take the purchase (${err.code}) and did not act on it`
           : `Purchase not sent (${err.message})`,
     );
-    return err.outcomeUnknown
-      ? `eSMS did not confirm the purchase (${err.code}). It is UNKNOWN: check with eSMS before buying again.`
-      : `eSMS could not take the purchase (${err.code}); nothing was bought. Try again with a new key.`;
+    return message(
+      err.outcomeUnknown ? 'VendorError.esmsNotConfirmed' : 'VendorError.esmsNotTaken',
+      {
+        code: err.code,
+      },
+    );
   }
 
   private async move(
@@ -233,7 +237,7 @@ function interruptedAnswer(pkg: OAPackage): OAPackage {
   }
   if (pkg.status === 'REJECTED' && pkg.failureReason === null) {
     throw new VendorRejected(
-      pkg.vendorMessage ?? `eSMS refused the purchase (${pkg.vendorCode}).`,
+      message('VendorError.esmsRejected', { vendorCode: pkg.vendorCode }),
       'esms',
       pkg.vendorCode,
       pkg.vendorMessage,
@@ -243,8 +247,8 @@ function interruptedAnswer(pkg: OAPackage): OAPackage {
   const unknown = pkg.status !== 'REJECTED';
   throw new VendorUnavailable(
     unknown
-      ? `The gateway stopped while this purchase was with eSMS, so its outcome is unknown; it is ${pkg.status}. Check with eSMS before buying again.`
-      : 'eSMS could not take the purchase; nothing was bought.',
+      ? message('VendorError.esmsInterrupted', { status: pkg.status })
+      : message('VendorError.esmsNotRecorded'),
     'esms',
     pkg.failureReason ?? 'VENDOR_TIMEOUT',
     unknown,

@@ -6,6 +6,8 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import { OtpRateLimited } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
+import { MINUTE_MS } from '../domain/windows.js';
 
 /**
  * `OTP_LIMIT_PER_CLIENT_MINUTE`: OTP requests per client per minute, counted by a shared limiter
@@ -44,7 +46,11 @@ export class OtpClientLimiter {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       return new OtpRateLimited(
-        `This client asked for ${this.perMinute} OTPs in the last minute; try again in ${retryAfterSeconds} s.`,
+        message('OtpRateLimited.CLIENT_PER_MINUTE', {
+          max: this.perMinute,
+          windowMs: MINUTE_MS,
+          retryAfterSeconds,
+        }),
         retryAfterSeconds,
         'CLIENT_PER_MINUTE',
       );

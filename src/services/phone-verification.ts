@@ -6,6 +6,7 @@ import {
   VerificationNotPending,
   VerificationRateLimited,
 } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 import { maskPhone, parsePhone } from '../domain/phone.js';
 import type {
   PhoneVerification,
@@ -125,7 +126,7 @@ export class PhoneVerificationService {
         if (opened.kind === 'phone-limited') {
           this.metrics.callRefused(clientId, 'VERIFICATION_PHONE_PER_HOUR');
           throw new VerificationRateLimited(
-            `Too many verifications for this phone in the last hour (at most ${rules.perPhoneHour}).`,
+            message('VerificationRateLimited.PHONE_PER_HOUR', { max: rules.perPhoneHour }),
             opened.retryAfterSeconds,
             'PHONE_PER_HOUR',
           );
@@ -136,7 +137,7 @@ export class PhoneVerificationService {
             (new Date(opened.verification.expiresAt).getTime() - this.now().getTime()) / 1000,
           );
           throw new VerificationRateLimited(
-            `This phone’s verification has had its ${rules.maxSends} calls; check the code, or start again once it expires.`,
+            message('VerificationRateLimited.SENDS_PER_VERIFICATION', { max: rules.maxSends }),
             Math.max(1, left),
             'SENDS_PER_VERIFICATION',
           );
@@ -190,7 +191,7 @@ export class PhoneVerificationService {
   ): Promise<PhoneVerification> {
     const code = input.code.trim();
     if (!VERIFICATION_CODE.test(code)) {
-      throw new InvalidInput('The code is the 6 digits the call read out.', 'code');
+      throw new InvalidInput(message('InvalidInput.verificationCode'), 'code');
     }
     const key = readKey(input.idempotencyKey);
     // The answer as it was given: a replay says what the first check said, not what is now.
@@ -219,10 +220,7 @@ export class PhoneVerificationService {
   ): Promise<PhoneVerification> {
     const rules = this.opts.rules;
     const notPending = (status: VerificationStatus) =>
-      new VerificationNotPending(
-        `This verification is ${status}, so nothing was checked; start a new one.`,
-        status,
-      );
+      new VerificationNotPending(message('VerificationNotPending.status', { status }), status);
     for (let round = 0; round < 5; round++) {
       const v = round === 0 ? await this.current(verification) : await this.reread(verification);
       if (v.status !== 'PENDING') throw notPending(v.status);

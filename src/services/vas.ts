@@ -7,6 +7,7 @@ import {
   VendorRejected,
   VendorUnavailable,
 } from '../domain/errors.js';
+import { type Message, message } from '../domain/messages/index.js';
 import { maskPhone, type PhoneNumber, parsePhone } from '../domain/phone.js';
 import {
   isInDoubt,
@@ -122,7 +123,7 @@ export class VasService {
         } satisfies VasSubscriptionState;
       }
       throw new VendorUnavailable(
-        `vascloud could not answer the check (${err.code}); try again shortly.`,
+        message('VendorError.vasCheckUnavailable', { code: err.code }),
         'vascloud',
         err.code,
         false,
@@ -149,11 +150,11 @@ export class VasService {
     const packageId = readId(input.packageId, 'packageId');
     const channel = input.channel.trim().toUpperCase();
     if (!CHANNEL.test(channel)) {
-      throw new InvalidInput('channel is 1 to 16 letters or digits, e.g. APP, WEB.', 'channel');
+      throw new InvalidInput(message('InvalidInput.channel'), 'channel');
     }
     const price = (input.price ?? '').trim();
     if (price && !PRICE.test(price)) {
-      throw new InvalidInput('price is a whole number of VND, as digits.', 'price');
+      throw new InvalidInput(message('InvalidInput.price'), 'price');
     }
     const autoRenew = action === 'CANCEL' ? null : (input.autoRenew ?? true);
     const key = readKey(input.idempotencyKey);
@@ -180,10 +181,11 @@ export class VasService {
         });
         if (created.kind === 'in-doubt') {
           const open = created.transaction;
+          const blocking = { action: open.action, status: open.status };
           throw new VasTransactionInDoubt(
-            `A ${open.action.toLowerCase()} of this package for this phone is ${open.status} (transaction ${open.id}): the SDP may have acted on it. Settle it (settleVasTransaction) before trying again.`,
+            message('VasTransactionInDoubt.open', { ...blocking, transactionId: open.id }),
             open.id,
-            `A ${open.action.toLowerCase()} of this package for this phone, made by another client, is ${open.status}: the SDP may have acted on it. Try again once it is settled (the gateway checks it with the SDP on its own).`,
+            message('VasTransactionInDoubtElsewhere.open', blocking),
           );
         }
         const tx = created.transaction;
@@ -241,7 +243,7 @@ export class VasService {
   }
 
   /** Settles a transaction whose call failed; the message for the client. */
-  private async failed(tx: VasTransaction, err: VendorError): Promise<string> {
+  private async failed(tx: VasTransaction, err: VendorError): Promise<Message<'VendorError'>> {
     const status = statusAfter('vasTransaction', err);
     const now = this.now().toISOString();
     if (outcomeOf(err) === 'REJECTED') {
@@ -252,7 +254,7 @@ export class VasService {
         { vendorCode: errorId, vendorMessage: err.vendorMessage, settledAt: now },
         `The SDP refused it: error_id ${errorId}${err.vendorMessage ? ` (${err.vendorMessage})` : ''}`,
       );
-      return err.vendorMessage ?? `The SDP refused the request (error_id ${errorId}).`;
+      return message('VendorError.vasRejected', { errorId });
     }
     const reason = failureReason(err);
     if (status === 'UNKNOWN') {
@@ -270,9 +272,9 @@ export class VasService {
         `The call failed and the SDP did not act on it (${err.code}): ${err.message}`,
       );
     }
-    return err.outcomeUnknown
-      ? `vascloud did not confirm the outcome (${err.code}). The transaction is UNKNOWN and will be settled from CheckServiceInfo.`
-      : `vascloud could not take the request (${err.code}); nothing was done. Try again shortly.`;
+    return message(err.outcomeUnknown ? 'VendorError.vasNotConfirmed' : 'VendorError.vasNotTaken', {
+      code: err.code,
+    });
   }
 
   /**
@@ -285,7 +287,7 @@ export class VasService {
     const settled = await this.settle(tx);
     if (settled.status === 'UNKNOWN') {
       throw new VendorUnavailable(
-        'vascloud could not answer the check; the transaction stays UNKNOWN and the sweeper will try again.',
+        message('VendorError.vasSettleUnavailable'),
         'vascloud',
         (settled.failureReason ?? 'VENDOR_UNAVAILABLE') as VendorFailureReason,
         true,
@@ -465,7 +467,7 @@ function answerFromState(tx: VasTransaction): VasTransaction {
   if (tx.status === 'SUCCEEDED') return tx;
   if (tx.status === 'FAILED' && tx.vendorCode !== null) {
     throw new VendorRejected(
-      tx.vendorMessage ?? `The SDP refused the request (error_id ${tx.vendorCode}).`,
+      message('VendorError.vasRejected', { errorId: tx.vendorCode }),
       'vascloud',
       tx.vendorCode,
       tx.vendorMessage,
@@ -474,9 +476,9 @@ function answerFromState(tx: VasTransaction): VasTransaction {
   }
   const unknown = isInDoubt(tx);
   throw new VendorUnavailable(
-    unknown
-      ? `The gateway stopped while this request was with vascloud; the transaction is ${tx.status} and will be settled from CheckServiceInfo.`
-      : `The gateway stopped before this request's answer was recorded; the transaction is ${tx.status}.`,
+    message(unknown ? 'VendorError.vasInterrupted' : 'VendorError.vasNotRecorded', {
+      status: tx.status,
+    }),
     'vascloud',
     tx.failureReason ?? (unknown ? 'VENDOR_TIMEOUT' : 'VENDOR_UNAVAILABLE'),
     unknown,
@@ -488,7 +490,7 @@ function answerFromState(tx: VasTransaction): VasTransaction {
 export function readId(value: string, field: string): string {
   const v = value.trim();
   if (!ID.test(v)) {
-    throw new InvalidInput(`${field} is 1 to 32 letters, digits or ._- (the vendor's id).`, field);
+    throw new InvalidInput(message('InvalidInput.vendorId', { field }), field);
   }
   return v;
 }

@@ -7,6 +7,7 @@ import {
   VoiceCallPrefixBlocked,
   VoiceCallRateLimited,
 } from '../domain/errors.js';
+import { type Message, message } from '../domain/messages/index.js';
 import { maskPhone, parsePhone } from '../domain/phone.js';
 import { outcomeOf, statusAfter } from '../domain/vendor-outcome.js';
 import { isFollowable, type VoiceCall } from '../domain/voice.js';
@@ -122,7 +123,7 @@ export class VoiceCallService {
   async sendVoiceOtp(clientId: string, input: SendVoiceOtpInput): Promise<VoiceCall> {
     const phone = parsePhone(input.phone);
     const code = input.code.trim();
-    if (!CODE.test(code)) throw new InvalidInput('The code is 1 to 6 digits.', 'code');
+    if (!CODE.test(code)) throw new InvalidInput(message('InvalidInput.voiceCode'), 'code');
     const key = readKey(input.idempotencyKey);
     // The fingerprint holds the code only inside an HMAC, never in clear.
     return this.calls.run<VoiceCall, { requestId: string }>({
@@ -146,7 +147,7 @@ export class VoiceCallService {
       interrupted: (call) => {
         if (call.requestId) return call;
         throw new VendorUnavailable(
-          `The gateway stopped while placing this call, so whether it was placed is unknown; the call is ${call.status}. It is not placed again.`,
+          message('VendorError.voiceInterrupted', { status: call.status }),
           'voiceOtp',
           'VENDOR_TIMEOUT',
           true,
@@ -183,7 +184,10 @@ export class VoiceCallService {
       );
     }
     return new VoiceCallPrefixBlocked(
-      `Calls to numbers starting ${refused.prefix} are paused for ${refused.retryAfterSeconds} s: too many recent calls to them led to no approved verification. No call was placed.`,
+      message('VoiceCallPrefixBlocked.paused', {
+        prefix: refused.prefix,
+        retryAfterSeconds: refused.retryAfterSeconds,
+      }),
       refused.retryAfterSeconds,
       refused.prefix,
     );
@@ -226,7 +230,7 @@ export class VoiceCallService {
   }
 
   /** Settles a call `postSMS` did not place (or may have); the message for the client. */
-  private async notPlaced(call: VoiceCall, err: VendorError): Promise<string> {
+  private async notPlaced(call: VoiceCall, err: VendorError): Promise<Message<'VendorError'>> {
     const status = statusAfter('voiceCall', err);
     if (outcomeOf(err) === 'REJECTED') {
       await this.move(
@@ -235,7 +239,7 @@ export class VoiceCallService {
         { vendorCode: err.vendorCode, failureMessage: err.message },
         `Refused by the vendor (${err.vendorCode})`,
       );
-      return `The voice OTP vendor refused the call: ${err.message}`;
+      return message('VendorError.voiceRejected', { vendorCode: err.vendorCode });
     }
     await this.move(
       call,
@@ -243,9 +247,10 @@ export class VoiceCallService {
       { vendorCode: err.vendorCode ?? null, failureMessage: err.message },
       err.outcomeUnknown ? `Outcome unknown: ${err.message}` : `Not placed: ${err.message}`,
     );
-    return err.outcomeUnknown
-      ? `The voice OTP vendor did not confirm the call (${err.code}); it may have been placed. The call is UNKNOWN and is not placed again.`
-      : `The voice OTP vendor could not take the call (${err.code}); nothing was placed. Try again shortly.`;
+    return message(
+      err.outcomeUnknown ? 'VendorError.voiceNotConfirmed' : 'VendorError.voiceNotTaken',
+      { code: err.code },
+    );
   }
 
   private async move(

@@ -141,7 +141,7 @@ export function asDatabaseUnavailable(err: unknown): DatabaseUnavailable | null 
     if (e instanceof DatabaseUnavailable) return e;
   }
   const code = unavailableCode(err);
-  return code ? new DatabaseUnavailable(undefined, code) : null;
+  return code ? new DatabaseUnavailable(code) : null;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {

@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { InvalidCursor } from '../domain/errors.js';
+import { message } from '../domain/messages/index.js';
 
 /**
  * Keyset pagination, newest first, shared by every ledger (orders, VAS transactions and events,
@@ -28,7 +29,7 @@ export function encodeCursor(at: string, id: string): string {
 export function decodeCursor(cursor: string): { at: string; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!at || !id || Number.isNaN(Date.parse(at))) {
-    throw new InvalidCursor('The pagination cursor is not one this API gave out.');
+    throw new InvalidCursor(message('InvalidCursor.notOurs'));
   }
   return { at, id };
 }

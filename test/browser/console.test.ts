@@ -56,6 +56,8 @@ describe.skipIf(!chromiumRuns('Console browser test'))(
     /** Requests to anywhere but the gateway, and console errors: both must stay empty. */
     const outside: string[] = [];
     const consoleErrors: string[] = [];
+    /** Per tab, the `Accept-Language` of each of its GraphQL requests. */
+    const askedIn = new WeakMap<Page, Array<string | undefined>>();
 
     const as = async (client: string, query: string, variables?: Record<string, unknown>) => {
       const res = await t.graphql<Record<string, Row>>(query, variables, {
@@ -156,8 +158,12 @@ describe.skipIf(!chromiumRuns('Console browser test'))(
       const page = await browser.newPage();
       await page.setViewport({ width: 1400, height: 1000 });
       await page.setRequestInterception(true);
+      askedIn.set(page, []);
       page.on('request', (req) => {
         const url = new URL(req.url());
+        if (url.pathname === '/graphql' && req.method() === 'POST') {
+          askedIn.get(page)!.push(req.headers()['accept-language']);
+        }
         if (url.protocol === 'data:' || url.origin === origin) return void req.continue();
         outside.push(req.url());
         void req.abort('blockedbyclient');
@@ -546,6 +552,8 @@ describe.skipIf(!chromiumRuns('Console browser test'))(
         { id: unknown.id },
       );
       expect(node).toEqual({ status: 'REGISTERED' });
+      // The page is in Vietnamese (the default), and asked for the gateway's messages so.
+      expect(new Set(askedIn.get(page))).toEqual(new Set(['vi']));
       await page.close();
     }, 60_000);
 
@@ -578,6 +586,8 @@ describe.skipIf(!chromiumRuns('Console browser test'))(
       expect(await page.$eval('#rows .error', (e) => e.textContent)).toBe(
         'This key lacks the scope this needs.',
       );
+      // And the gateway was asked for its messages in English, as the page is.
+      expect(new Set(askedIn.get(page))).toEqual(new Set(['en']));
       await page.close();
     }, 60_000);
 

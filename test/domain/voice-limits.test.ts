@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { render } from '../../src/domain/messages/index.js';
 import { checkVoiceCallLimits, guardPrefix, isGuardPrefix } from '../../src/domain/voice-limits.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
@@ -20,12 +21,21 @@ describe('checkVoiceCallLimits', () => {
       ago(500),
       ...Array.from({ length: 7 }, (_, i) => ago(80_000 - i)),
     ];
-    expect(checkVoiceCallLimits({ now, limits, phoneTimes, clientTimes: [] })).toEqual({
+    const refusal = checkVoiceCallLimits({ now, limits, phoneTimes, clientTimes: [] });
+    expect(refusal).toEqual({
       limit: 'PHONE_PER_DAY',
       retryAfterSeconds: 86_400 - 80_000,
-      message:
-        'This phone was called 10 times in the last 24 hours; no call was placed. Try again in 6400 s.',
+      message: {
+        key: 'VoiceCallRateLimited.PHONE_PER_DAY',
+        params: { max: 10, windowMs: 86_400_000, retryAfterSeconds: 6400 },
+      },
     });
+    expect(render(refusal!.message, 'en')).toBe(
+      'This phone was called 10 times in the last 24 hours; no call was placed. Try again in 6400 s.',
+    );
+    expect(render(refusal!.message, 'vi')).toBe(
+      'Số này đã được gọi 10 lần trong 24 giờ qua; không có cuộc gọi nào được thực hiện. Hãy thử lại sau 6400 giây.',
+    );
     expect(
       checkVoiceCallLimits({ now, limits, phoneTimes: phoneTimes.slice(0, 3), clientTimes: [] }),
     ).toMatchObject({ limit: 'PHONE_PER_10_MINUTES', retryAfterSeconds: 100 });

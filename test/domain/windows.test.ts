@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DAY_MS,
-  HOUR_MS,
-  MINUTE_MS,
-  secondsUntilRoom,
-  spellWindow,
-} from '../../src/domain/windows.js';
+import { HOUR_MS, MINUTE_MS, secondsUntilRoom } from '../../src/domain/windows.js';
 
 const now = new Date('2026-12-01T00:00:00.000Z');
 const ago = (s: number) => new Date(now.getTime() - s * 1000);
@@ -17,11 +11,5 @@ describe('sliding windows', () => {
     expect(secondsUntilRoom(times, 4, HOUR_MS, now)).toBeNull();
     expect(secondsUntilRoom(times, 2, MINUTE_MS, now)).toBe(10);
     expect(secondsUntilRoom([ago(59.9)], 1, MINUTE_MS, now)).toBe(1);
-  });
-
-  it('spells a window for "in the last …"', () => {
-    expect(
-      [MINUTE_MS, 10 * MINUTE_MS, HOUR_MS, DAY_MS, 2 * HOUR_MS, 90_000].map(spellWindow),
-    ).toEqual(['minute', '10 minutes', 'hour', '24 hours', '2 hours', '90 seconds']);
   });
 });

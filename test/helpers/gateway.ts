@@ -7,7 +7,12 @@ import { sqliteDatabase, type TestDatabase } from './db.js';
 export interface TestGateway {
   gateway: Gateway;
   config: Config;
-  /** POSTs a GraphQL operation through `yoga.fetch`, in process. */
+  /**
+   * POSTs a GraphQL operation through `yoga.fetch`, in process. It asks for English messages
+   * (`Accept-Language: en`), which the tests that check wording assert; a header given here
+   * replaces it (the default language, Vietnamese, is what a request without one gets:
+   * test/languages.e2e.test.ts).
+   */
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -36,7 +41,7 @@ export async function startTestGateway(
     async graphql(query, variables, headers) {
       const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', 'accept-language': 'en', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return res.json();

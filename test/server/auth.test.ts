@@ -92,7 +92,8 @@ describe('authentication', () => {
         body: {
           errors: [
             {
-              message: 'A valid API key is required: send Authorization: Bearer <key>.',
+              // In the default language: these requests send no Accept-Language.
+              message: 'Cần một API key hợp lệ: hãy gửi Authorization: Bearer <key>.',
               extensions: { code: 'UNAUTHENTICATED' },
             },
           ],

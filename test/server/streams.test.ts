@@ -256,8 +256,9 @@ describe('CLIENT_MAX_SUBSCRIPTIONS', () => {
       {
         errors: [
           {
+            // In the default language: this stream's request sends no Accept-Language.
             message:
-              'This client already holds 3 open subscriptions (CLIENT_MAX_SUBSCRIPTIONS); end one before opening another.',
+              'Client này đang giữ 3 subscription đang mở (CLIENT_MAX_SUBSCRIPTIONS); hãy đóng bớt một subscription trước khi mở thêm.',
             extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 3 },
           },
         ],

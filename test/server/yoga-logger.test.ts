@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderNotFound } from '../../src/domain/errors.js';
+import { message } from '../../src/domain/messages/index.js';
 import { yogaLogger } from '../../src/server/yoga-logger.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -66,7 +67,9 @@ describe('client errors in the log', () => {
     const log = yogaLogger(pino({}, { write: (s: string) => seen.push(JSON.parse(s)) }));
     log.error(new GraphQLError('boom', { originalError: new Error('db exploded') }));
     log.error(
-      new GraphQLError('located', { originalError: new OrderNotFound('No order X.', 'X') }),
+      new GraphQLError('located', {
+        originalError: new OrderNotFound(message('OrderNotFound.noOrder', { orderCode: 'X' }), 'X'),
+      }),
     );
     expect(seen.map((l) => l.level)).toEqual([50, 30]);
     expect(seen[0]?.err).toMatchObject({ message: 'boom' });

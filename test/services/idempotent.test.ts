@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OtpExpired, RequestInProgress } from '../../src/domain/errors.js';
+import { message } from '../../src/domain/messages/index.js';
 import { IdempotentRunner, readKey } from '../../src/services/idempotent.js';
 import { IdempotencyStore } from '../../src/store/idempotency.js';
 import { DIALECTS, type TestDatabase } from '../helpers/db.js';
@@ -99,7 +100,7 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
     const work = async (touch: (r: { id: string; value: string }) => Promise<void>) => {
       runs += 1;
       await touch({ id: 'r7', value: 'expired' });
-      throw new OtpExpired('The OTP has expired; request a new one.', 'order-7');
+      throw new OtpExpired(message('OtpExpired.expired'), 'order-7');
     };
     for (let i = 0; i < 2; i++) {
       await expect(runner.run(scope('key-00004'), { n: 1 }, codec, work)).rejects.toMatchObject({
@@ -116,10 +117,10 @@ describe.each(DIALECTS)('the idempotent runner on $name', ({ create }) => {
     let runs = 0;
     const refuse = async () => {
       runs += 1;
-      throw new OtpExpired('not yet', 'order-8');
+      throw new OtpExpired(message('OtpExpired.expired'), 'order-8');
     };
     await expect(runner.run(scope('key-00005'), { n: 1 }, codec, refuse)).rejects.toThrow(
-      'not yet',
+      'The OTP has expired; request a new one.',
     );
     const ok = await runner.run(scope('key-00005'), { n: 1 }, codec, async (touch) => {
       runs += 1;

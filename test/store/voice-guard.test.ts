@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { message } from '../../src/domain/messages/index.js';
 import { VOICE_CALL_LIMIT_WINDOWS } from '../../src/domain/voice-limits.js';
 import { VoiceStore } from '../../src/store/voice.js';
 import { type CallRules, VoiceGuardStore } from '../../src/store/voice-guard.js';
@@ -47,8 +48,11 @@ describe.each(DIALECTS)('voice call limits and the prefix guard on $name', ({ cr
       refusal: {
         limit: 'PHONE_PER_10_MINUTES',
         retryAfterSeconds: 540,
-        message:
-          'This phone was called 3 times in the last 10 minutes; no call was placed. Try again in 540 s.',
+        message: message('VoiceCallRateLimited.PHONE_PER_10_MINUTES', {
+          max: 3,
+          windowMs: 600_000,
+          retryAfterSeconds: 540,
+        }),
       },
     });
     // Three more every 10 minutes, up to 10 in 24 hours.
@@ -107,8 +111,11 @@ describe.each(DIALECTS)('voice call limits and the prefix guard on $name', ({ cr
       refusal: {
         limit: 'PHONE_PER_DAY',
         retryAfterSeconds: 12 * 3_600,
-        message:
-          'This phone was called 1 times in the last 48 hours; no call was placed. Try again in 43200 s.',
+        message: message('VoiceCallRateLimited.PHONE_PER_DAY', {
+          max: 1,
+          windowMs: 2 * 86_400_000,
+          retryAfterSeconds: 43_200,
+        }),
       },
     });
     expect((await call('0936000201', 'app-3', rules)).kind).toBe('recorded');

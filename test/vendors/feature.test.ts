@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
 import { ms, optionalUrl, secret } from '../../src/config-fields.js';
 import { errorClasses, InvalidInput } from '../../src/domain/errors.js';
+import { message } from '../../src/domain/messages/index.js';
 import { outcomeOf } from '../../src/domain/vendor-outcome.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { builder } from '../../src/schema/builder.js';
@@ -122,7 +123,9 @@ class ParcelBookings {
   }
 
   book(clientId: string, input: { phone: string; idempotencyKey?: string | null }) {
-    if (!/^0\d{9}$/.test(input.phone)) throw new InvalidInput('phone: 10 digits.', 'phone');
+    if (!/^0\d{9}$/.test(input.phone)) {
+      throw new InvalidInput(message('InvalidInput.malformed', { field: 'phone' }), 'phone');
+    }
     const ref = randomUUID();
     return this.deps.calls.run<Booking, { bookingId: string }>({
       scope: { clientId, operation: 'bookParcel', key: readKey(input.idempotencyKey) },
@@ -153,9 +156,17 @@ class ParcelBookings {
           status: outcome === 'UNKNOWN' ? 'UNKNOWN' : 'FAILED',
           vendor_code: err.vendorCode,
         });
-        return outcome === 'UNKNOWN'
-          ? 'The courier did not confirm the booking; it is UNKNOWN.'
-          : `The courier refused the booking: ${err.message}`;
+        // A feature writes no words of its own: the catalogue's messages that name the vendor.
+        if (outcome === 'REJECTED') {
+          return message('VendorError.rejected', { vendor: 'parcel', vendorCode: err.vendorCode });
+        }
+        return message(
+          outcome === 'UNKNOWN' ? 'VendorError.notConfirmed' : 'VendorError.notTaken',
+          {
+            vendor: 'parcel',
+            code: err.code,
+          },
+        );
       },
       interrupted: (b) => b,
     });

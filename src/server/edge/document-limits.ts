@@ -19,6 +19,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
+import { message } from '../../domain/messages/index.js';
 import { PAGE_SIZE } from '../../schema/page-size.js';
 import { hasNulLiteral, nulError } from './nul-bytes.js';
 import { refusal } from './refusal.js';
@@ -28,13 +29,8 @@ type Limits = Config['limits'];
 /** An error for a refused document: one per request, naming the rule and its variable. */
 type Rule = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_COST';
 
-function limitError(rule: Rule, variable: string, limit: number, found?: number) {
-  const detail = found === undefined ? '' : ` (found ${found})`;
-  return refusal(
-    `Document refused: it exceeds the ${rule.toLowerCase().replace('_', ' ')} limit of ${limit}${detail} (${variable}).`,
-    `${rule}_EXCEEDED` as const,
-    400,
-  );
+function limitError(rule: Rule, limit: number, found?: number) {
+  return refusal(message(`${rule}_EXCEEDED.limit`, { limit, found: found ?? null }), 400);
 }
 
 /** Tokens, counted by graphql-armor while the document is parsed: the parser stops at the limit. */
@@ -44,7 +40,7 @@ export function useMaxTokens(limits: Limits): Plugin {
     propagateOnRejection: true,
     onReject: [
       () => {
-        throw limitError('MAX_TOKENS', 'GRAPHQL_MAX_TOKENS', limits.maxTokens);
+        throw limitError('MAX_TOKENS', limits.maxTokens);
       },
     ],
   });
@@ -98,25 +94,25 @@ function inspectDocument(
 
   let refused: GraphQLError | null = null;
   const onReject =
-    (rule: Rule, variable: string, limit: number): GraphQLArmorRejectCallback =>
+    (rule: Rule, limit: number): GraphQLArmorRejectCallback =>
     (_ctx, err) => {
-      refused ??= limitError(rule, variable, limit, foundIn(err.message));
+      refused ??= limitError(rule, limit, foundIn(err.message));
     };
   const shape: ValidationRule[] = [
     maxAliasesRule({
       n: limits.maxAliases,
       propagateOnRejection: false,
-      onReject: [onReject('MAX_ALIASES', 'GRAPHQL_MAX_ALIASES', limits.maxAliases)],
+      onReject: [onReject('MAX_ALIASES', limits.maxAliases)],
     }),
     maxDepthRule({
       n: limits.maxDepth,
       propagateOnRejection: false,
-      onReject: [onReject('MAX_DEPTH', 'GRAPHQL_MAX_DEPTH', limits.maxDepth)],
+      onReject: [onReject('MAX_DEPTH', limits.maxDepth)],
     }),
     maxDirectivesRule({
       n: limits.maxDirectives,
       propagateOnRejection: false,
-      onReject: [onReject('MAX_DIRECTIVES', 'GRAPHQL_MAX_DIRECTIVES', limits.maxDirectives)],
+      onReject: [onReject('MAX_DIRECTIVES', limits.maxDirectives)],
     }),
   ];
   validate(schema, document, shape);
@@ -136,8 +132,7 @@ function inspectDocument(
       ],
     }),
   ]);
-  const error =
-    cost > limits.maxCost ? limitError('MAX_COST', 'GRAPHQL_MAX_COST', limits.maxCost, cost) : null;
+  const error = cost > limits.maxCost ? limitError('MAX_COST', limits.maxCost, cost) : null;
   return { error, cost };
 }
 

@@ -1,5 +1,7 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { message } from '../../domain/messages/index.js';
+import { localizedError } from '../localized-error.js';
 
 /**
  * The fields that show the schema: GraphQL's introspection, and the federation subgraph's
@@ -22,11 +24,9 @@ export function useNoIntrospection(): Plugin {
 const NoServiceSdlRule: ValidationRule = (context) => ({
   Field(node) {
     if (node.name.value === '_service') {
+      // The gateway's words (graphql-js's own rule above writes its English for `__schema`).
       context.reportError(
-        new GraphQLError(
-          'GraphQL introspection has been disabled, but the requested query contained the field "_service".',
-          { nodes: node },
-        ),
+        localizedError(message('GRAPHQL_VALIDATION_FAILED.serviceSdl'), { nodes: node }),
       );
     }
   },

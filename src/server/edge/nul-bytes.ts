@@ -1,12 +1,12 @@
 import { BREAK, type DocumentNode, type GraphQLError, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { message } from '../../domain/messages/index.js';
 import { refusal } from './refusal.js';
 
 /** PostgreSQL cannot store U+0000 in text, and no phone, code or key contains one. */
 const NUL = '\u0000';
 
-export const nulError = (): GraphQLError =>
-  refusal('Text inputs must not contain NUL characters (U+0000).', 'BAD_USER_INPUT', 400);
+export const nulError = (): GraphQLError => refusal(message('BAD_USER_INPUT.nul'), 400);
 
 /**
  * Variables and names with NUL bytes are refused before parsing; string literals by

@@ -1,4 +1,6 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { groupOf, type Message, type MessageGroup } from '../../domain/messages/index.js';
+import { localizedError } from '../localized-error.js';
 
 /**
  * The codes of the errors of the protocol itself, before or outside resolvers: those Yoga and
@@ -11,7 +13,7 @@ export const PROTOCOL_ERROR_CODES = {
   GRAPHQL_VALIDATION_FAILED: 'The document does not validate against the schema.',
   BAD_USER_INPUT: 'A variable is missing or has the wrong type.',
   INTERNAL_SERVER_ERROR:
-    'An unexpected failure. Its message is always "Unexpected error."; the details are in the gateway’s log.',
+    'An unexpected failure. Its message is always "Unexpected error." (in Vietnamese "Đã xảy ra lỗi không mong muốn."); the details are in the gateway’s log.',
   // The edge (src/server/edge.ts): refused before anything runs.
   MAX_TOKENS_EXCEEDED:
     'The document has more tokens than `GRAPHQL_MAX_TOKENS` allows; nothing ran.',
@@ -42,21 +44,27 @@ export const PROTOCOL_ERROR_CODES = {
 export type ProtocolCode = keyof typeof PROTOCOL_ERROR_CODES;
 
 /**
+ * The protocol codes the gateway writes messages for: all but graphql-js's own (parse,
+ * validation, variables), whose words are graphql-js's.
+ */
+export type GatewayProtocolCode = Extract<ProtocolCode, MessageGroup>;
+
+/**
  * A request refused at the edge: one top-level error with a stable `extensions.code` and the
- * HTTP status Yoga answers with (it takes `http` out of the extensions it sends).
+ * HTTP status Yoga answers with (it takes `http` out of the extensions it sends). Its words are
+ * a message of the catalogue whose group is the code (`UNAUTHENTICATED.keyRequired`), written
+ * in the request's language when the response is.
  */
 export function refusal(
-  message: string,
-  code: ProtocolCode,
+  text: Message<GatewayProtocolCode>,
   http: number | { status: number; headers: Record<string, string> },
   extensions: Record<string, unknown> = {},
 ): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, ...extensions, http: typeof http === 'number' ? { status: http } : http },
+  return localizedError(text, {
+    extensions: {
+      code: groupOf(text),
+      ...extensions,
+      http: typeof http === 'number' ? { status: http } : http,
+    },
   });
-}
-
-/** Yoga's persisted-operations plugin's errors: a message and the extensions above. */
-export function refusalShape(message: string, code: ProtocolCode, status: number) {
-  return { message, extensions: { code, http: { status } } };
 }

@@ -1,4 +1,5 @@
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import { message } from '../../domain/messages/index.js';
 import { refusal } from './refusal.js';
 
 const JSON_TYPES = ['application/json', 'application/graphql+json'];
@@ -9,13 +10,7 @@ const JSON_TYPES = ['application/json', 'application/graphql+json'];
  * parsed with a fixed error message (the parser's own quotes the body back).
  */
 export function useRequestBody(maxBytes: number): Plugin {
-  const tooLarge = () =>
-    refusal(
-      `Request body larger than ${maxBytes} bytes (MAX_REQUEST_BODY_BYTES).`,
-      'REQUEST_TOO_LARGE',
-      413,
-    );
-  const badRequest = (message: string) => refusal(message, 'BAD_REQUEST', 400);
+  const tooLarge = () => refusal(message('REQUEST_TOO_LARGE.body', { maxBytes }), 413);
   return {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') return;
@@ -23,11 +18,7 @@ export function useRequestBody(maxBytes: number): Plugin {
       if (declared > maxBytes) throw tooLarge();
       const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!JSON_TYPES.includes(type)) {
-        throw refusal(
-          'POST bodies must be JSON (content-type: application/json).',
-          'UNSUPPORTED_MEDIA_TYPE',
-          415,
-        );
+        throw refusal(message('UNSUPPORTED_MEDIA_TYPE.notJson'), 415);
       }
       setRequestParser(async (req) => {
         // With a declared length (at most the cap, checked above) Node's HTTP parser delivers
@@ -38,10 +29,10 @@ export function useRequestBody(maxBytes: number): Plugin {
         try {
           body = JSON.parse(text);
         } catch {
-          throw badRequest('POST body is not valid JSON.');
+          throw refusal(message('BAD_REQUEST.invalidJson'), 400);
         }
         if (body === null || typeof body !== 'object') {
-          throw badRequest('POST body must be a JSON object.');
+          throw refusal(message('BAD_REQUEST.notObject'), 400);
         }
         return body as GraphQLParams;
       });

@@ -1,7 +1,10 @@
 import { vi } from 'vitest';
 import type { TestGateway } from '../../helpers/gateway.js';
 
-/** POSTs a raw body through `yoga.fetch`: a string, or a stream (sent chunked, of no declared length). */
+/**
+ * POSTs a raw body through `yoga.fetch`: a string, or a stream (sent chunked, of no declared
+ * length). Like `TestGateway.graphql`, it asks for English messages unless `headers` says otherwise.
+ */
 export function postBody(
   t: TestGateway,
   body: string | ReadableStream<Uint8Array>,
@@ -10,7 +13,7 @@ export function postBody(
   return Promise.resolve(
     t.gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'accept-language': 'en', ...headers },
       body,
       ...(typeof body === 'string' ? {} : { duplex: 'half' }),
     } as RequestInit),

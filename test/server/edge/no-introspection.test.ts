@@ -22,7 +22,9 @@ describe('NODE_ENV=production', () => {
     withTestGateway({ ...PRODUCTION, FEDERATION_SUBGRAPH: 'true' }, async (t) => {
       const service = await t.graphql('{ _service { sdl } }');
       expect(service.data).toBeUndefined();
-      expect(service.errors![0]!.message).toMatch(/introspection .* "_service"/i);
+      // In Vietnamese by default (README "Languages"), naming the field and the file to use.
+      expect(service.errors![0]!.message).toMatch(/Introspection .*"_service".*subgraph\.graphql/);
+      expect(service.errors![0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       const entities = await t.graphql(
         'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Package { code } } }',
         { r: [{ __typename: 'Package', id: btoa('Package:MOBIFONE:C120') }] },

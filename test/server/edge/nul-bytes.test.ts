@@ -47,10 +47,11 @@ describe('NUL bytes', () => {
     ]) {
       const res = await send(body);
       expect(res.status).toBe(400);
+      // In the default language: these requests send no Accept-Language.
       expect(await res.json()).toEqual({
         errors: [
           {
-            message: 'Text inputs must not contain NUL characters (U+0000).',
+            message: 'Dữ liệu văn bản không được chứa ký tự NUL (U+0000).',
             extensions: { code: 'BAD_USER_INPUT' },
           },
         ],
