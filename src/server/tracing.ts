@@ -6,7 +6,7 @@ import {
   getOperationAST,
   Kind,
 } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import {
   activeOperation,
   callerContext,
@@ -73,7 +73,7 @@ export function useTracing(tracer: Tracer | null, graphqlEndpoint: string): Plug
       const operation = activeOperation();
       const traceId = operation ? traceIdOf(operation.span) : callerTraceId(request.headers);
       if (isAsyncIterable(result)) {
-        if (traceId) setResult(stampStream(result, traceId));
+        if (traceId) setResult(mapAsyncIterator(result, (r) => stampTraceId(r, traceId)));
         return;
       }
       const results = Array.isArray(result) ? result : [result];
@@ -214,8 +214,6 @@ function endDelivery(operation: OperationTrace, result: ExecutionResult): void {
   span.end();
 }
 
-type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
-
 /**
  * The trace id an operation's errors carry: its span's, or, tracing off, its caller's
  * `traceparent`'s (for WebSocket, the upgrade request's).
@@ -247,28 +245,4 @@ function withTraceId(error: GraphQLError, traceId: string): GraphQLError {
     originalError: error.originalError,
     extensions,
   });
-}
-
-/** A stream's payloads stamped as they go; `return()` reaches the stream at once. */
-function stampStream(
-  results: AsyncIterable<Result>,
-  traceId: string,
-): AsyncIterableIterator<Result> {
-  const inner = results[Symbol.asyncIterator]();
-  return {
-    async next() {
-      const step = await inner.next();
-      return step.done ? step : { done: false, value: stampTraceId(step.value, traceId) };
-    },
-    async return(value?: unknown) {
-      return (await inner.return?.(value)) ?? { done: true, value: undefined };
-    },
-    async throw(err?: unknown) {
-      if (inner.throw) return inner.throw(err);
-      throw err;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
